@@ -1,0 +1,33 @@
+//! # cinetpay-core
+//!
+//! The framework-free heart of cinetpay-rs: everything needed to take payments
+//! through the CinetPay Checkout API v2 correctly.
+//!
+//! * [`values`]: money, ids, channels, descriptions, customers and credentials,
+//!   validated at construction;
+//! * [`protocol`]: the wire format, result codes, notifications and the
+//!   `x-token` signature;
+//! * [`Client`]: `init_payment` and `check_payment`;
+//! * [`model`]: the payment, its status machine and the delivery log;
+//! * [`PaymentStore`] and [`OrderFulfiller`]: what storage and the merchant provide;
+//! * the engine (`Checkout`) that serves the init, notify and return routes and
+//!   delivers each verified payment exactly once.
+
+pub mod client;
+pub mod fulfiller;
+pub mod model;
+pub mod protocol;
+pub mod store;
+pub mod values;
+
+pub use client::{CheckResponse, Client, ClientConfig, ClientError};
+pub use fulfiller::{FulfilError, OrderFulfiller, OrderQuote, QuoteError};
+pub use model::{
+    CheckSnapshot, DeliveryRecord, DeliverySource, Fulfilment, FulfilmentClaim, NewPayment,
+    Payment, PaymentStatus, Timestamp,
+};
+pub use store::{InsertOutcome, PaymentStore, StatusChange, StoreError};
+pub use values::{
+    Amount, ApiKey, Channels, Credentials, Currency, Customer, Description, Money, OrderRef,
+    SecretKey, SiteId, TransactionId,
+};

@@ -1,0 +1,139 @@
+use serde::{Deserialize, Serialize};
+
+use super::PaymentStatus;
+use crate::values::{Amount, Currency, Description, OrderRef, TransactionId};
+
+/// A point in time, UTC. Every store compares these, never wall-clock strings.
+pub type Timestamp = chrono::DateTime<chrono::Utc>;
+
+/// What the engine asks a store to create at `init`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPayment {
+    /// Our id, unique.
+    pub transaction_id: TransactionId,
+    /// The merchant's order this pays for.
+    pub order_ref: OrderRef,
+    /// The amount, from the merchant's own code.
+    pub amount: Amount,
+    /// The currency, from the merchant's own code.
+    pub currency: Currency,
+    /// The description sent to CinetPay.
+    pub description: Description,
+    /// Creation time.
+    pub created_at: Timestamp,
+}
+
+/// The facts of CinetPay's last `/v2/payment/check` answer that the engine
+/// verified and keeps. Strings are stored as CinetPay sent them (bounded).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckSnapshot {
+    /// Result code, such as `00`, `627` or `662`.
+    pub code: String,
+    /// Symbolic message, such as `SUCCES` or `TRANSACTION_CANCEL`.
+    pub message: String,
+    /// `data.status` (`ACCEPTED`, `REFUSED`, `WAITING_FOR_CUSTOMER`...), when present.
+    pub status: Option<String>,
+    /// `data.amount` as reported, when present.
+    pub amount: Option<String>,
+    /// `data.currency` as reported, when present.
+    pub currency: Option<String>,
+    /// Operator code (`OM`, `MOMO`, `FLOOZ`, `WAVECI`, `VISAM`...).
+    pub payment_method: Option<String>,
+    /// The operator's own reference.
+    pub operator_id: Option<String>,
+    /// `data.payment_date` as reported (`YYYY-MM-DD HH:MM:SS`), blank mapped to `None`.
+    pub payment_date: Option<String>,
+}
+
+/// Where the fulfilment of a payment stands (the claim protocol's columns).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fulfilment {
+    /// Set once the merchant's `fulfil` returned `Ok` and the owner completed its claim.
+    pub fulfilled_at: Option<Timestamp>,
+    /// The owner token of the current (or last expired) claim.
+    pub claim_owner: Option<String>,
+    /// The claim's lease end; a claim whose lease has passed can be taken over.
+    pub claim_until: Option<Timestamp>,
+    /// How many claims were taken (= how many times `fulfil` was started).
+    pub attempts: u32,
+    /// After a failed attempt: not before this time.
+    pub next_attempt_at: Option<Timestamp>,
+    /// The error of the last failed attempt.
+    pub last_error: Option<String>,
+}
+
+/// One payment, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payment {
+    /// Our id.
+    pub transaction_id: TransactionId,
+    /// The merchant's order.
+    pub order_ref: OrderRef,
+    /// The amount initialised (what the check must report).
+    pub amount: Amount,
+    /// The currency initialised (what the check must report).
+    pub currency: Currency,
+    /// The description sent to CinetPay.
+    pub description: Description,
+    /// Current status.
+    pub status: PaymentStatus,
+    /// Whether this payment is the order's open payment (reused by a second `init`).
+    pub open: bool,
+    /// `payment_token` returned by CinetPay at init.
+    pub payment_token: Option<String>,
+    /// `payment_url` of the hosted page.
+    pub payment_url: Option<String>,
+    /// The last verified check.
+    pub check: Option<CheckSnapshot>,
+    /// Why the status is `start_failed` or `needs_attention`, for humans.
+    pub status_reason: Option<String>,
+    /// The claim protocol's state.
+    pub fulfilment: Fulfilment,
+    /// When the `payment_failed` hook was claimed (at most once per payment).
+    pub failure_notified_at: Option<Timestamp>,
+    /// Creation time.
+    pub created_at: Timestamp,
+    /// Last change.
+    pub updated_at: Timestamp,
+}
+
+impl Payment {
+    /// The row a store creates for a [`NewPayment`]: pending, open, nothing else set.
+    pub fn from_new(new: &NewPayment) -> Self {
+        Payment {
+            transaction_id: new.transaction_id.clone(),
+            order_ref: new.order_ref.clone(),
+            amount: new.amount,
+            currency: new.currency,
+            description: new.description.clone(),
+            status: PaymentStatus::Pending,
+            open: true,
+            payment_token: None,
+            payment_url: None,
+            check: None,
+            status_reason: None,
+            fulfilment: Fulfilment::default(),
+            failure_notified_at: None,
+            created_at: new.created_at,
+            updated_at: new.created_at,
+        }
+    }
+
+    /// Accepted and already delivered: the fast path has nothing to do.
+    pub fn is_fulfilled(&self) -> bool {
+        self.fulfilment.fulfilled_at.is_some()
+    }
+}
+
+/// A claim on the fulfilment of one payment, won by one caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FulfilmentClaim {
+    /// The payment, as it stood when the claim was taken (attempts already counted).
+    pub payment: Payment,
+    /// The owner token that fences `complete` and `release`.
+    pub owner: String,
+    /// The lease end.
+    pub lease_until: Timestamp,
+    /// Attempt number, starting at 1.
+    pub attempt: u32,
+}

@@ -1,0 +1,258 @@
+use serde::{Deserialize, Serialize};
+
+/// The 16 documented notification fields, in the order the `x-token` HMAC
+/// concatenates them.
+pub const NOTIFICATION_FIELDS: [&str; 16] = [
+    "cpm_site_id",
+    "cpm_trans_id",
+    "cpm_trans_date",
+    "cpm_amount",
+    "cpm_currency",
+    "signature",
+    "payment_method",
+    "cel_phone_num",
+    "cpm_phone_prefixe",
+    "cpm_language",
+    "cpm_version",
+    "cpm_payment_config",
+    "cpm_page_action",
+    "cpm_custom",
+    "cpm_designation",
+    "cpm_error_message",
+];
+
+/// Longest value kept for one field; longer values make the body malformed.
+const MAX_FIELD_LEN: usize = 4096;
+/// Most fields accepted in one body.
+const MAX_FIELDS: usize = 64;
+
+/// A notification CinetPay posted to `notify_url`.
+///
+/// It is a *trigger only*: nothing in it is trusted to change state; the engine
+/// asks `/v2/payment/check`. Only `cpm_trans_id` and `cpm_site_id` are required.
+/// The pairs as received are kept (in order) for the second `x-token` form.
+///
+/// ```
+/// use cinetpay_core::protocol::Notification;
+/// let n = Notification::from_form(b"cpm_site_id=123456&cpm_trans_id=ORDER-0001&cpm_amount=1000").unwrap();
+/// assert_eq!(n.cpm_trans_id, "ORDER-0001");
+/// assert_eq!(n.field("cpm_amount"), Some("1000"));
+/// assert_eq!(n.field("cpm_custom"), None);
+///
+/// let j = Notification::from_json(br#"{"cpm_site_id":"123456","cpm_trans_id":"T1","cpm_amount":100}"#).unwrap();
+/// assert_eq!(j.field("cpm_amount"), Some("100"));
+/// assert!(Notification::from_form(b"cpm_site_id=1").is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notification {
+    /// The site id the notification claims to be for.
+    pub cpm_site_id: String,
+    /// Our transaction id, as received (not yet validated).
+    pub cpm_trans_id: String,
+    /// Every field received, in order, each name once.
+    pub received: Vec<(String, String)>,
+}
+
+/// Why a notification body was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotificationError {
+    /// The body is not valid UTF-8.
+    #[error("notification body is not valid UTF-8")]
+    NotUtf8,
+    /// The body is not a JSON object of strings and numbers.
+    #[error("notification body is not a flat JSON object: {0}")]
+    BadJson(String),
+    /// A required field is missing or empty.
+    #[error("notification is missing {0}")]
+    Missing(&'static str),
+    /// A field appears more than once.
+    #[error("notification repeats the field {0:?}")]
+    Repeated(String),
+    /// A field is too long.
+    #[error("notification field {0:?} is longer than 4096 bytes")]
+    FieldTooLong(String),
+    /// Too many fields.
+    #[error("notification has more than 64 fields")]
+    TooManyFields,
+    /// The content type is neither form nor JSON.
+    #[error(
+        "unsupported notification content type {0:?}: expected application/x-www-form-urlencoded or application/json"
+    )]
+    UnsupportedContentType(String),
+}
+
+fn short(name: &str) -> String {
+    name.chars().take(64).collect()
+}
+
+impl Notification {
+    /// Parses an `application/x-www-form-urlencoded` body (what CinetPay sends).
+    pub fn from_form(body: &[u8]) -> Result<Self, NotificationError> {
+        std::str::from_utf8(body).map_err(|_| NotificationError::NotUtf8)?;
+        let pairs =
+            url::form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned()));
+        Self::from_pairs(pairs)
+    }
+
+    /// Parses a JSON object body (the seed document's example). String,
+    /// number and boolean values are accepted; `null` counts as absent.
+    pub fn from_json(body: &[u8]) -> Result<Self, NotificationError> {
+        let value: serde_json::Value =
+            serde_json::from_slice(body).map_err(|e| NotificationError::BadJson(e.to_string()))?;
+        let serde_json::Value::Object(map) = value else {
+            return Err(NotificationError::BadJson("expected an object".to_owned()));
+        };
+        if map.len() > MAX_FIELDS {
+            return Err(NotificationError::TooManyFields);
+        }
+        let mut pairs = Vec::with_capacity(map.len());
+        for (k, v) in map {
+            let v = match v {
+                serde_json::Value::String(s) => s,
+                serde_json::Value::Number(n) => n.to_string(),
+                serde_json::Value::Bool(b) => b.to_string(),
+                serde_json::Value::Null => continue,
+                _ => {
+                    return Err(NotificationError::BadJson(format!(
+                        "field {:?} is not a string or a number",
+                        short(&k)
+                    )));
+                }
+            };
+            pairs.push((k, v));
+        }
+        Self::from_pairs(pairs)
+    }
+
+    /// Parses by content type: form (also when absent or `multipart`-less
+    /// `text/plain` bodies that look like forms are not guessed) or JSON.
+    pub fn parse(content_type: Option<&str>, body: &[u8]) -> Result<Self, NotificationError> {
+        let mime = content_type
+            .map(|c| {
+                c.split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase()
+            })
+            .unwrap_or_default();
+        match mime.as_str() {
+            "application/x-www-form-urlencoded" | "" => Self::from_form(body),
+            "application/json" => Self::from_json(body),
+            other => Err(NotificationError::UnsupportedContentType(short(other))),
+        }
+    }
+
+    /// Builds a notification from name/value pairs, in order.
+    pub fn from_pairs(
+        pairs: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, NotificationError> {
+        let mut received: Vec<(String, String)> = Vec::new();
+        for (k, v) in pairs {
+            if received.len() >= MAX_FIELDS {
+                return Err(NotificationError::TooManyFields);
+            }
+            if k.len() > MAX_FIELD_LEN || v.len() > MAX_FIELD_LEN {
+                return Err(NotificationError::FieldTooLong(short(&k)));
+            }
+            if received.iter().any(|(name, _)| *name == k) {
+                return Err(NotificationError::Repeated(short(&k)));
+            }
+            received.push((k, v));
+        }
+        let get = |name: &'static str| -> Result<String, NotificationError> {
+            received
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+                .ok_or(NotificationError::Missing(name))
+        };
+        let cpm_trans_id = get("cpm_trans_id")?;
+        let cpm_site_id = get("cpm_site_id")?;
+        Ok(Notification {
+            cpm_site_id,
+            cpm_trans_id,
+            received,
+        })
+    }
+
+    /// A field's value as received, `None` when absent.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.received
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The 16 documented values in HMAC order, absent ones as empty strings.
+    pub fn documented_values(&self) -> [&str; 16] {
+        NOTIFICATION_FIELDS.map(|name| self.field(name).unwrap_or(""))
+    }
+
+    /// Encodes the received pairs as a form body, in order.
+    pub fn to_form(&self) -> String {
+        url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(self.received.iter())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn malformed_bodies_get_a_clear_error() {
+        assert_eq!(
+            Notification::from_form(b""),
+            Err(NotificationError::Missing("cpm_trans_id"))
+        );
+        assert_eq!(
+            Notification::from_form(b"cpm_trans_id=&cpm_site_id=1"),
+            Err(NotificationError::Missing("cpm_trans_id"))
+        );
+        assert_eq!(
+            Notification::from_form(b"\xff\xfe"),
+            Err(NotificationError::NotUtf8)
+        );
+        assert_eq!(
+            Notification::from_form(b"cpm_trans_id=a&cpm_trans_id=b&cpm_site_id=1"),
+            Err(NotificationError::Repeated("cpm_trans_id".into()))
+        );
+        assert!(matches!(
+            Notification::from_json(br#"{"cpm_trans_id":["a"],"cpm_site_id":"1"}"#),
+            Err(NotificationError::BadJson(_))
+        ));
+        assert!(matches!(
+            Notification::from_json(b"[1]"),
+            Err(NotificationError::BadJson(_))
+        ));
+        let big = format!(
+            "cpm_trans_id=a&cpm_site_id=1&cpm_custom={}",
+            "x".repeat(5000)
+        );
+        assert!(matches!(
+            Notification::from_form(big.as_bytes()),
+            Err(NotificationError::FieldTooLong(_))
+        ));
+        assert!(matches!(
+            Notification::parse(Some("text/xml"), b"<a/>"),
+            Err(NotificationError::UnsupportedContentType(_))
+        ));
+    }
+
+    #[test]
+    fn documented_values_fill_absent_fields_with_empty_strings() {
+        let n = Notification::parse(
+            Some("application/x-www-form-urlencoded; charset=UTF-8"),
+            b"cpm_trans_id=T&cpm_site_id=S&cpm_error_message=SUCCES",
+        )
+        .unwrap();
+        let v = n.documented_values();
+        assert_eq!(v[0], "S");
+        assert_eq!(v[1], "T");
+        assert_eq!(v[13], "");
+        assert_eq!(v[15], "SUCCES");
+    }
+}

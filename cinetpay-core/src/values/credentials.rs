@@ -1,0 +1,181 @@
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// Why a credential was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CredentialError {
+    /// The setting is empty.
+    #[error("{0} is empty")]
+    Empty(&'static str),
+    /// The setting contains white space or control characters.
+    #[error("{0} contains white space or control characters")]
+    BadCharacter(&'static str),
+}
+
+fn check(name: &'static str, value: &str) -> Result<(), CredentialError> {
+    if value.is_empty() {
+        Err(CredentialError::Empty(name))
+    } else if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        Err(CredentialError::BadCharacter(name))
+    } else {
+        Ok(())
+    }
+}
+
+/// The merchant's site (service) id. Not a secret.
+///
+/// ```
+/// use cinetpay_core::SiteId;
+/// assert_eq!(SiteId::new("123456").unwrap().as_str(), "123456");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct SiteId(String);
+
+impl SiteId {
+    /// Validates a site id (non-empty, no white space).
+    pub fn new(value: impl Into<String>) -> Result<Self, CredentialError> {
+        let value = value.into();
+        check("site id", &value)?;
+        Ok(SiteId(value))
+    }
+    /// The id.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for SiteId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for SiteId {
+    type Error = CredentialError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        SiteId::new(value)
+    }
+}
+
+impl From<SiteId> for String {
+    fn from(s: SiteId) -> Self {
+        s.0
+    }
+}
+
+macro_rules! secret {
+    ($(#[$doc:meta])* $name:ident, $label:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, PartialEq, Eq)]
+        pub struct $name(String);
+
+        impl $name {
+            /// Validates the secret (non-empty, no white space).
+            pub fn new(value: impl Into<String>) -> Result<Self, CredentialError> {
+                let value = value.into();
+                check($label, &value)?;
+                Ok($name(value))
+            }
+
+            /// The secret itself. Only the wire and the HMAC should ever call this.
+            pub fn expose(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(concat!(stringify!($name), "(<redacted>)"))
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("<redacted>")
+            }
+        }
+    };
+}
+
+secret!(
+    /// The merchant's API key. Never shown by `Debug` or `Display`.
+    ///
+    /// ```
+    /// use cinetpay_core::ApiKey;
+    /// let key = ApiKey::new("s3cr3t-api-key").unwrap();
+    /// assert_eq!(format!("{key:?} {key}"), "ApiKey(<redacted>) <redacted>");
+    /// assert_eq!(key.expose(), "s3cr3t-api-key");
+    /// ```
+    ApiKey,
+    "api key"
+);
+
+secret!(
+    /// The merchant's secret key, which signs notifications (`x-token`).
+    /// Never shown by `Debug` or `Display`.
+    ///
+    /// ```
+    /// use cinetpay_core::SecretKey;
+    /// let key = SecretKey::new("s3cr3t").unwrap();
+    /// assert!(!format!("{key:?}").contains("s3cr3t"));
+    /// ```
+    SecretKey,
+    "secret key"
+);
+
+/// The credentials of one CinetPay site.
+///
+/// ```
+/// use cinetpay_core::{ApiKey, Credentials, SiteId};
+/// let creds = Credentials::new(SiteId::new("123").unwrap(), ApiKey::new("key").unwrap(), None);
+/// assert!(!format!("{creds:?}").contains("key\""));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credentials {
+    /// The site id.
+    pub site_id: SiteId,
+    /// The API key.
+    pub api_key: ApiKey,
+    /// The secret key that signs notifications; without it, `x-token` is not checked.
+    pub secret_key: Option<SecretKey>,
+}
+
+impl Credentials {
+    /// Groups the three credentials.
+    pub fn new(site_id: SiteId, api_key: ApiKey, secret_key: Option<SecretKey>) -> Self {
+        Credentials {
+            site_id,
+            api_key,
+            secret_key,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_show() {
+        let creds = Credentials::new(
+            SiteId::new("site-1").unwrap(),
+            ApiKey::new("APIKEY-VALUE-123").unwrap(),
+            Some(SecretKey::new("SECRET-VALUE-456").unwrap()),
+        );
+        let shown = format!(
+            "{creds:?} {creds:#?} {} {}",
+            creds.api_key,
+            creds.secret_key.as_ref().unwrap()
+        );
+        assert!(!shown.contains("APIKEY-VALUE-123"), "{shown}");
+        assert!(!shown.contains("SECRET-VALUE-456"), "{shown}");
+        assert!(shown.contains("site-1"));
+        assert_eq!(ApiKey::new(""), Err(CredentialError::Empty("api key")));
+        assert_eq!(
+            SecretKey::new("a b"),
+            Err(CredentialError::BadCharacter("secret key"))
+        );
+    }
+}

@@ -1,0 +1,151 @@
+use std::fmt;
+use std::str::FromStr;
+
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+
+/// The merchant-side id of one payment, sent to CinetPay as `transaction_id`.
+///
+/// Generated ids carry 120 random bits in 20 characters of `[A-Za-z0-9]`
+/// (base 62, 119 bits and more) behind a `cp-` prefix; parsed ids follow the
+/// same alphabet rule (`[A-Za-z0-9-]`, 1 to 64 characters), so that an id read from
+/// a notification can never carry SQL, a path or control characters further.
+///
+/// ```
+/// use cinetpay_core::TransactionId;
+/// let id = TransactionId::generate();
+/// assert!(id.as_str().starts_with("cp-"));
+/// assert_eq!(id.as_str().parse::<TransactionId>().unwrap(), id);
+/// assert!("ORDER-0001".parse::<TransactionId>().is_ok());
+/// assert!("1; DROP TABLE".parse::<TransactionId>().is_err());
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct TransactionId(String);
+
+/// Why a transaction id was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransactionIdError {
+    /// Empty string.
+    #[error("transaction id is empty")]
+    Empty,
+    /// Longer than [`TransactionId::MAX_LEN`].
+    #[error("transaction id is {0} characters long, at most 64 are allowed")]
+    TooLong(usize),
+    /// A character outside `[A-Za-z0-9-]`.
+    #[error(
+        "transaction id contains {0:?} at position {1}; only A-Z, a-z, 0-9 and '-' are allowed"
+    )]
+    BadCharacter(char, usize),
+}
+
+const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+impl TransactionId {
+    /// Longest id accepted when parsing.
+    pub const MAX_LEN: usize = 64;
+
+    /// A new unguessable id from the operating system's CSPRNG.
+    pub fn generate() -> Self {
+        let mut rng = rand::rng();
+        let mut s = String::with_capacity(23);
+        s.push_str("cp-");
+        for _ in 0..21 {
+            let i = rng.random_range(0..ALPHABET.len());
+            s.push(char::from(ALPHABET[i]));
+        }
+        TransactionId(s)
+    }
+
+    /// Validates an id received from outside.
+    pub fn parse(s: &str) -> Result<Self, TransactionIdError> {
+        if s.is_empty() {
+            return Err(TransactionIdError::Empty);
+        }
+        let len = s.chars().count();
+        if len > Self::MAX_LEN {
+            return Err(TransactionIdError::TooLong(len));
+        }
+        if let Some((pos, c)) = s
+            .chars()
+            .enumerate()
+            .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '-'))
+        {
+            return Err(TransactionIdError::BadCharacter(c, pos));
+        }
+        Ok(TransactionId(s.to_owned()))
+    }
+
+    /// The id as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for TransactionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "TransactionId({})", self.0)
+    }
+}
+
+impl fmt::Display for TransactionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl FromStr for TransactionId {
+    type Err = TransactionIdError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        TransactionId::parse(s)
+    }
+}
+
+impl TryFrom<String> for TransactionId {
+    type Error = TransactionIdError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        TransactionId::parse(&value)
+    }
+}
+
+impl From<TransactionId> for String {
+    fn from(id: TransactionId) -> Self {
+        id.0
+    }
+}
+
+impl AsRef<str> for TransactionId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn generated_ids_are_unique_short_and_parse_back() {
+        let ids: HashSet<_> = (0..10_000).map(|_| TransactionId::generate()).collect();
+        assert_eq!(ids.len(), 10_000);
+        for id in ids.iter().take(100) {
+            assert_eq!(id.as_str().len(), 24);
+            assert_eq!(TransactionId::parse(id.as_str()).as_ref(), Ok(id));
+        }
+    }
+
+    #[test]
+    fn hostile_ids_are_refused_with_the_character() {
+        assert_eq!(TransactionId::parse(""), Err(TransactionIdError::Empty));
+        assert_eq!(
+            TransactionId::parse("a'b"),
+            Err(TransactionIdError::BadCharacter('\'', 1))
+        );
+        assert!(TransactionId::parse("../etc").is_err());
+        assert!(TransactionId::parse("é").is_err());
+        assert!(TransactionId::parse("a\u{0}").is_err());
+        assert!(TransactionId::parse(&"a".repeat(65)).is_err());
+        assert!(TransactionId::parse(&"a".repeat(64)).is_ok());
+    }
+}
