@@ -53,7 +53,6 @@ pub struct StatusChange {
 /// use std::sync::Arc;
 /// use cinetpay_core::PaymentStore;
 /// fn takes_any_store(store: Arc<dyn PaymentStore>) { let _ = store; }
-
 /// ```
 #[async_trait]
 pub trait PaymentStore: Send + Sync + 'static {
