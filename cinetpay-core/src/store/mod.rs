@@ -67,6 +67,14 @@ pub trait PaymentStore: Send + Sync + 'static {
     /// The order's open payment, if any.
     async fn find_open_payment(&self, order_ref: &OrderRef) -> Result<Option<Payment>, StoreError>;
 
+    /// The payments of an order, newest first (by `created_at`, then
+    /// transaction id), at most `limit`: what a shop shows on its order page.
+    async fn payments_for_order(
+        &self,
+        order_ref: &OrderRef,
+        limit: usize,
+    ) -> Result<Vec<Payment>, StoreError>;
+
     /// Records CinetPay's `payment_token` and `payment_url` for a payment.
     /// Returns `false` when the payment does not exist.
     async fn attach_payment_page(
