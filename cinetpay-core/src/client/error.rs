@@ -1,6 +1,22 @@
 use crate::protocol::{Envelope, PaymentRequestError};
 
-/// What went wrong talking to CinetPay. Never contains a credential.
+/// What went wrong talking to CinetPay.
+///
+/// Never contains a credential: the client removes the API key and the secret
+/// key from anything CinetPay or the network stack sent back before it lands
+/// here, and request bodies (where the API key travels) are never quoted.
+///
+/// ```
+/// use cinetpay_core::ClientError;
+/// let e = ClientError::Api {
+///     code: "608".into(),
+///     message: "MINIMUM_REQUIRED_FIELDS".into(),
+///     description: Some("customer_name is required".into()),
+/// };
+/// assert_eq!(e.to_string(), "CinetPay refused: 608 MINIMUM_REQUIRED_FIELDS (customer_name is required)");
+/// assert!(!e.is_retryable());
+/// assert!(ClientError::Timeout.is_retryable());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ClientError {
@@ -10,15 +26,19 @@ pub enum ClientError {
     /// Connection refused, reset, DNS, TLS...
     #[error("cannot reach CinetPay: {0}")]
     Transport(String),
-    /// No answer within the timeout.
+    /// No answer (or no complete answer) within the configured timeout.
     #[error("CinetPay did not answer in time")]
     Timeout,
-    /// An HTTP error status without a CinetPay envelope (HTML error page, 5xx...).
-    #[error("CinetPay answered HTTP {status}: {excerpt}")]
+    /// An HTTP error status without a CinetPay envelope (HTML error page,
+    /// 5xx, redirect...).
+    #[error(
+        "CinetPay answered HTTP {status}{}",
+        if excerpt.is_empty() { String::new() } else { format!(": {excerpt}") }
+    )]
     HttpStatus {
         /// The HTTP status.
         status: u16,
-        /// The start of the body.
+        /// The start of the body (at most 200 characters, white space folded).
         excerpt: String,
     },
     /// CinetPay answered with an error code.
@@ -28,18 +48,22 @@ pub enum ClientError {
         code: String,
         /// The symbolic message, such as `MINIMUM_REQUIRED_FIELDS`.
         message: String,
-        /// CinetPay's description, when given.
+        /// CinetPay's description, when given (for `608`, which field is wrong).
         description: Option<String>,
     },
-    /// A body that is not the expected JSON.
+    /// A body that is not the expected JSON (with the start of the body).
     #[error("unparseable answer from CinetPay: {0}")]
     Unparseable(String),
+    /// A [`ClientConfig`](super::ClientConfig) setting is wrong; the message
+    /// names it.
+    #[error("invalid CinetPay client configuration: {0}")]
+    InvalidConfig(String),
 }
 
 impl ClientError {
     pub(crate) fn api<T>(envelope: &Envelope<T>) -> Self {
         ClientError::Api {
-            code: envelope.code.clone(),
+            code: envelope.code.trim().to_owned(),
             message: envelope.message.clone(),
             description: envelope.description.clone(),
         }
@@ -47,29 +71,178 @@ impl ClientError {
 
     pub(crate) fn from_reqwest(e: reqwest::Error) -> Self {
         if e.is_timeout() {
-            ClientError::Timeout
-        } else {
-            // reqwest's message may contain the URL, never the JSON body (where the key is).
-            ClientError::Transport(e.without_url().to_string())
+            return ClientError::Timeout;
         }
+        // The URL holds no secret, but drop it anyway; reqwest never quotes
+        // the request body (where the API key is).
+        let e = e.without_url();
+        let mut message = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(cause) = source {
+            let text = cause.to_string();
+            if !message.contains(&text) {
+                message.push_str(": ");
+                message.push_str(&text);
+            }
+            source = cause.source();
+        }
+        ClientError::Transport(message)
     }
 
-    /// Worth retrying (transport errors, timeouts, 5xx).
+    /// Worth retrying (for `check`, which is idempotent): transport errors,
+    /// timeouts, HTTP 5xx, 408 Request Timeout and 429 Too Many Requests.
+    /// An error code from CinetPay is never retried: asking again gives the
+    /// same answer.
     pub fn is_retryable(&self) -> bool {
         match self {
             ClientError::Transport(_) | ClientError::Timeout => true,
-            ClientError::HttpStatus { status, .. } => *status >= 500,
+            ClientError::HttpStatus { status, .. } => {
+                *status >= 500 || *status == 408 || *status == 429
+            }
             _ => false,
+        }
+    }
+
+    /// Replaces every occurrence of each secret in every text of the error.
+    pub(crate) fn redacted(self, secrets: &[&str]) -> Self {
+        let r = |s: String| redact(s, secrets);
+        match self {
+            ClientError::Transport(s) => ClientError::Transport(r(s)),
+            ClientError::HttpStatus { status, excerpt } => ClientError::HttpStatus {
+                status,
+                excerpt: r(excerpt),
+            },
+            ClientError::Api {
+                code,
+                message,
+                description,
+            } => ClientError::Api {
+                code: r(code),
+                message: r(message),
+                description: description.map(r),
+            },
+            ClientError::Unparseable(s) => ClientError::Unparseable(r(s)),
+            other => other,
         }
     }
 }
 
-/// The first 200 characters of a body, for error messages.
-pub(crate) fn excerpt(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(bytes);
-    let mut s: String = text.chars().take(200).filter(|c| !c.is_control()).collect();
-    if text.chars().count() > 200 {
-        s.push('…');
+pub(crate) fn redact(mut text: String, secrets: &[&str]) -> String {
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        if text.contains(secret) {
+            text = text.replace(secret, "<redacted>");
+        }
     }
-    s
+    text
+}
+
+/// The first 200 characters of a body, white space and control characters
+/// folded to single spaces, for error messages.
+pub(crate) fn excerpt(bytes: &[u8]) -> String {
+    const MAX: usize = 200;
+    let text = String::from_utf8_lossy(bytes);
+    let mut out = String::new();
+    let mut count = 0;
+    let mut pending_space = false;
+    for c in text.chars() {
+        if c.is_whitespace() || c.is_control() {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if count >= MAX {
+            out.push('…');
+            return out;
+        }
+        if pending_space {
+            out.push(' ');
+            count += 1;
+            pending_space = false;
+        }
+        out.push(c);
+        count += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpts_are_short_and_on_one_line() {
+        let page = b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n\
+            <center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
+        let e = excerpt(page);
+        assert!(e.starts_with("<html> <head><title>502 Bad Gateway</title>"));
+        assert!(!e.contains('\n') && !e.contains('\r'));
+        assert!(e.ends_with("</html>"));
+        let long = excerpt("x".repeat(1000).as_bytes());
+        assert_eq!(long.chars().count(), 201);
+        assert!(long.ends_with('…'));
+        assert_eq!(excerpt(b""), "");
+        assert_eq!(excerpt(b"  \n "), "");
+        assert_eq!(excerpt(b"\xff\xfeok"), "\u{fffd}\u{fffd}ok");
+    }
+
+    #[test]
+    fn redaction_reaches_every_text() {
+        let secrets = ["KEY-123", "SECRET-456"];
+        let e = ClientError::Api {
+            code: "609".into(),
+            message: "AUTH_NOT_FOUND".into(),
+            description: Some("apikey KEY-123 not found; secret SECRET-456".into()),
+        }
+        .redacted(&secrets);
+        let shown = format!("{e} {e:?}");
+        assert!(
+            !shown.contains("KEY-123") && !shown.contains("SECRET-456"),
+            "{shown}"
+        );
+        assert!(shown.contains("<redacted>"));
+        for e in [
+            ClientError::Transport("KEY-123".into()),
+            ClientError::Unparseable("x KEY-123".into()),
+            ClientError::HttpStatus {
+                status: 500,
+                excerpt: "SECRET-456".into(),
+            },
+        ] {
+            let shown = format!("{0} {0:?}", e.redacted(&secrets));
+            assert!(
+                !shown.contains("KEY-123") && !shown.contains("SECRET-456"),
+                "{shown}"
+            );
+        }
+        assert_eq!(redact("abc".into(), &[""]), "abc");
+    }
+
+    #[test]
+    fn what_is_retried() {
+        for status in [500, 502, 503, 504, 408, 429] {
+            let e = ClientError::HttpStatus {
+                status,
+                excerpt: String::new(),
+            };
+            assert!(e.is_retryable(), "{status}");
+        }
+        for status in [400, 401, 403, 404, 301] {
+            let e = ClientError::HttpStatus {
+                status,
+                excerpt: String::new(),
+            };
+            assert!(!e.is_retryable(), "{status}");
+        }
+        assert!(ClientError::Transport("reset".into()).is_retryable());
+        assert!(!ClientError::Unparseable("x".into()).is_retryable());
+        assert!(!ClientError::InvalidConfig("x".into()).is_retryable());
+        assert_eq!(
+            ClientError::HttpStatus {
+                status: 502,
+                excerpt: String::new()
+            }
+            .to_string(),
+            "CinetPay answered HTTP 502"
+        );
+    }
 }

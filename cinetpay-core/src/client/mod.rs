@@ -1,4 +1,10 @@
 //! The HTTP client for CinetPay Checkout API v2.
+//!
+//! [`Client::init_payment`] creates a payment (`POST /v2/payment`, never
+//! retried); [`Client::check_payment`] asks for its status
+//! (`POST /v2/payment/check`, retried with backoff on network trouble).
+//! [`ClientConfig`] sets the base URL, the timeouts and the retries;
+//! [`ClientError`] says what went wrong, without ever quoting a secret.
 
 mod config;
 mod error;
@@ -6,27 +12,42 @@ mod error;
 pub use config::ClientConfig;
 pub use error::ClientError;
 
-use crate::protocol::{CheckData, CheckRequest, Envelope, InitData, PaymentRequest, ResultCode};
+use crate::protocol::{CheckData, CheckRequest, Envelope, InitData, PaymentRequest};
 use crate::values::{Credentials, TransactionId};
 
 /// What `/v2/payment/check` answered: any well-formed envelope, whatever its
-/// code. Classifying it (success, pending, failed) is the caller's business.
+/// code. [`Envelope::outcome`](crate::protocol::Envelope#method.outcome)
+/// classifies it (accepted, pending, failed, request error, unknown).
 pub type CheckResponse = Envelope<CheckData>;
 
 /// A CinetPay Checkout v2 client: `init_payment` and `check_payment`.
 ///
-/// TLS is always verified (rustls with the platform's roots); there is no
-/// setting to turn that off. `check_payment` is retried with exponential
-/// backoff and jitter on transport errors and 5xx answers; `init_payment` is
-/// never retried silently.
+/// * TLS is always verified (rustls with the platform's certificate verifier); there is
+///   no setting to turn that off, and none will be added.
+/// * Redirects are not followed: an API answering 3xx is an error, so that the
+///   body carrying the API key is never re-sent elsewhere.
+/// * `check_payment` is retried with exponential backoff and full jitter on
+///   transport errors, timeouts, 5xx, 408 and 429, at most
+///   [`ClientConfig::check_retries`] times; `init_payment` is never retried
+///   (a second init of the same transaction id is refused by CinetPay, and a
+///   timed-out one may have succeeded).
+/// * `Debug`, errors and logs never show the API key or the secret key.
+///
+/// Cloning is cheap (the connection pool is shared).
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 /// use cinetpay_core::*;
+/// use cinetpay_core::protocol::CheckOutcome;
 /// let creds = Credentials::new(SiteId::new("123456")?, ApiKey::new("my-api-key")?, None);
 /// let client = Client::new(creds, ClientConfig::default())?;
-/// let status = client.check_payment(&"cp-abc".parse()?).await?;
-/// println!("{} {}", status.code, status.message);
+/// let check = client.check_payment(&"cp-abc".parse()?).await?;
+/// let price = Money::new(Amount::new(1000)?, Currency::Xof);
+/// match check.outcome() {
+///     outcome if outcome.confirms(price) => { /* deliver the order */ }
+///     CheckOutcome::Pending => { /* wait for the next notification */ }
+///     other => tracing::warn!(?other, code = %check.code, "not paid"),
+/// }
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]
@@ -46,14 +67,26 @@ impl std::fmt::Debug for Client {
 }
 
 impl Client {
-    /// Builds a client.
+    /// Builds a client, after checking the configuration
+    /// ([`ClientConfig::validate`]).
+    ///
+    /// ```
+    /// use cinetpay_core::*;
+    /// let creds = Credentials::new(SiteId::new("1")?, ApiKey::new("k")?, None);
+    /// let mut config = ClientConfig::default();
+    /// config.check_retries = 99;
+    /// assert!(matches!(Client::new(creds, config), Err(ClientError::InvalidConfig(_))));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(credentials: Credentials, config: ClientConfig) -> Result<Self, ClientError> {
+        config.validate()?;
         let http = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
             .timeout(config.timeout)
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("cinetpay-rs/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| ClientError::Transport(e.to_string()))?;
+            .map_err(|e| ClientError::Transport(format!("cannot build the HTTP client: {e}")))?;
         Ok(Client {
             http,
             credentials,
@@ -79,23 +112,90 @@ impl Client {
         )
     }
 
-    /// `POST /v2/payment`: creates the payment and returns its token and page URL.
-    /// Any answer other than `201` with `data` is an error. Never retried.
+    fn secrets(&self) -> Vec<&str> {
+        let mut secrets = vec![self.credentials.api_key.expose()];
+        if let Some(secret) = &self.credentials.secret_key {
+            secrets.push(secret.expose());
+        }
+        secrets
+    }
+
+    /// `POST /v2/payment`: creates the payment and returns its token and the
+    /// hosted page URL. Never retried.
+    ///
+    /// Errors: [`ClientError::InvalidRequest`] before anything is sent;
+    /// [`ClientError::Api`] with CinetPay's code, message and description for
+    /// any code other than `201` (for example `608 MINIMUM_REQUIRED_FIELDS`,
+    /// `609 AUTH_NOT_FOUND`, `624 UNKNOWN_ERROR`); [`ClientError::Unparseable`]
+    /// for a `201` without a usable token and `http(s)` payment URL; transport,
+    /// timeout and HTTP errors as they happen.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cinetpay_core::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use cinetpay_core::*;
+    /// use cinetpay_core::protocol::PaymentRequest;
+    /// let request = PaymentRequest::new(
+    ///     TransactionId::generate(),
+    ///     Money::new(Amount::new(1000)?, Currency::Xof),
+    ///     Description::new("Commande 42")?,
+    ///     "https://shop.example/cinetpay/notify".parse()?,
+    ///     "https://shop.example/cinetpay/return".parse()?,
+    /// );
+    /// let created = client.init_payment(&request).await?;
+    /// // Send the customer's browser to `created.payment_url`.
+    /// # Ok(()) }
+    /// ```
     pub async fn init_payment(&self, request: &PaymentRequest) -> Result<InitData, ClientError> {
         let body = request
             .to_wire(&self.credentials)
             .map_err(ClientError::InvalidRequest)?;
-        let envelope: Envelope<InitData> = self.post("/v2/payment", &body).await?;
-        if envelope.code != ResultCode::CREATED {
-            return Err(ClientError::api(&envelope));
+        let id = request.transaction_id.as_str();
+        tracing::debug!(transaction_id = id, money = %request.money, "initialising CinetPay payment");
+        let result = self.init_once(&body).await;
+        match &result {
+            Ok(_) => tracing::info!(transaction_id = id, "CinetPay payment created"),
+            Err(e) => tracing::warn!(transaction_id = id, error = %e, "CinetPay init failed"),
         }
-        envelope
-            .data
-            .ok_or_else(|| ClientError::Unparseable("201 CREATED without data".to_owned()))
+        result
     }
 
-    /// `POST /v2/payment/check` by transaction id, retried on transport errors
-    /// and 5xx within [`ClientConfig::check_retries`].
+    async fn init_once(
+        &self,
+        body: &crate::protocol::InitRequest,
+    ) -> Result<InitData, ClientError> {
+        let envelope: Envelope<InitData> = self.post("/v2/payment", body).await?;
+        if !envelope.result_code().is_created() {
+            return Err(ClientError::api(&envelope).redacted(&self.secrets()));
+        }
+        let data = envelope.data.ok_or_else(|| {
+            ClientError::Unparseable(
+                "code 201 CREATED without payment_token and payment_url".to_owned(),
+            )
+        })?;
+        if data.payment_token.trim().is_empty() {
+            return Err(ClientError::Unparseable(
+                "code 201 CREATED with a blank payment_token".to_owned(),
+            ));
+        }
+        match url::Url::parse(&data.payment_url) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(data),
+            _ => Err(ClientError::Unparseable(error::redact(
+                format!(
+                    "code 201 CREATED with a payment_url that is not an http(s) URL: {}",
+                    error::excerpt(data.payment_url.as_bytes())
+                ),
+                &self.secrets(),
+            ))),
+        }
+    }
+
+    /// `POST /v2/payment/check` by transaction id.
+    ///
+    /// Returns any well-formed answer, whatever its code: classify it with
+    /// [`Envelope::outcome`](crate::protocol::Envelope#method.outcome). An
+    /// error means no answer was read: transport errors, timeouts, 5xx, 408
+    /// and 429 are retried up to [`ClientConfig::check_retries`] times with
+    /// [backoff](ClientConfig::backoff), and the last error is returned.
     pub async fn check_payment(&self, id: &TransactionId) -> Result<CheckResponse, ClientError> {
         let body = CheckRequest {
             apikey: self.credentials.api_key.expose().to_owned(),
@@ -106,14 +206,20 @@ impl Client {
         let mut attempt = 0u32;
         loop {
             match self.post::<CheckData, _>("/v2/payment/check", &body).await {
-                Ok(envelope) => return Ok(envelope),
+                Ok(envelope) => {
+                    tracing::debug!(transaction_id = %id, code = %envelope.code, attempt, "CinetPay check answered");
+                    return Ok(envelope);
+                }
                 Err(e) if e.is_retryable() && attempt < self.config.check_retries => {
                     let delay = self.config.backoff(attempt);
-                    tracing::warn!(transaction_id = %id, attempt, error = %e, ?delay, "check failed, retrying");
+                    tracing::warn!(transaction_id = %id, attempt, error = %e, ?delay, "CinetPay check failed, retrying");
                     attempt += 1;
                     tokio::time::sleep(delay).await;
                 }
-                Err(e) => return Err(e),
+                Err(e) => {
+                    tracing::warn!(transaction_id = %id, attempts = attempt + 1, error = %e, "CinetPay check failed");
+                    return Err(e);
+                }
             }
         }
     }
@@ -123,20 +229,46 @@ impl Client {
         T: serde::de::DeserializeOwned,
         B: serde::Serialize + ?Sized,
     {
-        let response = self
+        self.post_unredacted(path, body)
+            .await
+            .map_err(|e| e.redacted(&self.secrets()))
+    }
+
+    async fn post_unredacted<T, B>(&self, path: &str, body: &B) -> Result<Envelope<T>, ClientError>
+    where
+        T: serde::de::DeserializeOwned,
+        B: serde::Serialize + ?Sized,
+    {
+        let mut response = self
             .http
             .post(self.url(path))
+            .header(http::header::ACCEPT, "application/json")
             .json(body)
             .send()
             .await
             .map_err(ClientError::from_reqwest)?;
         let status = response.status();
-        let bytes = response.bytes().await.map_err(ClientError::from_reqwest)?;
-        if status.is_server_error() {
+        let mut bytes = Vec::new();
+        let mut too_long = false;
+        while let Some(chunk) = response.chunk().await.map_err(ClientError::from_reqwest)? {
+            if bytes.len() + chunk.len() > ClientConfig::MAX_BODY_BYTES {
+                too_long = true;
+                break;
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        if status.is_server_error() || (too_long && !status.is_success()) {
             return Err(ClientError::HttpStatus {
                 status: status.as_u16(),
                 excerpt: error::excerpt(&bytes),
             });
+        }
+        if too_long {
+            return Err(ClientError::Unparseable(format!(
+                "answer longer than {} bytes: {}",
+                ClientConfig::MAX_BODY_BYTES,
+                error::excerpt(&bytes)
+            )));
         }
         match serde_json::from_slice::<Envelope<T>>(&bytes) {
             Ok(envelope) => Ok(envelope),
@@ -145,7 +277,7 @@ impl Client {
                 excerpt: error::excerpt(&bytes),
             }),
             Err(e) => Err(ClientError::Unparseable(format!(
-                "{e}: {}",
+                "not a CinetPay JSON envelope ({e}); body starts with: {}",
                 error::excerpt(&bytes)
             ))),
         }

@@ -1,6 +1,6 @@
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// What a CinetPay result code means for the merchant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -22,7 +22,11 @@ pub enum CodeClass {
 }
 
 /// A CinetPay result code, with its documented message and class.
-/// Unknown codes are kept as they came.
+/// Unknown codes are kept as they came (trimmed), never rejected.
+///
+/// Every code of the table in `cinetpay-api.md` §2.4 is known, with its
+/// documented message and a [`CodeClass`]. It deserializes from a JSON string
+/// or number.
 ///
 /// ```
 /// use cinetpay_core::protocol::{CodeClass, ResultCode};
@@ -34,10 +38,18 @@ pub enum CodeClass {
 /// assert_eq!(ResultCode::new("609").class(), CodeClass::RequestError);
 /// assert_eq!(ResultCode::new("999").class(), CodeClass::Unknown);
 /// assert_eq!(ResultCode::new("999").as_str(), "999");
+/// let from_number: ResultCode = serde_json::from_str("627").unwrap();
+/// assert_eq!(from_number, "627");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(transparent)]
 pub struct ResultCode(String);
+
+impl<'de> Deserialize<'de> for ResultCode {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        super::envelope::lenient_string(d).map(ResultCode::new)
+    }
+}
 
 /// Every documented code: (code, message, class). Source: cinetpay-api.md §2.4.
 const TABLE: &[(&str, &str, CodeClass)] = &[
@@ -179,9 +191,51 @@ impl ResultCode {
         self.entry().map(|(_, m, _)| *m)
     }
 
-    /// `00`.
+    /// `00`. On a check answer, success also needs `data.status == "ACCEPTED"`:
+    /// see [`CheckOutcome`](super::CheckOutcome).
     pub fn is_success(&self) -> bool {
         self.0 == Self::SUCCESS
+    }
+
+    /// `201`, the answer to a successful init.
+    pub fn is_created(&self) -> bool {
+        self.0 == Self::CREATED
+    }
+
+    /// Whether this code is in the documented table.
+    pub fn is_documented(&self) -> bool {
+        self.entry().is_some()
+    }
+}
+
+impl From<&str> for ResultCode {
+    fn from(code: &str) -> Self {
+        ResultCode::new(code)
+    }
+}
+
+impl From<String> for ResultCode {
+    fn from(code: String) -> Self {
+        ResultCode::new(code)
+    }
+}
+
+impl std::str::FromStr for ResultCode {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(ResultCode::new(s))
+    }
+}
+
+impl PartialEq<str> for ResultCode {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for ResultCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
     }
 }
 
@@ -192,6 +246,7 @@ impl fmt::Display for ResultCode {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -214,5 +269,105 @@ mod tests {
         }
         assert_eq!(ResultCode::new(" 00 ").class(), CodeClass::Success);
         assert_eq!(ResultCode::new("00").documented_message(), Some("SUCCES"));
+    }
+
+    /// The table of cinetpay-api.md §2.4, row by row: code, message, class.
+    #[test]
+    fn the_table_matches_the_reference() {
+        use CodeClass::*;
+        let expected: &[(&str, &str, CodeClass)] = &[
+            ("00", "SUCCES", Success),
+            ("201", "CREATED", Created),
+            ("600", "PAYMENT_FAILED", PaymentFailed),
+            ("602", "INSUFFICIENT_BALANCE", PaymentFailed),
+            ("603", "SERVICE_UNAVAILABLE", RequestError),
+            ("604", "OTP_CODE_ERROR", PaymentFailed),
+            ("606", "INCORRECT_SETTINGS", PaymentFailed),
+            ("608", "MINIMUM_REQUIRED_FIELDS", RequestError),
+            ("609", "AUTH_NOT_FOUND", RequestError),
+            ("610", "ERROR_PAYMETHOD_NOTFOUND", RequestError),
+            ("611", "ERROR_AMOUNT_TYPE", RequestError),
+            ("612", "ERROR_CURRENCY_NOTVALID", RequestError),
+            ("613", "ERROR_SITE_ID_NOTVALID", RequestError),
+            ("614", "ERROR_FORMAT_TRANSACTION_DATE", RequestError),
+            ("615", "ERROR_LANGUAGE_NOTVALID", RequestError),
+            ("616", "ERROR_PAGE_ACTION_NOTVALID", RequestError),
+            ("617", "ERROR_PAYMENT_CONFIG_NOTVALID", RequestError),
+            ("618", "ERROR_API_VERSION_NOTVALID", RequestError),
+            ("619", "ERROR_SIGNATURE_DONT_MATCHED", RequestError),
+            ("620", "ERROR_DOUBLE_PAYEMNT", RequestError),
+            ("621", "ERROR_OMPAY_UNAVAILABLE", RequestError),
+            ("622", "ERROR_MOMOPAY_UNAVAILABLE", RequestError),
+            ("623", "WAITING_CUSTOMER_TO_VALIDATE", Pending),
+            ("624", "UNKNOWN_ERROR", RequestError),
+            ("625", "ABONNEMENT_OR_TRANSACTIONS_EXPIRED", PaymentFailed),
+            ("626", "ERROR_FLOOZPAY_UNAVAILABLE", RequestError),
+            ("627", "TRANSACTION_CANCEL", PaymentFailed),
+            ("628", "ERROR_AMOUNT_FORMAT", RequestError),
+            ("635", "ERROR_PHONE_NUMBER_NOT_FOUND", RequestError),
+            ("636", "ERROR_PHONE_NUMBER_NOT_SUPPORTED", RequestError),
+            ("637", "ERROR_PHONE_PREFIX_NOT_SUPPORTED", RequestError),
+            ("641", "ERROR_AMOUNT_TOO_LOW", RequestError),
+            ("642", "ERROR_AMOUNT_TOO_HIGH", RequestError),
+            ("662", "WAITING_CUSTOMER_PAYMENT", Pending),
+            ("663", "WAITING_CUSTOMER_OTP_CODE", Pending),
+            ("664", "WAITING_CUSTOMER_PAYMENT_AT_OPERATOR_SIDE", Pending),
+            ("804", "OPERATOR_UNAVAILABLE", RequestError),
+            ("807", "DAILY_MAX_NUMBER_TRANSACTION_REACHED", PaymentFailed),
+            ("808", "DAILY_MAX_AMOUNT_TRANSACTION_REACHED", PaymentFailed),
+            (
+                "809",
+                "MONTHLY_MAX_AMOUNT_TRANSACTION_REACHED",
+                PaymentFailed,
+            ),
+            (
+                "810",
+                "MONTHLY_MAX_NUMBER_TRANSACTION_REACHED",
+                PaymentFailed,
+            ),
+            (
+                "811",
+                "WEEKLY_MAX_AMOUNT_TRANSACTION_REACHED",
+                PaymentFailed,
+            ),
+            (
+                "812",
+                "WEEKLY_MAX_NUMBER_TRANSACTION_REACHED",
+                PaymentFailed,
+            ),
+        ];
+        assert_eq!(expected.len(), 43);
+        assert_eq!(ResultCode::documented().count(), expected.len());
+        for (code, message, class) in expected {
+            let c = ResultCode::new(*code);
+            assert!(c.is_documented(), "{code}");
+            assert_eq!(c.documented_message(), Some(*message), "{code}");
+            assert_eq!(c.class(), *class, "{code}");
+        }
+    }
+
+    #[test]
+    fn unknown_codes_are_kept_not_rejected() {
+        for raw in ["999", "0", "SUCCESS", "", "6270"] {
+            let c = ResultCode::new(raw);
+            assert_eq!(c.as_str(), raw);
+            assert_eq!(c.class(), CodeClass::Unknown);
+            assert!(!c.is_documented());
+            assert_eq!(c.documented_message(), None);
+        }
+    }
+
+    #[test]
+    fn deserializes_from_strings_and_numbers() {
+        let c: ResultCode = serde_json::from_str("\" 627 \"").unwrap();
+        assert_eq!(c, "627");
+        let c: ResultCode = serde_json::from_str("201").unwrap();
+        assert!(c.is_created());
+        assert!(serde_json::from_str::<ResultCode>("null").is_err());
+        assert!(serde_json::from_str::<ResultCode>("[]").is_err());
+        assert_eq!(
+            serde_json::to_string(&ResultCode::new("00")).unwrap(),
+            "\"00\""
+        );
     }
 }

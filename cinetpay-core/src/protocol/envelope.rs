@@ -1,16 +1,30 @@
 use serde::{Deserialize, Deserializer, Serialize};
 
+use super::{CodeClass, ResultCode};
+
 /// CinetPay's response envelope: `{code, message, description, data, api_response_id}`.
 ///
-/// `data` is absent on errors; `code` is read whether CinetPay sends it as a
-/// string or a number; unknown fields are ignored.
+/// Parsing is tolerant of what the real API sends:
+///
+/// * `code` may be a JSON string or a number (`624` as well as `"624"`);
+/// * `message`, `description` and `api_response_id` may be absent, `null`
+///   or numbers;
+/// * `data` is absent on errors; `null`, `[]`, `""`, and a `data` whose shape
+///   does not fit `T` all read as `None` (the code is what tells what
+///   happened, so a malformed payload never hides it);
+/// * unknown fields are ignored.
+///
+/// The raw `code` is kept as received; [`Envelope::result_code`] gives the
+/// typed code and its [class](CodeClass). For check answers,
+/// [`Envelope::outcome`](Envelope#method.outcome) classifies the payment.
 ///
 /// ```
-/// use cinetpay_core::protocol::{Envelope, InitData};
+/// use cinetpay_core::protocol::{CodeClass, Envelope, InitData};
 /// let e: Envelope<InitData> = serde_json::from_str(
 ///     r#"{"code":624,"message":"UNKNOWN_ERROR","description":"bad key","api_response_id":"1.2"}"#,
 /// ).unwrap();
 /// assert_eq!(e.code, "624");
+/// assert_eq!(e.result_code().class(), CodeClass::RequestError);
 /// assert!(e.data.is_none());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,6 +47,18 @@ pub struct Envelope<T> {
     pub api_response_id: Option<String>,
 }
 
+impl<T> Envelope<T> {
+    /// The typed result code (white space trimmed; unknown codes kept).
+    pub fn result_code(&self) -> ResultCode {
+        ResultCode::new(self.code.as_str())
+    }
+
+    /// The class of the result code.
+    pub fn class(&self) -> CodeClass {
+        self.result_code().class()
+    }
+}
+
 fn none<T>() -> Option<T> {
     None
 }
@@ -48,6 +74,14 @@ pub(crate) fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, 
             kind(&other)
         ))),
     }
+}
+
+/// Like [`lenient_opt_string`], with blank strings (`""`, `" "`) as `None` too:
+/// CinetPay sends `payment_date: " "` for an unpaid payment.
+pub(crate) fn lenient_opt_nonblank<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<String>, D::Error> {
+    Ok(lenient_opt_string(d)?.filter(|s| !s.trim().is_empty()))
 }
 
 /// Like [`lenient_string`], with `null` (and absence, via `default`) as `None`.
@@ -77,9 +111,16 @@ where
         serde_json::Value::Null => Ok(None),
         serde_json::Value::Array(a) if a.is_empty() => Ok(None),
         serde_json::Value::String(s) if s.is_empty() => Ok(None),
-        v => T::deserialize(v)
-            .map(Some)
-            .map_err(serde::de::Error::custom),
+        serde_json::Value::Object(o) if o.is_empty() => Ok(None),
+        v => match T::deserialize(v) {
+            Ok(data) => Ok(Some(data)),
+            Err(e) => {
+                // The code still says what happened; do not lose it because the
+                // payload has an unexpected shape.
+                tracing::warn!(error = %e, "CinetPay answer has a `data` of unexpected shape; ignored");
+                Ok(None)
+            }
+        },
     }
 }
 

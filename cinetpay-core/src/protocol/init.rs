@@ -102,11 +102,16 @@ impl std::fmt::Debug for InitRequest {
 }
 
 /// `data` of a successful init (`code "201"`).
+///
+/// [`Client::init_payment`](crate::Client::init_payment) only returns one whose
+/// token is not blank and whose `payment_url` is an `http(s)` URL.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InitData {
     /// The payment token; CinetPay sends it back on the return URL.
+    #[serde(deserialize_with = "super::envelope::lenient_string")]
     pub payment_token: String,
     /// The hosted payment page to send the customer to.
+    #[serde(deserialize_with = "super::envelope::lenient_string")]
     pub payment_url: String,
 }
 
@@ -288,6 +293,21 @@ impl PaymentRequest {
         self
     }
 
+    /// Sets the invoice lines.
+    #[must_use]
+    pub fn invoice_data(mut self, invoice_data: InvoiceData) -> Self {
+        self.invoice_data = invoice_data;
+        self
+    }
+
+    /// Locks the payer's number on the hosted page (needs
+    /// `customer.phone_number`, checked by [`validate`](Self::validate)).
+    #[must_use]
+    pub fn lock_phone_number(mut self, lock: bool) -> Self {
+        self.lock_phone_number = lock;
+        self
+    }
+
     /// Checks the rules CinetPay enforces that the field types cannot.
     pub fn validate(&self) -> Result<(), PaymentRequestError> {
         for (name, url) in [
@@ -349,5 +369,149 @@ impl PaymentRequest {
             customer_state: c.state.clone(),
             customer_zip_code: c.zip_code.clone(),
         })
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::values::{Amount, ApiKey, Currency, SiteId};
+
+    fn request() -> PaymentRequest {
+        PaymentRequest::new(
+            TransactionId::parse("ORDER-0001").unwrap(),
+            Money::new(Amount::new(1000).unwrap(), Currency::Xof),
+            Description::new("Commande 42").unwrap(),
+            "https://shop.example/notify".parse().unwrap(),
+            "https://shop.example/return".parse().unwrap(),
+        )
+    }
+
+    fn creds() -> Credentials {
+        Credentials::new(
+            SiteId::new("123456").unwrap(),
+            ApiKey::new("API-KEY-XYZ").unwrap(),
+            None,
+        )
+    }
+
+    fn card_customer() -> Customer {
+        Customer {
+            id: Some("c-1".into()),
+            name: Some("Koné".into()),
+            surname: Some("Awa".into()),
+            email: Some("awa@example.ci".into()),
+            phone_number: Some("+2250700000000".into()),
+            address: Some("Rue 12".into()),
+            city: Some("Abidjan".into()),
+            country: Some("CI".into()),
+            state: Some("CI".into()),
+            zip_code: Some("00225".into()),
+        }
+    }
+
+    #[test]
+    fn the_wire_body_has_every_documented_field() {
+        let mut inv = InvoiceData::default();
+        inv.insert("Commande", "42").unwrap();
+        let req = request()
+            .channels(Channels::CreditCard)
+            .customer(card_customer())
+            .lang(Lang::En)
+            .metadata("order:42")
+            .invoice_data(inv)
+            .lock_phone_number(true);
+        let json = serde_json::to_value(req.to_wire(&creds()).unwrap()).unwrap();
+        let expected = serde_json::json!({
+            "apikey": "API-KEY-XYZ", "site_id": "123456", "transaction_id": "ORDER-0001",
+            "amount": 1000, "currency": "XOF", "description": "Commande 42",
+            "notify_url": "https://shop.example/notify", "return_url": "https://shop.example/return",
+            "channels": "CREDIT_CARD", "lang": "en", "metadata": "order:42",
+            "invoice_data": {"Commande": "42"}, "lock_phone_number": true,
+            "customer_id": "c-1", "customer_name": "Koné", "customer_surname": "Awa",
+            "customer_email": "awa@example.ci", "customer_phone_number": "+2250700000000",
+            "customer_address": "Rue 12", "customer_city": "Abidjan", "customer_country": "CI",
+            "customer_state": "CI", "customer_zip_code": "00225",
+        });
+        assert_eq!(json, expected);
+    }
+
+    #[test]
+    fn optional_fields_are_left_out() {
+        let json = serde_json::to_value(request().to_wire(&creds()).unwrap()).unwrap();
+        let keys: Vec<_> = json.as_object().unwrap().keys().cloned().collect();
+        assert_eq!(
+            keys,
+            [
+                "amount",
+                "apikey",
+                "channels",
+                "currency",
+                "description",
+                "notify_url",
+                "return_url",
+                "site_id",
+                "transaction_id"
+            ]
+        );
+        assert_eq!(json["channels"], "ALL");
+    }
+
+    #[test]
+    fn rules_the_types_cannot_hold() {
+        let card = request().channels(Channels::CreditCard);
+        for missing in [
+            "customer_email",
+            "customer_phone_number",
+            "customer_address",
+            "customer_city",
+            "customer_country",
+            "customer_state",
+            "customer_zip_code",
+        ] {
+            let mut c = card_customer();
+            match missing {
+                "customer_email" => c.email = None,
+                "customer_phone_number" => c.phone_number = None,
+                "customer_address" => c.address = None,
+                "customer_city" => c.city = None,
+                "customer_country" => c.country = None,
+                "customer_state" => c.state = Some(" ".into()),
+                _ => c.zip_code = None,
+            }
+            let err = card.clone().customer(c).validate().unwrap_err();
+            assert_eq!(err.to_string(), format!("card payments require {missing}"));
+        }
+        assert_eq!(
+            request().lock_phone_number(true).validate(),
+            Err(PaymentRequestError::LockWithoutPhone)
+        );
+        let mut ftp = request();
+        ftp.return_url = "ftp://shop.example/r".parse().unwrap();
+        assert_eq!(
+            ftp.validate(),
+            Err(PaymentRequestError::BadUrl("return_url"))
+        );
+        assert_eq!(
+            request().metadata("x".repeat(1001)).validate(),
+            Err(PaymentRequestError::MetadataTooLong(1001))
+        );
+        assert!(request().metadata("x".repeat(1000)).validate().is_ok());
+    }
+
+    #[test]
+    fn debug_hides_the_api_key() {
+        let wire = request().to_wire(&creds()).unwrap();
+        assert!(!format!("{wire:?}").contains("API-KEY-XYZ"));
+    }
+
+    #[test]
+    fn init_data_reads_numbers_and_ignores_extras() {
+        let d: InitData = serde_json::from_str(
+            r#"{"payment_token":12345,"payment_url":"https://checkout.cinetpay.com/payment/x","extra":1}"#,
+        )
+        .unwrap();
+        assert_eq!(d.payment_token, "12345");
     }
 }

@@ -10,6 +10,7 @@ mod codes;
 mod envelope;
 mod init;
 mod notification;
+mod outcome;
 mod x_token;
 
 pub use check::{CheckData, CheckRequest};
@@ -19,4 +20,5 @@ pub use init::{
     InitData, InitRequest, InvoiceData, InvoiceDataError, Lang, PaymentRequest, PaymentRequestError,
 };
 pub use notification::{NOTIFICATION_FIELDS, Notification, NotificationError};
-pub use x_token::{XTokenError, XTokenMatch, sign, verify_x_token};
+pub use outcome::CheckOutcome;
+pub use x_token::{XTokenError, XTokenMatch, sign, sign_received_order, verify_x_token};

@@ -1,4 +1,9 @@
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::values::{TransactionId, TransactionIdError};
 
 /// The 16 documented notification fields, in the order the `x-token` HMAC
 /// concatenates them.
@@ -95,18 +100,18 @@ impl Notification {
     }
 
     /// Parses a JSON object body (the seed document's example). String,
-    /// number and boolean values are accepted; `null` counts as absent.
+    /// number and boolean values are accepted; `null` counts as absent;
+    /// objects and arrays are refused. The fields are kept in the order of the
+    /// body (for the received-order `x-token` form), and a repeated field is
+    /// refused as in a form.
     pub fn from_json(body: &[u8]) -> Result<Self, NotificationError> {
-        let value: serde_json::Value =
-            serde_json::from_slice(body).map_err(|e| NotificationError::BadJson(e.to_string()))?;
-        let serde_json::Value::Object(map) = value else {
-            return Err(NotificationError::BadJson("expected an object".to_owned()));
-        };
-        if map.len() > MAX_FIELDS {
+        let OrderedObject(fields) = serde_json::from_slice(body)
+            .map_err(|e| NotificationError::BadJson(short(&e.to_string())))?;
+        if fields.len() > MAX_FIELDS {
             return Err(NotificationError::TooManyFields);
         }
-        let mut pairs = Vec::with_capacity(map.len());
-        for (k, v) in map {
+        let mut pairs = Vec::with_capacity(fields.len());
+        for (k, v) in fields {
             let v = match v {
                 serde_json::Value::String(s) => s,
                 serde_json::Value::Number(n) => n.to_string(),
@@ -124,8 +129,26 @@ impl Notification {
         Self::from_pairs(pairs)
     }
 
-    /// Parses by content type: form (also when absent or `multipart`-less
-    /// `text/plain` bodies that look like forms are not guessed) or JSON.
+    /// Parses a body by its `Content-Type` (parameters such as `charset` are
+    /// ignored, case does not matter):
+    ///
+    /// * `application/x-www-form-urlencoded`: [`from_form`](Self::from_form),
+    ///   what CinetPay sends;
+    /// * `application/json` (or any `+json` type): [`from_json`](Self::from_json);
+    /// * no content type: JSON when the body starts with `{`, a form otherwise;
+    /// * anything else: [`NotificationError::UnsupportedContentType`].
+    ///
+    /// Never panics, whatever the input.
+    ///
+    /// ```
+    /// use cinetpay_core::protocol::Notification;
+    /// let n = Notification::parse(None, br#" {"cpm_site_id":"1","cpm_trans_id":"T1"}"#).unwrap();
+    /// assert_eq!(n.cpm_trans_id, "T1");
+    /// let n = Notification::parse(Some("application/x-www-form-urlencoded; charset=UTF-8"),
+    ///     b"cpm_site_id=1&cpm_trans_id=T2").unwrap();
+    /// assert_eq!(n.cpm_trans_id, "T2");
+    /// assert!(Notification::parse(Some("text/xml"), b"<x/>").is_err());
+    /// ```
     pub fn parse(content_type: Option<&str>, body: &[u8]) -> Result<Self, NotificationError> {
         let mime = content_type
             .map(|c| {
@@ -137,8 +160,11 @@ impl Notification {
             })
             .unwrap_or_default();
         match mime.as_str() {
-            "application/x-www-form-urlencoded" | "" => Self::from_form(body),
+            "application/x-www-form-urlencoded" => Self::from_form(body),
             "application/json" => Self::from_json(body),
+            m if m.starts_with("application/") && m.ends_with("+json") => Self::from_json(body),
+            "" if body.trim_ascii_start().starts_with(b"{") => Self::from_json(body),
+            "" => Self::from_form(body),
             other => Err(NotificationError::UnsupportedContentType(short(other))),
         }
     }
@@ -177,6 +203,20 @@ impl Notification {
         })
     }
 
+    /// `cpm_trans_id` validated as one of our [`TransactionId`]s: an id that
+    /// fails this was never issued by us and must not reach storage.
+    ///
+    /// ```
+    /// use cinetpay_core::protocol::Notification;
+    /// let n = Notification::from_form(b"cpm_site_id=1&cpm_trans_id=cp-abc").unwrap();
+    /// assert_eq!(n.transaction_id().unwrap().as_str(), "cp-abc");
+    /// let n = Notification::from_form(b"cpm_site_id=1&cpm_trans_id=1%27%20OR%201%3D1").unwrap();
+    /// assert!(n.transaction_id().is_err());
+    /// ```
+    pub fn transaction_id(&self) -> Result<TransactionId, TransactionIdError> {
+        TransactionId::parse(&self.cpm_trans_id)
+    }
+
     /// A field's value as received, `None` when absent.
     pub fn field(&self, name: &str) -> Option<&str> {
         self.received
@@ -198,7 +238,35 @@ impl Notification {
     }
 }
 
+/// A JSON object's members in body order (serde_json's map sorts them).
+struct OrderedObject(Vec<(String, serde_json::Value)>);
+
+impl<'de> Deserialize<'de> for OrderedObject {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Members;
+        impl<'de> Visitor<'de> for Members {
+            type Value = OrderedObject;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut fields = Vec::new();
+                while let Some(entry) = map.next_entry::<String, serde_json::Value>()? {
+                    // One more than the limit is enough to refuse the body;
+                    // the rest is read (to check the JSON) but not kept.
+                    if fields.len() <= MAX_FIELDS {
+                        fields.push(entry);
+                    }
+                }
+                Ok(OrderedObject(fields))
+            }
+        }
+        d.deserialize_map(Members)
+    }
+}
+
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -240,6 +308,64 @@ mod tests {
             Notification::parse(Some("text/xml"), b"<a/>"),
             Err(NotificationError::UnsupportedContentType(_))
         ));
+    }
+
+    #[test]
+    fn json_keeps_the_body_order_and_refuses_repeats() {
+        let n = Notification::from_json(
+            br#"{"cpm_trans_id":"T","cpm_site_id":"S","b":"2","a":1,"cpm_custom":null}"#,
+        )
+        .unwrap();
+        let names: Vec<_> = n.received.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(names, ["cpm_trans_id", "cpm_site_id", "b", "a"]);
+        assert_eq!(n.field("cpm_custom"), None);
+        assert_eq!(
+            Notification::from_json(
+                br#"{"cpm_trans_id":"T","cpm_site_id":"S","cpm_trans_id":"U"}"#
+            ),
+            Err(NotificationError::Repeated("cpm_trans_id".into()))
+        );
+        let many: String = (0..100).map(|i| format!(",\"f{i}\":\"x\"")).collect();
+        let body = format!(r#"{{"cpm_trans_id":"T","cpm_site_id":"S"{many}}}"#);
+        assert_eq!(
+            Notification::from_json(body.as_bytes()),
+            Err(NotificationError::TooManyFields)
+        );
+    }
+
+    #[test]
+    fn content_types_are_read_loosely() {
+        let form = b"cpm_trans_id=T&cpm_site_id=S";
+        let json = br#"{"cpm_trans_id":"T","cpm_site_id":"S"}"#;
+        for ct in [
+            Some("application/x-www-form-urlencoded"),
+            Some("Application/X-WWW-Form-Urlencoded;charset=utf-8"),
+            None,
+        ] {
+            assert_eq!(Notification::parse(ct, form).unwrap().cpm_trans_id, "T");
+        }
+        for ct in [
+            Some("application/json"),
+            Some("application/json; charset=utf-8"),
+            Some("application/vnd.cinetpay+json"),
+            None,
+        ] {
+            assert_eq!(Notification::parse(ct, json).unwrap().cpm_site_id, "S");
+        }
+        assert!(matches!(
+            Notification::parse(Some("multipart/form-data; boundary=x"), form),
+            Err(NotificationError::UnsupportedContentType(m)) if m == "multipart/form-data"
+        ));
+    }
+
+    #[test]
+    fn required_fields_are_trimmed_and_others_kept_raw() {
+        let n = Notification::from_form(b"cpm_trans_id=+T1+&cpm_site_id=S&cpm_custom=+x+").unwrap();
+        assert_eq!(n.cpm_trans_id, "T1");
+        assert_eq!(n.field("cpm_trans_id"), Some(" T1 "));
+        assert_eq!(n.field("cpm_custom"), Some(" x "));
+        assert_eq!(n.transaction_id().unwrap().as_str(), "T1");
+        assert_eq!(Notification::from_form(n.to_form().as_bytes()).unwrap(), n);
     }
 
     #[test]

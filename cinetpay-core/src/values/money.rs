@@ -109,6 +109,9 @@ pub enum AmountError {
     /// Not an integer (for example `"12.5"` or `"abc"`).
     #[error("amount is not an integer: {0:?}")]
     NotAnInteger(String),
+    /// Above [`Amount::MAX`].
+    #[error("amount {0} is above the largest accepted, 1000000000000")]
+    TooLarge(i64),
 }
 
 impl Amount {
@@ -123,7 +126,7 @@ impl Amount {
         } else if value % 5 != 0 {
             Err(AmountError::NotMultipleOfFive(value))
         } else if value > Self::MAX {
-            Err(AmountError::NotAnInteger(value.to_string()))
+            Err(AmountError::TooLarge(value))
         } else {
             Ok(Amount(value))
         }
@@ -194,6 +197,7 @@ impl fmt::Display for Money {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -214,7 +218,16 @@ mod tests {
         assert_eq!(Amount::new(0), Err(AmountError::NotPositive(0)));
         assert_eq!(Amount::new(-5), Err(AmountError::NotPositive(-5)));
         assert_eq!(Amount::new(101), Err(AmountError::NotMultipleOfFive(101)));
-        assert!(Amount::new(Amount::MAX + 5).is_err());
+        assert_eq!(Amount::new(Amount::MAX).map(Amount::get), Ok(Amount::MAX));
+        assert_eq!(
+            Amount::new(Amount::MAX + 5),
+            Err(AmountError::TooLarge(Amount::MAX + 5))
+        );
+        assert_eq!(" 25 ".parse::<Amount>().map(Amount::get), Ok(25));
+        assert!(matches!(
+            "99999999999999999999".parse::<Amount>(),
+            Err(AmountError::NotAnInteger(_))
+        ));
         assert_eq!("100".parse::<Amount>().map(Amount::get), Ok(100));
         assert!(matches!(
             "12.5".parse::<Amount>(),

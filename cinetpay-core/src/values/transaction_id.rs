@@ -6,10 +6,11 @@ use serde::{Deserialize, Serialize};
 
 /// The merchant-side id of one payment, sent to CinetPay as `transaction_id`.
 ///
-/// Generated ids carry 120 random bits in 20 characters of `[A-Za-z0-9]`
-/// (base 62, 119 bits and more) behind a `cp-` prefix; parsed ids follow the
-/// same alphabet rule (`[A-Za-z0-9-]`, 1 to 64 characters), so that an id read from
-/// a notification can never carry SQL, a path or control characters further.
+/// Generated ids are `cp-` followed by 21 characters drawn uniformly from
+/// `[A-Za-z0-9]` by a CSPRNG seeded by the operating system: 24 characters, 125 random
+/// bits (at least 96 are required to be unguessable). Parsed ids follow the
+/// same alphabet rule (`[A-Za-z0-9-]`, 1 to 64 characters), so that an id read
+/// from a notification can never carry SQL, a path or control characters further.
 ///
 /// ```
 /// use cinetpay_core::TransactionId;
@@ -45,10 +46,11 @@ impl TransactionId {
     /// Longest id accepted when parsing.
     pub const MAX_LEN: usize = 64;
 
-    /// A new unguessable id from the operating system's CSPRNG.
+    /// A new unguessable id: 125 random bits from `rand`'s thread-local CSPRNG
+    /// (ChaCha, seeded by the operating system).
     pub fn generate() -> Self {
         let mut rng = rand::rng();
-        let mut s = String::with_capacity(23);
+        let mut s = String::with_capacity(24);
         s.push_str("cp-");
         for _ in 0..21 {
             let i = rng.random_range(0..ALPHABET.len());
@@ -121,6 +123,7 @@ impl AsRef<str> for TransactionId {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use std::collections::HashSet;
