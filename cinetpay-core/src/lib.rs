@@ -18,6 +18,8 @@ pub mod fulfiller;
 pub mod model;
 pub mod protocol;
 pub mod store;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 pub mod values;
 
 pub use client::{CheckResponse, Client, ClientConfig, ClientError};
@@ -26,7 +28,7 @@ pub use model::{
     CheckSnapshot, DeliveryRecord, DeliverySource, Fulfilment, FulfilmentClaim, NewPayment,
     Payment, PaymentStatus, Timestamp,
 };
-pub use store::{InsertOutcome, PaymentStore, StatusChange, StoreError};
+pub use store::{InsertOutcome, MemoryStore, PaymentStore, StatusChange, StoreError};
 pub use values::{
     Amount, ApiKey, Channels, Credentials, Currency, Customer, Description, Money, OrderRef,
     SecretKey, SiteId, TransactionId,

@@ -1,8 +1,10 @@
 //! The [`PaymentStore`] trait: what the engine needs from storage, and nothing more.
 
 mod error;
+mod memory;
 
 pub use error::StoreError;
+pub use memory::MemoryStore;
 
 use async_trait::async_trait;
 

@@ -1,0 +1,95 @@
+//! Builders for payments, checks and times, shared by the conformance cases
+//! and usable in a store's or an engine's own tests.
+
+use chrono::TimeDelta;
+
+use crate::model::{CheckSnapshot, NewPayment, Timestamp};
+use crate::values::{Amount, Currency, Description, OrderRef, TransactionId};
+
+/// The suite's fixed starting instant, 2026-03-14T09:26:53.589Z: a whole
+/// millisecond, far from the wall clock, so a store that reads its own clock
+/// instead of the time it is given fails the suite.
+pub fn base_time() -> Timestamp {
+    Timestamp::from_timestamp_millis(1_773_480_413_589).unwrap_or_default()
+}
+
+/// [`base_time`] plus `ms` milliseconds (negative goes back).
+pub fn at(ms: i64) -> Timestamp {
+    base_time() + TimeDelta::milliseconds(ms)
+}
+
+/// A fresh order reference `"{tag}-{random}"`, unique across runs, so that
+/// cases never see each other's orders even in a shared database.
+pub fn order_ref(tag: &str) -> OrderRef {
+    let random = TransactionId::generate();
+    let text = format!("{tag}-{}", random.as_str().trim_start_matches("cp-"));
+    OrderRef::new(text.chars().take(OrderRef::MAX_LEN).collect::<String>())
+        .unwrap_or_else(|e| panic!("fixture order reference from tag {tag:?}: {e}"))
+}
+
+/// A new payment in XOF with a fresh generated transaction id.
+///
+/// # Panics
+/// When `amount` is not a valid [`Amount`] (positive, a multiple of 5).
+pub fn new_payment(order_ref: &OrderRef, amount: i64, created_at: Timestamp) -> NewPayment {
+    new_payment_in(order_ref, amount, Currency::Xof, created_at)
+}
+
+/// A new payment in `currency` with a fresh generated transaction id.
+///
+/// # Panics
+/// When `amount` is not a valid [`Amount`] (positive, a multiple of 5).
+pub fn new_payment_in(
+    order_ref: &OrderRef,
+    amount: i64,
+    currency: Currency,
+    created_at: Timestamp,
+) -> NewPayment {
+    let amount = Amount::new(amount).unwrap_or_else(|e| panic!("fixture amount {amount}: {e}"));
+    NewPayment {
+        transaction_id: TransactionId::generate(),
+        order_ref: order_ref.clone(),
+        amount,
+        currency,
+        description: Description::sanitised(&format!("Commande {order_ref}")),
+        created_at,
+    }
+}
+
+/// A full successful check for `payment`: code `00`, `ACCEPTED`, its amount and
+/// currency, an operator and a payment date.
+pub fn accepted_check(payment: &NewPayment) -> CheckSnapshot {
+    CheckSnapshot {
+        code: "00".to_owned(),
+        message: "SUCCES".to_owned(),
+        status: Some("ACCEPTED".to_owned()),
+        amount: Some(payment.amount.get().to_string()),
+        currency: Some(payment.currency.as_str().to_owned()),
+        payment_method: Some("OM".to_owned()),
+        operator_id: Some("MP240314.0926.A12345".to_owned()),
+        payment_date: Some("2026-03-14 09:27:41".to_owned()),
+    }
+}
+
+/// A refused check for `payment` (`627`, `REFUSED`), without operator data.
+pub fn refused_check(payment: &NewPayment) -> CheckSnapshot {
+    CheckSnapshot {
+        code: "627".to_owned(),
+        message: "TRANSACTION_CANCEL".to_owned(),
+        status: Some("REFUSED".to_owned()),
+        amount: Some(payment.amount.get().to_string()),
+        currency: Some(payment.currency.as_str().to_owned()),
+        payment_method: Some("MOMO".to_owned()),
+        operator_id: None,
+        payment_date: None,
+    }
+}
+
+/// A check that only carries a code and a message (every optional field `None`).
+pub fn bare_check(code: &str, message: &str) -> CheckSnapshot {
+    CheckSnapshot {
+        code: code.to_owned(),
+        message: message.to_owned(),
+        ..CheckSnapshot::default()
+    }
+}
