@@ -1,0 +1,264 @@
+//! Connecting: [`StoreBuilder`] and the pool settings of each database.
+
+use std::time::Duration;
+
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend};
+
+use crate::tables::{DEFAULT_PREFIX, Tables};
+use crate::{Error, SeaOrmStore};
+
+/// Settings of a [`SeaOrmStore`]: table prefix, schema, pool.
+///
+/// Consuming; nothing is checked until [`connect`](StoreBuilder::connect) or
+/// [`build`](StoreBuilder::build), which return [`Error::Config`] naming the
+/// bad setting.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), cinetpay_store::Error> {
+/// use std::time::Duration;
+/// use cinetpay_store::SeaOrmStore;
+///
+/// let store = SeaOrmStore::builder()
+///     .table_prefix("shop_")
+///     .schema("payments")
+///     .max_connections(20)
+///     .acquire_timeout(Duration::from_secs(3))
+///     .connect("postgres://shop@db.internal/shop")
+///     .await?;
+/// store.migrate().await?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct StoreBuilder {
+    prefix: String,
+    schema: Option<String>,
+    max_connections: Option<u32>,
+    connect_timeout: Duration,
+    acquire_timeout: Duration,
+    sqlite_busy_timeout: Duration,
+}
+
+impl Default for StoreBuilder {
+    fn default() -> Self {
+        StoreBuilder {
+            prefix: DEFAULT_PREFIX.to_owned(),
+            schema: None,
+            max_connections: None,
+            connect_timeout: Duration::from_secs(5),
+            acquire_timeout: Duration::from_secs(5),
+            sqlite_busy_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Pool size for PostgreSQL and MySQL unless chosen.
+const SERVER_POOL: u32 = 10;
+/// Pool size for a SQLite file unless chosen: readers run side by side in WAL
+/// mode, writers queue on the write lock.
+const SQLITE_FILE_POOL: u32 = 4;
+
+impl SeaOrmStore {
+    /// Settings beyond the defaults.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), cinetpay_store::Error> {
+    /// let store = cinetpay_store::SeaOrmStore::builder()
+    ///     .table_prefix("pay_")
+    ///     .connect("sqlite::memory:")
+    ///     .await?;
+    /// store.migrate().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn builder() -> StoreBuilder {
+        StoreBuilder::default()
+    }
+
+    /// Connects with the default settings (prefix `cinetpay_`).
+    ///
+    /// URLs: `sqlite://shop.db?mode=rwc` (a file, created if missing),
+    /// `sqlite::memory:` (one private in-memory database, for tests),
+    /// `postgres://user:pass@host/db`, `mysql://user:pass@host/db`.
+    /// SQLite runs in WAL mode with a 5 s busy timeout and foreign keys on.
+    /// A server that cannot be reached gives [`Error::Unavailable`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), cinetpay_store::Error> {
+    /// use cinetpay_store::SeaOrmStore;
+    ///
+    /// let store = SeaOrmStore::connect("sqlite::memory:").await?;
+    /// store.migrate().await?;
+    ///
+    /// let down = SeaOrmStore::connect("postgres://postgres@127.0.0.1:1/none").await;
+    /// assert!(down.unwrap_err().is_unavailable());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn connect(url: &str) -> Result<Self, Error> {
+        Self::builder().connect(url).await
+    }
+}
+
+impl StoreBuilder {
+    /// The prefix of every table and index name (default `cinetpay_`):
+    /// ASCII letters, digits and `_`, at most 32 characters.
+    pub fn table_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = prefix.into();
+        self
+    }
+
+    /// PostgreSQL only: the schema of the tables, created by
+    /// [`migrate`](SeaOrmStore::migrate) if missing.
+    pub fn schema(mut self, schema: impl Into<String>) -> Self {
+        self.schema = Some(schema.into());
+        self
+    }
+
+    /// Most connections in the pool (default 10 for PostgreSQL and MySQL, 4
+    /// for a SQLite file; always 1 for an in-memory SQLite database).
+    pub fn max_connections(mut self, max: u32) -> Self {
+        self.max_connections = Some(max.max(1));
+        self
+    }
+
+    /// How long opening one connection may take (default 5 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How long a statement waits for a free connection before the store
+    /// answers [`StoreError::Unavailable`](cinetpay_core::StoreError) (default 5 s).
+    pub fn acquire_timeout(mut self, timeout: Duration) -> Self {
+        self.acquire_timeout = timeout;
+        self
+    }
+
+    /// SQLite only: how long a write waits for another connection's write to
+    /// finish (default 5 s).
+    pub fn sqlite_busy_timeout(mut self, timeout: Duration) -> Self {
+        self.sqlite_busy_timeout = timeout;
+        self
+    }
+
+    /// A store on an existing connection, with these table names (the pool
+    /// settings do not apply).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let db = sea_orm::Database::connect("sqlite::memory:").await?;
+    /// let store = cinetpay_store::SeaOrmStore::builder().table_prefix("pay_").build(db)?;
+    /// store.migrate().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn build(self, db: DatabaseConnection) -> Result<SeaOrmStore, Error> {
+        let tables = self.tables(db.get_database_backend())?;
+        Ok(SeaOrmStore::with_tables(db, tables))
+    }
+
+    /// Connects to `url` (see [`SeaOrmStore::connect`]).
+    pub async fn connect(self, url: &str) -> Result<SeaOrmStore, Error> {
+        let backend = backend_of(url)?;
+        let tables = self.tables(backend)?;
+        let options = self.options(url, backend)?;
+        let db = Database::connect(options)
+            .await
+            .map_err(|e| Error::db("connecting to the database", e))?;
+        tracing::debug!(
+            ?backend,
+            prefix = tables.prefix(),
+            "cinetpay store connected"
+        );
+        Ok(SeaOrmStore::with_tables(db, tables))
+    }
+
+    fn tables(&self, backend: DbBackend) -> Result<Tables, Error> {
+        if self.schema.is_some() && backend != DbBackend::Postgres {
+            return Err(Error::Config {
+                setting: "schema",
+                reason: format!("schemas are for PostgreSQL only, this is {backend:?}"),
+            });
+        }
+        Tables::new(&self.prefix, self.schema.as_deref())
+    }
+
+    fn options(&self, url: &str, backend: DbBackend) -> Result<ConnectOptions, Error> {
+        let mut options = ConnectOptions::new(url);
+        options
+            .connect_timeout(self.connect_timeout)
+            .acquire_timeout(self.acquire_timeout)
+            .sqlx_logging(false);
+        if backend != DbBackend::Sqlite {
+            options.max_connections(self.max_connections.unwrap_or(SERVER_POOL));
+            return Ok(options);
+        }
+        // Validate the SQLite URL now, with a message naming it.
+        url.parse::<SqliteConnectOptions>()
+            .map_err(|e| Error::Config {
+                setting: "url",
+                reason: format!("not a SQLite URL: {e}"),
+            })?;
+        if is_memory(url) {
+            // Each connection to `:memory:` is a database of its own: keep
+            // exactly one, for ever.
+            options
+                .max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None);
+        } else {
+            options.max_connections(self.max_connections.unwrap_or(SQLITE_FILE_POOL));
+        }
+        let busy = self.sqlite_busy_timeout;
+        options.map_sqlx_sqlite_opts(move |opts| {
+            opts.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(busy)
+                .foreign_keys(true)
+        });
+        Ok(options)
+    }
+}
+
+fn backend_of(url: &str) -> Result<DbBackend, Error> {
+    let scheme = url.split(':').next().unwrap_or_default();
+    match scheme {
+        "sqlite" => Ok(DbBackend::Sqlite),
+        "postgres" | "postgresql" => Ok(DbBackend::Postgres),
+        "mysql" => Ok(DbBackend::MySql),
+        _ => Err(Error::Config {
+            setting: "url",
+            reason: "expected a sqlite:, postgres: or mysql: URL".to_owned(),
+        }),
+    }
+}
+
+fn is_memory(url: &str) -> bool {
+    url.contains(":memory:") || url.contains("mode=memory")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_name_their_database() {
+        assert_eq!(backend_of("sqlite::memory:").ok(), Some(DbBackend::Sqlite));
+        assert_eq!(
+            backend_of("postgresql://x/y").ok(),
+            Some(DbBackend::Postgres)
+        );
+        assert_eq!(backend_of("mysql://root@h/db").ok(), Some(DbBackend::MySql));
+        let err = backend_of("redis://h").expect_err("not a database URL");
+        assert!(err.to_string().contains("url"), "{err}");
+        // Never echo the URL: it may carry a password.
+        assert!(!err.to_string().contains("redis://h"));
+    }
+}

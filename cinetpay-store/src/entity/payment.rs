@@ -1,0 +1,46 @@
+//! One row per payment (primary key: the transaction id).
+#![allow(missing_docs, unreachable_pub)]
+
+use sea_orm::entity::prelude::*;
+
+/// A stored payment. Every `*_at` column is unix time in microseconds (UTC).
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "cinetpay_payments")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub transaction_id: String,
+    pub order_ref: String,
+    /// `order_ref` while this payment is the order's open payment, `NULL` otherwise.
+    /// A unique index on it makes "one open payment per order" atomic.
+    pub open_order_ref: Option<String>,
+    pub amount: i64,
+    pub currency: String,
+    pub description: String,
+    pub status: String,
+    pub payment_token: Option<String>,
+    pub payment_url: Option<String>,
+    /// The last verified check; the snapshot is present when `check_code` is not `NULL`.
+    pub check_code: Option<String>,
+    pub check_message: Option<String>,
+    pub check_status: Option<String>,
+    pub check_amount: Option<String>,
+    pub check_currency: Option<String>,
+    pub check_payment_method: Option<String>,
+    pub check_operator_id: Option<String>,
+    pub check_payment_date: Option<String>,
+    pub status_reason: Option<String>,
+    pub fulfilled_at: Option<i64>,
+    pub claim_owner: Option<String>,
+    pub claim_until: Option<i64>,
+    pub attempts: i32,
+    pub next_attempt_at: Option<i64>,
+    pub last_error: Option<String>,
+    pub failure_notified_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

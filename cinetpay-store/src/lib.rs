@@ -1,0 +1,96 @@
+//! # cinetpay-store
+//!
+//! The production [`PaymentStore`](cinetpay_core::PaymentStore) of cinetpay-rs,
+//! on [sea-orm](https://www.sea-ql.org/SeaORM): SQLite (one file, nothing to
+//! install), PostgreSQL and MySQL/MariaDB (several app instances on one
+//! database).
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::sync::Arc;
+//! use cinetpay_core::PaymentStore;
+//! use cinetpay_store::SeaOrmStore;
+//!
+//! let store = SeaOrmStore::connect("sqlite::memory:").await?;
+//! store.migrate().await?; // idempotent; safe from several instances at once
+//! let store: Arc<dyn PaymentStore> = Arc::new(store);
+//! # let _ = store;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ## Tables
+//!
+//! With the default prefix `cinetpay_` (see [`StoreBuilder::table_prefix`];
+//! PostgreSQL can also use a schema, [`StoreBuilder::schema`]):
+//!
+//! * `cinetpay_payments`: one row per transaction id (primary key) with the
+//!   order reference, amount (`BIGINT`), currency, description, status,
+//!   payment token and URL, the last verified check (code, message, status,
+//!   amount, currency, payment method, operator id, payment date), the status
+//!   reason, the claim columns (`fulfilled_at`, `claim_owner`, `claim_until`,
+//!   `attempts`, `next_attempt_at`, `last_error`), `failure_notified_at`,
+//!   `created_at`, `updated_at`; and `open_order_ref`, which holds the order
+//!   reference while the payment is the order's open payment and `NULL`
+//!   otherwise. A unique index on it makes "one open payment per order" a
+//!   rule of the database (`UNIQUE` allows many `NULL`s on all three).
+//!   Indexes: `open_order_ref` (unique), `(order_ref, created_at)`,
+//!   `(status, fulfilled_at, created_at)` for due fulfilments,
+//!   `(status, updated_at)` for stale pending payments.
+//! * `cinetpay_deliveries`: the delivery log (`id` auto-increment,
+//!   `transaction_id`, `source`, `outcome`, `at`), indexed on
+//!   `(transaction_id, at, id)` (a transaction's log is read oldest first).
+//! * `cinetpay_migrations`: the applied migrations of this crate: its own
+//!   table, so that it never mixes with the host application's `seaql_migrations`.
+//!
+//! On MySQL/MariaDB the tables use `utf8mb4` with the binary collation
+//! `utf8mb4_bin`: transaction ids and order references are case-sensitive
+//! keys (`"ord-1"` and `"ORD-1"` are two orders).
+//!
+//! ## Timestamps
+//!
+//! Every time is a `BIGINT` of **unix microseconds, UTC**. One integer type
+//! compares and sorts identically on SQLite, PostgreSQL and MySQL, carries no
+//! time zone a driver or session setting could shift, and round-trips exactly
+//! at microsecond precision (the precision of PostgreSQL's own `timestamptz`);
+//! digits below the microsecond are dropped on write. To read them:
+//! `to_timestamp(created_at / 1e6)` (PostgreSQL),
+//! `FROM_UNIXTIME(created_at / 1e6)` (MySQL),
+//! `datetime(created_at / 1e6, 'unixepoch')` (SQLite).
+//!
+//! ## Concurrency
+//!
+//! Every conditional step is one statement: the open slot is the unique
+//! index; `transition` is `UPDATE … WHERE status = <from>`; a claim is
+//! `UPDATE … SET claim_owner, claim_until, attempts = attempts + 1 WHERE
+//! status = 'accepted' AND fulfilled_at IS NULL AND (claim_until IS NULL OR
+//! claim_until <= now) AND (next_attempt_at IS NULL OR next_attempt_at <= now)`,
+//! complete and release add `AND claim_owner = <owner>`; the affected-row
+//! count says who won. Each database serialises concurrent updates of one
+//! row (row locks on PostgreSQL and InnoDB, re-evaluating the `WHERE` on the
+//! latest version; the database write lock on SQLite), so exactly one of any
+//! number of instances wins, without any in-process lock.
+//!
+//! SQLite runs in WAL mode with a busy timeout (5 s by default), so that
+//! concurrent writers wait for each other instead of failing.
+//!
+//! ## Errors
+//!
+//! [`Error`] says what failed and keeps the database error as its source; it
+//! converts into [`StoreError`](cinetpay_core::StoreError). A database that is
+//! down, a full pool, a lock timeout or a busy SQLite file give
+//! [`StoreError::Unavailable`](cinetpay_core::StoreError::Unavailable), so the
+//! engine answers `503` and CinetPay tries again later.
+
+mod connect;
+mod entity;
+mod error;
+mod migration;
+mod store;
+mod tables;
+mod time;
+
+pub use connect::StoreBuilder;
+pub use error::Error;
+pub use store::SeaOrmStore;

@@ -1,0 +1,145 @@
+//! Running the migrations under a database-wide lock, so that several
+//! instances starting at once apply each migration exactly once.
+//!
+//! * PostgreSQL: one transaction holding `pg_advisory_xact_lock` (DDL is
+//!   transactional there, so a failed migration leaves nothing behind);
+//! * MySQL/MariaDB: `GET_LOCK` on one pinned connection, released explicitly;
+//! * SQLite: a `BEGIN IMMEDIATE` transaction, which takes the database's write
+//!   lock at once (others wait for it through the busy timeout).
+
+use std::time::Duration;
+
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+};
+use sea_orm_migration::MigratorTraitSelf;
+
+use super::Migrator;
+use crate::Error;
+use crate::tables::Tables;
+
+/// How long an instance waits for another one's migration to finish.
+const LOCK_WAIT: Duration = Duration::from_secs(60);
+
+/// The lock's name/key: one for every cinetpay store of a database, so that
+/// stores with different prefixes or schemas never run DDL side by side either.
+const MYSQL_LOCK_NAME: &str = "cinetpay_store_migrate";
+/// `pg_advisory_xact_lock` key: the bytes of "cinetpay" as a big-endian integer.
+const PG_LOCK_KEY: i64 = 0x6369_6e65_7470_6179;
+
+/// Creates or upgrades the store's tables.
+pub(crate) async fn migrate(db: &DatabaseConnection, tables: &Tables) -> Result<(), Error> {
+    let migrator = Migrator {
+        tables: tables.clone(),
+    };
+    match db.get_database_backend() {
+        DbBackend::Postgres => postgres(db, tables, &migrator).await,
+        DbBackend::MySql => mysql(db, &migrator).await,
+        DbBackend::Sqlite => sqlite(db, &migrator).await,
+        other => Err(Error::Config {
+            setting: "url",
+            reason: format!("unsupported database backend {other:?}"),
+        }),
+    }
+}
+
+fn failed(step: &str, source: DbErr) -> Error {
+    Error::Migration {
+        reason: format!("{step}: {source}"),
+        source: Some(source),
+    }
+}
+
+async fn postgres(
+    db: &DatabaseConnection,
+    tables: &Tables,
+    migrator: &Migrator,
+) -> Result<(), Error> {
+    let txn = db
+        .begin()
+        .await
+        .map_err(|e| failed("starting a transaction", e))?;
+    let lock = format!("SET LOCAL lock_timeout = '{}s'", LOCK_WAIT.as_secs());
+    txn.execute_unprepared(&lock)
+        .await
+        .map_err(|e| failed("setting lock_timeout", e))?;
+    txn.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT pg_advisory_xact_lock($1)",
+        [PG_LOCK_KEY.into()],
+    ))
+    .await
+    .map_err(|e| failed("waiting for the migration lock", e))?;
+    if let Some(schema) = tables.schema() {
+        // The schema name is a checked plain identifier (letters, digits, `_`).
+        let sql = format!(
+            "CREATE SCHEMA IF NOT EXISTS \"{schema}\"; SET LOCAL search_path TO \"{schema}\""
+        );
+        txn.execute_unprepared(&sql)
+            .await
+            .map_err(|e| failed("creating the schema", e))?;
+    }
+    migrator
+        .up(&txn, None)
+        .await
+        .map_err(|e| failed("applying migrations", e))?;
+    txn.commit().await.map_err(|e| failed("committing", e))
+}
+
+async fn mysql(db: &DatabaseConnection, migrator: &Migrator) -> Result<(), Error> {
+    // A transaction pins one connection: GET_LOCK belongs to that session.
+    let txn = db
+        .begin()
+        .await
+        .map_err(|e| failed("starting a session", e))?;
+    let got = txn
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::MySql,
+            "SELECT GET_LOCK(?, ?) AS got",
+            [MYSQL_LOCK_NAME.into(), (LOCK_WAIT.as_secs() as i64).into()],
+        ))
+        .await
+        .map_err(|e| failed("waiting for the migration lock", e))?
+        .and_then(|row| row.try_get::<Option<i64>>("", "got").ok().flatten());
+    if got != Some(1) {
+        return Err(Error::Migration {
+            reason: format!(
+                "another instance held the migration lock `{MYSQL_LOCK_NAME}` for more than {}s",
+                LOCK_WAIT.as_secs()
+            ),
+            source: None,
+        });
+    }
+    let applied = migrator.up(&txn, None).await;
+    let released = release_mysql_lock(&txn).await;
+    applied.map_err(|e| failed("applying migrations", e))?;
+    released?;
+    txn.commit().await.map_err(|e| failed("committing", e))
+}
+
+async fn release_mysql_lock(txn: &DatabaseTransaction) -> Result<(), Error> {
+    txn.execute_raw(Statement::from_sql_and_values(
+        DbBackend::MySql,
+        "SELECT RELEASE_LOCK(?)",
+        [MYSQL_LOCK_NAME.into()],
+    ))
+    .await
+    .map(|_| ())
+    .map_err(|e| failed("releasing the migration lock", e))
+}
+
+async fn sqlite(db: &DatabaseConnection, migrator: &Migrator) -> Result<(), Error> {
+    let txn = db
+        .begin_with_options(TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        })
+        .await
+        .map_err(|e| failed("taking the write lock", e))?;
+    migrator
+        .up(&txn, None)
+        .await
+        .map_err(|e| failed("applying migrations", e))?;
+    txn.commit().await.map_err(|e| failed("committing", e))
+}

@@ -1,0 +1,31 @@
+//! The store's schema migrations, recorded in its own migration table
+//! (`{prefix}migrations`, never sea-orm's `seaql_migrations`), and the
+//! start-up lock that lets several instances call `migrate()` at once.
+
+mod lock;
+mod m20260601_000001_create_tables;
+
+use sea_orm::DynIden;
+use sea_orm::sea_query::{Alias, IntoIden};
+use sea_orm_migration::{MigrationTrait, MigratorTraitSelf};
+
+use crate::tables::Tables;
+
+pub(crate) use lock::migrate;
+
+/// The migrations of one store, bound to its table names.
+struct Migrator {
+    tables: Tables,
+}
+
+impl MigratorTraitSelf for Migrator {
+    fn migrations(&self) -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20260601_000001_create_tables::Migration::new(
+            self.tables.clone(),
+        ))]
+    }
+
+    fn migration_table_name(&self) -> DynIden {
+        Alias::new(self.tables.migrations()).into_iden()
+    }
+}

@@ -1,0 +1,283 @@
+//! [`SeaOrmStore`] and its [`PaymentStore`] implementation.
+//!
+//! Each file holds one group of steps; every conditional step is a single
+//! `UPDATE … WHERE …` whose affected-row count says whether it applied.
+
+mod claim;
+mod delivery;
+mod insert;
+mod page;
+mod read;
+mod row;
+mod transition;
+
+use async_trait::async_trait;
+use cinetpay_core::{
+    DeliveryRecord, FulfilmentClaim, InsertOutcome, NewPayment, OrderRef, Payment, PaymentStore,
+    StatusChange, StoreError, Timestamp, TransactionId,
+};
+use sea_orm::DatabaseConnection;
+
+use crate::tables::Tables;
+use crate::{Error, migration};
+
+/// A [`PaymentStore`] on SQLite, PostgreSQL or MySQL/MariaDB, through sea-orm.
+///
+/// Cheap to clone (the connection pool is shared). Build it with
+/// [`SeaOrmStore::connect`], [`SeaOrmStore::new`] or [`SeaOrmStore::builder`],
+/// then call [`migrate`](SeaOrmStore::migrate) once at start-up.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use std::sync::Arc;
+/// use cinetpay_core::PaymentStore;
+/// use cinetpay_store::SeaOrmStore;
+///
+/// let store = SeaOrmStore::connect("sqlite::memory:").await?;
+/// store.migrate().await?;
+/// let store: Arc<dyn PaymentStore> = Arc::new(store);
+/// # let _ = store;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct SeaOrmStore {
+    db: DatabaseConnection,
+    tables: Tables,
+}
+
+impl std::fmt::Debug for SeaOrmStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The connection (and so any password in its URL) is never printed.
+        f.debug_struct("SeaOrmStore")
+            .field("backend", &self.db.get_database_backend())
+            .field("table_prefix", &self.tables.prefix())
+            .field("schema", &self.tables.schema())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SeaOrmStore {
+    /// A store on an existing sea-orm connection, with the default table
+    /// prefix `cinetpay_`. The connection is used as it is: for SQLite, prefer
+    /// [`SeaOrmStore::connect`], which also sets WAL mode and a busy timeout.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use cinetpay_store::SeaOrmStore;
+    ///
+    /// let db = sea_orm::Database::connect("sqlite::memory:").await?;
+    /// let store = SeaOrmStore::new(db);
+    /// store.migrate().await?;
+    /// assert_eq!(store.table_prefix(), "cinetpay_");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn new(db: DatabaseConnection) -> Self {
+        SeaOrmStore {
+            db,
+            tables: Tables::default(),
+        }
+    }
+
+    pub(crate) fn with_tables(db: DatabaseConnection, tables: Tables) -> Self {
+        SeaOrmStore { db, tables }
+    }
+
+    /// Creates or upgrades the store's tables and indexes.
+    ///
+    /// Idempotent, and safe when several instances call it at once at start-up:
+    /// it runs under a database-wide lock (`pg_advisory_xact_lock` on
+    /// PostgreSQL, `GET_LOCK` on MySQL/MariaDB, the write lock on SQLite) and
+    /// records each applied migration in `{prefix}migrations`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), cinetpay_store::Error> {
+    /// let store = cinetpay_store::SeaOrmStore::connect("sqlite::memory:").await?;
+    /// store.migrate().await?;
+    /// store.migrate().await?; // nothing left to do
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn migrate(&self) -> Result<(), Error> {
+        tracing::debug!(prefix = self.tables.prefix(), schema = ?self.tables.schema(), "migrating cinetpay tables");
+        migration::migrate(&self.db, &self.tables).await
+    }
+
+    /// The underlying sea-orm connection.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), cinetpay_store::Error> {
+    /// let store = cinetpay_store::SeaOrmStore::connect("sqlite::memory:").await?;
+    /// assert_eq!(store.connection().get_database_backend(), sea_orm::DbBackend::Sqlite);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// The table prefix (`cinetpay_` unless chosen with the builder).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), cinetpay_store::Error> {
+    /// let store = cinetpay_store::SeaOrmStore::builder()
+    ///     .table_prefix("shop_pay_")
+    ///     .connect("sqlite::memory:")
+    ///     .await?;
+    /// assert_eq!(store.table_prefix(), "shop_pay_");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn table_prefix(&self) -> &str {
+        self.tables.prefix()
+    }
+
+    /// The PostgreSQL schema of the tables, when one was chosen.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), cinetpay_store::Error> {
+    /// let store = cinetpay_store::SeaOrmStore::connect("sqlite::memory:").await?;
+    /// assert_eq!(store.schema(), None);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn schema(&self) -> Option<&str> {
+        self.tables.schema()
+    }
+
+    /// Closes the connection pool; later calls fail with
+    /// [`StoreError::Unavailable`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), cinetpay_store::Error> {
+    /// let store = cinetpay_store::SeaOrmStore::connect("sqlite::memory:").await?;
+    /// store.close().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn close(&self) -> Result<(), Error> {
+        self.db
+            .close_by_ref()
+            .await
+            .map_err(|e| Error::db("closing the pool", e))
+    }
+}
+
+#[async_trait]
+impl PaymentStore for SeaOrmStore {
+    async fn insert_payment(&self, new: &NewPayment) -> Result<InsertOutcome, StoreError> {
+        Ok(self.insert(new).await?)
+    }
+
+    async fn find_payment(&self, id: &TransactionId) -> Result<Option<Payment>, StoreError> {
+        Ok(self.find(id).await?)
+    }
+
+    async fn find_open_payment(&self, order_ref: &OrderRef) -> Result<Option<Payment>, StoreError> {
+        Ok(self.find_open(order_ref).await?)
+    }
+
+    async fn payments_for_order(
+        &self,
+        order_ref: &OrderRef,
+        limit: usize,
+    ) -> Result<Vec<Payment>, StoreError> {
+        Ok(self.for_order(order_ref, limit).await?)
+    }
+
+    async fn attach_payment_page(
+        &self,
+        id: &TransactionId,
+        payment_token: &str,
+        payment_url: &str,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        Ok(self.attach_page(id, payment_token, payment_url, at).await?)
+    }
+
+    async fn close_payment(&self, id: &TransactionId, at: Timestamp) -> Result<bool, StoreError> {
+        Ok(self.close_open_slot(id, at).await?)
+    }
+
+    async fn transition(
+        &self,
+        id: &TransactionId,
+        change: &StatusChange,
+    ) -> Result<bool, StoreError> {
+        Ok(self.apply_transition(id, change).await?)
+    }
+
+    async fn claim_fulfilment(
+        &self,
+        id: &TransactionId,
+        owner: &str,
+        now: Timestamp,
+        lease_until: Timestamp,
+    ) -> Result<Option<FulfilmentClaim>, StoreError> {
+        Ok(self.claim(id, owner, now, lease_until).await?)
+    }
+
+    async fn complete_fulfilment(
+        &self,
+        id: &TransactionId,
+        owner: &str,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        Ok(self.complete(id, owner, now).await?)
+    }
+
+    async fn release_fulfilment(
+        &self,
+        id: &TransactionId,
+        owner: &str,
+        error: &str,
+        next_attempt_at: Timestamp,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        Ok(self.release(id, owner, error, next_attempt_at, now).await?)
+    }
+
+    async fn claim_failure_notice(
+        &self,
+        id: &TransactionId,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        Ok(self.claim_notice(id, now).await?)
+    }
+
+    async fn record_delivery(&self, record: &DeliveryRecord) -> Result<(), StoreError> {
+        Ok(self.append_delivery(record).await?)
+    }
+
+    async fn deliveries(
+        &self,
+        transaction_id: &str,
+        limit: usize,
+    ) -> Result<Vec<DeliveryRecord>, StoreError> {
+        Ok(self.delivery_log(transaction_id, limit).await?)
+    }
+
+    async fn due_fulfilments(
+        &self,
+        now: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<Payment>, StoreError> {
+        Ok(self.due(now, limit).await?)
+    }
+
+    async fn stale_pending(
+        &self,
+        created_before: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<Payment>, StoreError> {
+        Ok(self.stale(created_before, limit).await?)
+    }
+}

@@ -1,0 +1,57 @@
+//! The payment page and the order's open slot.
+
+use cinetpay_core::{Timestamp, TransactionId};
+use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Expr, ExprTrait, Query, UpdateStatement};
+
+use super::SeaOrmStore;
+use crate::entity::payment::Column as P;
+use crate::{Error, time};
+
+impl SeaOrmStore {
+    /// Runs a conditional update; `true` when it changed a row.
+    pub(super) async fn update_one(
+        &self,
+        stmt: &UpdateStatement,
+        action: &'static str,
+    ) -> Result<bool, Error> {
+        let result = self
+            .db
+            .execute(stmt)
+            .await
+            .map_err(|e| Error::db(action, e))?;
+        Ok(result.rows_affected() > 0)
+    }
+
+    pub(super) async fn attach_page(
+        &self,
+        id: &TransactionId,
+        payment_token: &str,
+        payment_url: &str,
+        at: Timestamp,
+    ) -> Result<bool, Error> {
+        let stmt = Query::update()
+            .table(self.tables.payments())
+            .value(P::PaymentToken, payment_token)
+            .value(P::PaymentUrl, payment_url)
+            .value(P::UpdatedAt, time::to_db(at))
+            .and_where(Expr::col(P::TransactionId).eq(id.as_str()))
+            .to_owned();
+        self.update_one(&stmt, "attaching the payment page").await
+    }
+
+    pub(super) async fn close_open_slot(
+        &self,
+        id: &TransactionId,
+        at: Timestamp,
+    ) -> Result<bool, Error> {
+        let stmt = Query::update()
+            .table(self.tables.payments())
+            .value(P::OpenOrderRef, Option::<String>::None)
+            .value(P::UpdatedAt, time::to_db(at))
+            .and_where(Expr::col(P::TransactionId).eq(id.as_str()))
+            .and_where(Expr::col(P::OpenOrderRef).is_not_null())
+            .to_owned();
+        self.update_one(&stmt, "closing a payment").await
+    }
+}
