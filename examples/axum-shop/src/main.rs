@@ -1,0 +1,41 @@
+//! `cargo run -p axum-shop`: the example shop on `SHOP_ADDR` (default
+//! `127.0.0.1:3000`), SQLite by default, and the embedded CinetPay sandbox
+//! unless `CINETPAY_API_KEY` is set.
+
+use std::process::ExitCode;
+
+use shop_common::setup::{self, ShopEnv};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn")),
+        )
+        .init();
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("axum-shop cannot start: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    let env = ShopEnv::from_env("127.0.0.1:3000")?;
+    let listener = tokio::net::TcpListener::bind(env.addr).await?;
+    let shop = setup::start(env, listener.local_addr()?).await?;
+    let reconciler = shop.spawn_reconciler();
+    tracing::info!("shop ready on {}", shop.public_url);
+    axum::serve(listener, axum_shop::app(shop.clone()))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    reconciler.shutdown().await;
+    shop.shutdown().await;
+    Ok(())
+}
