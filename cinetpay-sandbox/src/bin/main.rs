@@ -1,0 +1,3 @@
+//! `cinetpay-sandbox`: a local CinetPay Checkout API v2 for development.
+
+fn main() {}

@@ -1,0 +1,386 @@
+//! [`Sandbox`]: the controller a test holds to drive payments, inject faults
+//! and read what happened.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use cinetpay_core::{ApiKey, ClientConfig, Credentials, SecretKey, SiteId};
+use url::Url;
+
+use crate::builder::SandboxBuilder;
+use crate::drive;
+use crate::error::SandboxError;
+use crate::notify::{fields, sender};
+use crate::operator::Operator;
+use crate::payment::{Decision, PaymentSnapshot};
+use crate::record::{CheckRecord, NotificationKind, NotificationRecord};
+use crate::scenario::{CheckFaults, Scenario};
+use crate::state::Shared;
+
+/// A running sandbox, seen from Rust: cheap to clone, usable from any task.
+///
+/// Obtained from [`SandboxHandle`](crate::SandboxHandle) (which derefs to it).
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use cinetpay_sandbox::{Operator, Sandbox};
+/// let sandbox = Sandbox::builder().start().await?;
+/// assert_eq!(sandbox.site_id(), cinetpay_sandbox::DEFAULT_SITE_ID);
+/// // No payment yet: driving an unknown transaction is an error.
+/// assert!(sandbox.pay("nope", Operator::OrangeMoney).is_err());
+/// sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Sandbox {
+    pub(crate) shared: Arc<Shared>,
+}
+
+impl Sandbox {
+    /// A builder with the default (fake) credentials and an ephemeral port.
+    pub fn builder() -> SandboxBuilder {
+        SandboxBuilder::default()
+    }
+
+    /// The base URL: give it as `CINETPAY_API_URL` / [`ClientConfig::base_url`].
+    pub fn url(&self) -> Url {
+        self.shared.config.base_url.clone()
+    }
+
+    /// The site id the sandbox accepts.
+    pub fn site_id(&self) -> &str {
+        self.shared.config.site_id.as_str()
+    }
+
+    /// The API key the sandbox accepts.
+    pub fn api_key(&self) -> &str {
+        self.shared.config.api_key.expose()
+    }
+
+    /// The secret key that signs notifications.
+    pub fn secret_key(&self) -> &str {
+        self.shared.config.secret_key.expose()
+    }
+
+    /// The credentials as `cinetpay-core` wants them (with the secret key).
+    pub fn credentials(&self) -> Credentials {
+        let c = &self.shared.config;
+        Credentials::new(
+            SiteId::clone(&c.site_id),
+            ApiKey::clone(&c.api_key),
+            Some(SecretKey::clone(&c.secret_key)),
+        )
+    }
+
+    /// A client configuration pointing at this sandbox, with short timeouts
+    /// and retry delays suited to tests.
+    pub fn client_config(&self) -> ClientConfig {
+        ClientConfig {
+            base_url: self.url(),
+            connect_timeout: Duration::from_secs(2),
+            timeout: Duration::from_secs(5),
+            check_retries: 3,
+            retry_base_delay: Duration::from_millis(20),
+            retry_max_delay: Duration::from_millis(200),
+        }
+    }
+
+    // ---- payments ----
+
+    /// One payment, if initialised.
+    pub fn payment(&self, transaction_id: &str) -> Option<PaymentSnapshot> {
+        let state = self.shared.lock();
+        let p = state.payments.get(transaction_id)?;
+        Some(p.snapshot(self.shared.payment_url(&p.token)))
+    }
+
+    /// Every payment, in creation order.
+    pub fn payments(&self) -> Vec<PaymentSnapshot> {
+        let state = self.shared.lock();
+        state
+            .order
+            .iter()
+            .filter_map(|tx| state.payments.get(tx))
+            .map(|p| p.snapshot(self.shared.payment_url(&p.token)))
+            .collect()
+    }
+
+    /// The payment initialised last.
+    pub fn last_payment(&self) -> Option<PaymentSnapshot> {
+        let tx = self.shared.lock().order.last().cloned()?;
+        self.payment(&tx)
+    }
+
+    // ---- decisions ----
+
+    /// Applies a decision with the scenario in force (the payment's, else the
+    /// global one). The first state is set when this returns; notifications
+    /// follow in the background ([`wait_notifications`](Self::wait_notifications)).
+    /// Must be called from within a Tokio runtime.
+    pub fn decide(
+        &self,
+        transaction_id: &str,
+        decision: Decision,
+    ) -> Result<PaymentSnapshot, SandboxError> {
+        drive::decide(&self.shared, transaction_id, decision, None)
+    }
+
+    /// Applies a decision with this scenario, for this decision only.
+    pub fn decide_with(
+        &self,
+        transaction_id: &str,
+        decision: Decision,
+        scenario: Scenario,
+    ) -> Result<PaymentSnapshot, SandboxError> {
+        drive::decide(&self.shared, transaction_id, decision, Some(scenario))
+    }
+
+    /// The customer pays with `operator` (`00 SUCCES`, `ACCEPTED`).
+    pub fn pay(
+        &self,
+        transaction_id: &str,
+        operator: Operator,
+    ) -> Result<PaymentSnapshot, SandboxError> {
+        self.decide(
+            transaction_id,
+            Decision::Pay {
+                operator,
+                phone: None,
+            },
+        )
+    }
+
+    /// The operator refuses (`600 PAYMENT_FAILED`, `REFUSED`).
+    pub fn refuse(
+        &self,
+        transaction_id: &str,
+        operator: Operator,
+    ) -> Result<PaymentSnapshot, SandboxError> {
+        self.decide(
+            transaction_id,
+            Decision::Refuse {
+                operator,
+                code: "600".to_owned(),
+            },
+        )
+    }
+
+    /// The customer cancels (`627 TRANSACTION_CANCEL`, `REFUSED`).
+    pub fn cancel(&self, transaction_id: &str) -> Result<PaymentSnapshot, SandboxError> {
+        self.decide(transaction_id, Decision::Cancel)
+    }
+
+    /// The customer chose `operator` and leaves the payment waiting
+    /// (`662 WAITING_CUSTOMER_PAYMENT`, `WAITING_FOR_CUSTOMER`).
+    pub fn leave_waiting(
+        &self,
+        transaction_id: &str,
+        operator: Operator,
+    ) -> Result<PaymentSnapshot, SandboxError> {
+        self.decide(
+            transaction_id,
+            Decision::Wait {
+                operator,
+                code: "662".to_owned(),
+            },
+        )
+    }
+
+    // ---- notifications on demand ----
+
+    fn notify_url(&self, transaction_id: &str) -> Result<String, SandboxError> {
+        self.shared
+            .lock()
+            .payments
+            .get(transaction_id)
+            .map(|p| p.request.notify_url.clone())
+            .ok_or_else(|| SandboxError::UnknownTransaction(transaction_id.to_owned()))
+    }
+
+    /// Sends CinetPay's `GET` ping (no data) to the payment's `notify_url` now
+    /// and returns its record.
+    pub async fn notify_ping(
+        &self,
+        transaction_id: &str,
+    ) -> Result<NotificationRecord, SandboxError> {
+        let url = self.notify_url(transaction_id)?;
+        let _delivery = self.shared.begin_delivery(transaction_id);
+        Ok(sender::ping(&self.shared, transaction_id, &url).await)
+    }
+
+    /// Sends a correctly signed notification of the payment's current state
+    /// now and returns its record.
+    pub async fn notify_again(
+        &self,
+        transaction_id: &str,
+    ) -> Result<NotificationRecord, SandboxError> {
+        let (url, notice) = {
+            let state = self.shared.lock();
+            let p = state
+                .payments
+                .get(transaction_id)
+                .ok_or_else(|| SandboxError::UnknownTransaction(transaction_id.to_owned()))?;
+            (
+                p.request.notify_url.clone(),
+                fields::notice(&self.shared.config, p, &Scenario::default()),
+            )
+        };
+        let _delivery = self.shared.begin_delivery(transaction_id);
+        Ok(sender::post(
+            &self.shared,
+            transaction_id,
+            &url,
+            NotificationKind::Manual,
+            notice,
+        )
+        .await)
+    }
+
+    // ---- scenarios and faults ----
+
+    /// The global scenario, for payments without their own.
+    pub fn scenario(&self) -> Scenario {
+        self.shared.lock().scenario.clone()
+    }
+
+    /// Sets the global scenario.
+    pub fn set_scenario(&self, scenario: Scenario) {
+        self.shared.lock().scenario = scenario;
+    }
+
+    /// Sets (or, with `None`, clears) one payment's own scenario.
+    pub fn set_payment_scenario(
+        &self,
+        transaction_id: &str,
+        scenario: Option<Scenario>,
+    ) -> Result<(), SandboxError> {
+        let mut state = self.shared.lock();
+        let p = state
+            .payments
+            .get_mut(transaction_id)
+            .ok_or_else(|| SandboxError::UnknownTransaction(transaction_id.to_owned()))?;
+        p.scenario = scenario;
+        Ok(())
+    }
+
+    /// The global check faults (with their counters as consumed so far).
+    pub fn check_faults(&self) -> CheckFaults {
+        self.shared.lock().check_faults.clone()
+    }
+
+    /// Sets the global check faults, for payments without their own.
+    pub fn set_check_faults(&self, faults: CheckFaults) {
+        self.shared.lock().check_faults = faults;
+    }
+
+    /// Sets (or, with `None`, clears) one payment's own check faults, which
+    /// replace the global ones for its checks.
+    pub fn set_payment_check_faults(
+        &self,
+        transaction_id: &str,
+        faults: Option<CheckFaults>,
+    ) -> Result<(), SandboxError> {
+        let mut state = self.shared.lock();
+        let p = state
+            .payments
+            .get_mut(transaction_id)
+            .ok_or_else(|| SandboxError::UnknownTransaction(transaction_id.to_owned()))?;
+        p.check_faults = faults;
+        Ok(())
+    }
+
+    // ---- records ----
+
+    /// Every notification sent so far, in sending order.
+    pub fn notifications(&self) -> Vec<NotificationRecord> {
+        let mut all = self.shared.lock().notifications.clone();
+        all.sort_by_key(|r| r.seq);
+        all
+    }
+
+    /// The notifications sent for one transaction, in sending order.
+    pub fn notifications_for(&self, transaction_id: &str) -> Vec<NotificationRecord> {
+        let mut some: Vec<_> = self
+            .shared
+            .lock()
+            .notifications
+            .iter()
+            .filter(|r| r.transaction_id == transaction_id)
+            .cloned()
+            .collect();
+        some.sort_by_key(|r| r.seq);
+        some
+    }
+
+    /// Every check call so far, in arrival order.
+    pub fn checks(&self) -> Vec<CheckRecord> {
+        self.shared.lock().checks.clone()
+    }
+
+    /// The check calls about one transaction (asked by id or by its token).
+    pub fn checks_for(&self, transaction_id: &str) -> Vec<CheckRecord> {
+        let state = self.shared.lock();
+        let token = state.payments.get(transaction_id).map(|p| p.token.as_str());
+        state
+            .checks
+            .iter()
+            .filter(|r| {
+                r.transaction_id.as_deref() == Some(transaction_id)
+                    || (token.is_some() && r.token.as_deref() == token)
+            })
+            .cloned()
+            .collect()
+    }
+
+    // ---- waiting ----
+
+    async fn wait_until_idle(
+        &self,
+        transaction_id: Option<&str>,
+        timeout: Duration,
+    ) -> Result<(), SandboxError> {
+        let mut progress = self.shared.progress();
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let pending = self.shared.lock().pending_deliveries(transaction_id);
+            if pending == 0 {
+                return Ok(());
+            }
+            let changed = tokio::time::timeout_at(deadline, progress.changed()).await;
+            if changed.is_err() {
+                return Err(SandboxError::Timeout { pending, timeout });
+            }
+        }
+    }
+
+    /// Waits until every notification scheduled for `transaction_id` was sent
+    /// (and answered, or timed out), then returns its notifications. Returns at
+    /// once when nothing is scheduled.
+    pub async fn wait_notifications(
+        &self,
+        transaction_id: &str,
+        timeout: Duration,
+    ) -> Result<Vec<NotificationRecord>, SandboxError> {
+        self.wait_until_idle(Some(transaction_id), timeout).await?;
+        Ok(self.notifications_for(transaction_id))
+    }
+
+    /// Waits until no notification is scheduled for any payment.
+    pub async fn wait_idle(&self, timeout: Duration) -> Result<(), SandboxError> {
+        self.wait_until_idle(None, timeout).await
+    }
+
+    /// Forgets every payment and record, and restores the scenario and check
+    /// faults of start-up. Notifications under way stop.
+    pub fn reset(&self) {
+        let mut state = self.shared.lock();
+        state.payments.clear();
+        state.order.clear();
+        state.tokens.clear();
+        state.notifications.clear();
+        state.checks.clear();
+        state.scenario = self.shared.config.initial_scenario.clone();
+        state.check_faults = self.shared.config.initial_check_faults.clone();
+    }
+}
