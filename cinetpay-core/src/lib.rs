@@ -10,10 +10,11 @@
 //! * [`Client`]: `init_payment` and `check_payment`;
 //! * [`model`]: the payment, its status machine and the delivery log;
 //! * [`PaymentStore`] and [`OrderFulfiller`]: what storage and the merchant provide;
-//! * the engine (`Checkout`) that serves the init, notify and return routes and
+//! * the [`engine`] ([`Checkout`]) that serves the init, notify and return routes and
 //!   delivers each verified payment exactly once.
 
 pub mod client;
+pub mod engine;
 pub mod fulfiller;
 pub mod model;
 pub mod protocol;
@@ -23,6 +24,7 @@ pub mod testing;
 pub mod values;
 
 pub use client::{CheckResponse, Client, ClientConfig, ClientError};
+pub use engine::{Checkout, CheckoutConfig, CheckoutSettings, ConfigError};
 pub use fulfiller::{FulfilError, OrderFulfiller, OrderQuote, QuoteError};
 pub use model::{
     CheckSnapshot, DeliveryRecord, DeliverySource, Fulfilment, FulfilmentClaim, NewPayment,

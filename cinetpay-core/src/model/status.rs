@@ -72,12 +72,14 @@ impl PaymentStatus {
     /// Whether the state machine allows `self -> next` (the same status is not a change).
     pub const fn can_become(self, next: PaymentStatus) -> bool {
         use PaymentStatus::*;
-        match (self, next) {
-            (Pending, StartFailed | Accepted | Refused | Cancelled | NeedsAttention) => true,
-            (Refused, Accepted | Cancelled | NeedsAttention) => true,
-            (Cancelled, Accepted | Refused | NeedsAttention) => true,
-            _ => false,
-        }
+        matches!(
+            (self, next),
+            (
+                Pending,
+                StartFailed | Accepted | Refused | Cancelled | NeedsAttention
+            ) | (Refused, Accepted | Cancelled | NeedsAttention)
+                | (Cancelled, Accepted | Refused | NeedsAttention)
+        )
     }
 
     /// A failure the merchant's `payment_failed` hook hears about.

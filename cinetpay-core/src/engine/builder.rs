@@ -1,0 +1,115 @@
+//! [`CheckoutBuilder`]: puts config, store, fulfiller, client and clock together.
+
+use std::sync::Arc;
+
+use super::clock::{Clock, SystemClock};
+use super::config::{CheckoutConfig, ConfigError};
+use super::{Checkout, Inner};
+use crate::client::Client;
+use crate::fulfiller::OrderFulfiller;
+use crate::store::PaymentStore;
+
+/// Builds a [`Checkout`]; [`build`](Self::build) names whatever is missing.
+///
+/// ```
+/// use cinetpay_core::engine::Checkout;
+/// let err = Checkout::builder().build().unwrap_err();
+/// assert_eq!(err.to_string(), "Checkout builder: config is missing (call .config(...))");
+/// ```
+#[derive(Default)]
+#[must_use]
+pub struct CheckoutBuilder {
+    config: Option<CheckoutConfig>,
+    store: Option<Arc<dyn PaymentStore>>,
+    fulfiller: Option<Arc<dyn OrderFulfiller>>,
+    client: Option<Client>,
+    clock: Option<Arc<dyn Clock>>,
+}
+
+impl std::fmt::Debug for CheckoutBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CheckoutBuilder")
+            .field("config", &self.config)
+            .field("store", &self.store.is_some())
+            .field("fulfiller", &self.fulfiller.is_some())
+            .field("client", &self.client)
+            .field("clock", &self.clock.is_some())
+            .finish()
+    }
+}
+
+impl CheckoutBuilder {
+    /// The validated configuration (required).
+    pub fn config(mut self, config: CheckoutConfig) -> Self {
+        self.config = Some(config);
+        self
+    }
+
+    /// Where payments live (required).
+    pub fn store(mut self, store: Arc<dyn PaymentStore>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    /// The merchant's code (required).
+    pub fn fulfiller(mut self, fulfiller: Arc<dyn OrderFulfiller>) -> Self {
+        self.fulfiller = Some(fulfiller);
+        self
+    }
+
+    /// A ready CinetPay client; by default one is built from the config's
+    /// credentials, API URL and client settings. Its site id must be the config's.
+    pub fn client(mut self, client: Client) -> Self {
+        self.client = Some(client);
+        self
+    }
+
+    /// The clock (default [`SystemClock`]); tests pass a [`ManualClock`](super::ManualClock).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Checks that every piece is there and builds the engine.
+    pub fn build(self) -> Result<Checkout, ConfigError> {
+        let missing = |piece: &str| {
+            ConfigError::new(
+                format!("Checkout builder: {piece}"),
+                format!("is missing (call .{piece}(...))"),
+            )
+        };
+        let config = self.config.ok_or_else(|| missing("config"))?;
+        let store = self.store.ok_or_else(|| missing("store"))?;
+        let fulfiller = self.fulfiller.ok_or_else(|| missing("fulfiller"))?;
+        let client = match self.client {
+            Some(client) => {
+                if client.credentials().site_id != config.credentials.site_id {
+                    return Err(ConfigError::new(
+                        "Checkout builder: client",
+                        format!(
+                            "uses site id {} but the config has {}",
+                            client.credentials().site_id,
+                            config.credentials.site_id
+                        ),
+                    ));
+                }
+                client
+            }
+            None => {
+                Client::new(config.credentials.clone(), config.client.clone()).map_err(|e| {
+                    ConfigError::new("Checkout builder: client", format!("cannot be built: {e}"))
+                })?
+            }
+        };
+        let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
+        Ok(Checkout {
+            inner: Arc::new(Inner {
+                config,
+                client,
+                store,
+                fulfiller,
+                clock,
+            }),
+        })
+    }
+}

@@ -1,0 +1,185 @@
+//! The framework-free engine: [`Checkout`] serves `{prefix}/init`,
+//! `{prefix}/notify` and `{prefix}/return`, and delivers each verified payment
+//! exactly once.
+//!
+//! Every route that learns something (notify, return, reconciliation) goes
+//! through one function, [`Checkout::sync`]:
+//!
+//! ```text
+//! load payment            unknown id: nothing changes (200 to CinetPay, logged)
+//! if fulfilled: done      fast path: one read, no call to CinetPay
+//! if accepted: fulfil     accepted never changes; only the delivery may be owed
+//! check with CinetPay     retried by the client on network errors and 5xx
+//! classify                00 + ACCEPTED + same amount and currency = accepted;
+//!                         same but different money = needs_attention (never fulfilled)
+//! transition (CAS)        on a lost race: re-read once, continue from the new state
+//! accepted: fulfil_once   claim (owner token, lease) -> fulfil under a timeout,
+//!                         panics caught -> complete, or release with backoff
+//! refused/cancelled       payment_failed, at most once per payment
+//! ```
+//!
+//! Adapters (tower, Rocket) call [`Checkout::is_own_path`], read the body up
+//! to [`Checkout::body_limit`] (answering [`Checkout::payload_too_large`]
+//! beyond it) and hand the request to [`Checkout::handle`].
+//!
+//! # Answers
+//!
+//! | route | case | status |
+//! |---|---|---|
+//! | `POST {prefix}/init` | payment page created or reused | `303` to the page (`200` JSON `{transaction_id, payment_url, reused}` with `Accept: application/json`) |
+//! | | `order_ref` missing or invalid | `400` |
+//! | | body neither form nor JSON | `415` |
+//! | | unknown order | `404` |
+//! | | order not payable, or its payment is being created right now | `409` |
+//! | | the merchant's order lookup is down | `503` |
+//! | | CinetPay refused (payment `start_failed`) | `502` with CinetPay's code and message |
+//! | | CinetPay unreachable / timed out (payment `start_failed`) | `503` (`502` for an unusable answer) |
+//! | | store down | `503` (`500` if not transient) |
+//! | `GET`/`HEAD {prefix}/notify` | CinetPay's ping | `200` |
+//! | `POST {prefix}/notify` | processed, duplicate, pending, refused, unknown transaction, claimed by another instance | `200` |
+//! | | malformed body, invalid transaction id | `400`, nothing changed, no check |
+//! | | `x-token` missing or wrong (with a secret key) | `401`, nothing changed, no check |
+//! | | foreign `cpm_site_id` | `403`, nothing changed, no check |
+//! | | the fulfiller failed, panicked or timed out (retried later) | `500` |
+//! | | check API down, store down, check refused (`609`, `624`...), retry not due yet | `503` |
+//! | `GET`/`POST {prefix}/return` | known payment (even when the sync failed) | `303` to `return_to` with its status |
+//! | | missing, malformed or unknown transaction id | `303` to `return_fallback` |
+//! | any route | other method | `405` with `Allow` |
+//! | | body over the limit | `413` |
+//!
+//! # Example
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use cinetpay_core::{OrderFulfiller, PaymentStore};
+//! use cinetpay_core::engine::{Checkout, CheckoutSettings};
+//!
+//! async fn serve(
+//!     store: Arc<dyn PaymentStore>,
+//!     shop: Arc<dyn OrderFulfiller>,
+//!     request: http::Request<bytes::Bytes>,
+//! ) -> Result<http::Response<bytes::Bytes>, Box<dyn std::error::Error>> {
+//!     let checkout = Checkout::builder()
+//!         .config(CheckoutSettings::from_env()?.into_config()?)
+//!         .store(store)
+//!         .fulfiller(shop)
+//!         .build()?;
+//!     let reconciler = checkout.spawn_reconciler(checkout.config().reconcile_interval());
+//!     assert!(checkout.is_own_path(request.uri().path()));
+//!     let response = checkout.handle(request).await;
+//!     reconciler.shutdown().await;
+//!     Ok(response)
+//! }
+//! ```
+
+mod builder;
+mod classify;
+mod clock;
+mod config;
+mod error;
+mod fulfil;
+mod outcome;
+mod reconcile;
+mod response;
+mod return_to;
+mod routes;
+mod settings;
+mod start;
+mod sync;
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+
+pub use builder::CheckoutBuilder;
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use config::{CheckoutConfig, CheckoutConfigBuilder, ConfigError};
+pub use error::{InitError, SyncError};
+pub use outcome::{FulfilmentOutcome, ReconcileReport, StartedPayment, SyncOutcome};
+pub use reconcile::ReconcilerHandle;
+pub use return_to::ReturnTemplate;
+pub use settings::CheckoutSettings;
+
+use crate::client::Client;
+use crate::fulfiller::OrderFulfiller;
+use crate::model::{DeliveryRecord, DeliverySource, Payment};
+use crate::store::{PaymentStore, StoreError};
+use crate::values::TransactionId;
+
+/// The payment engine: configuration, CinetPay client, store and the
+/// merchant's fulfiller. Cheap to clone (one `Arc`); share it between
+/// requests, adapters and the reconciler.
+///
+/// See the [module documentation](self) for the routes, their answers and an example.
+#[derive(Clone)]
+pub struct Checkout {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: CheckoutConfig,
+    client: Client,
+    store: Arc<dyn PaymentStore>,
+    fulfiller: Arc<dyn OrderFulfiller>,
+    clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for Checkout {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Checkout")
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Checkout {
+    /// A builder: `.config(..)`, `.store(..)` and `.fulfiller(..)` are required.
+    pub fn builder() -> CheckoutBuilder {
+        CheckoutBuilder::default()
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &CheckoutConfig {
+        &self.inner.config
+    }
+
+    /// The payment store, for the shop's own pages (an order's payments...).
+    pub fn store(&self) -> &Arc<dyn PaymentStore> {
+        &self.inner.store
+    }
+
+    /// The CinetPay client.
+    pub fn client(&self) -> &Client {
+        &self.inner.client
+    }
+
+    /// Whether `path` is one of the three routes: an exact match of
+    /// `{prefix}/init`, `{prefix}/notify` or `{prefix}/return`. Allocates nothing.
+    pub fn is_own_path(&self, path: &str) -> bool {
+        self.inner.config.route_of(path).is_some()
+    }
+
+    /// The largest request body the engine accepts, in bytes. Adapters stop
+    /// reading beyond it and answer [`payload_too_large`](Self::payload_too_large).
+    pub fn body_limit(&self) -> usize {
+        self.inner.config.body_limit
+    }
+
+    /// The engine's `413 Payload Too Large`, so that every adapter answers alike.
+    pub fn payload_too_large(&self) -> http::Response<Bytes> {
+        response::payload_too_large(self.body_limit())
+    }
+
+    /// The stored payment with this id.
+    pub async fn payment(&self, id: &TransactionId) -> Result<Option<Payment>, StoreError> {
+        self.inner.store.find_payment(id).await
+    }
+
+    /// Appends to the delivery log; a failure is logged, never fatal.
+    async fn record(&self, transaction_id: &str, source: DeliverySource, outcome: &str) {
+        let record = DeliveryRecord::new(transaction_id, source, outcome, self.inner.clock.now());
+        if let Err(e) = self.inner.store.record_delivery(&record).await {
+            tracing::warn!(error = %e, "could not append to the delivery log");
+        }
+    }
+}

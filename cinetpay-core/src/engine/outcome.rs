@@ -1,0 +1,110 @@
+//! What the engine's programmatic API reports.
+
+use serde::Serialize;
+
+use crate::model::{Payment, PaymentStatus, Timestamp};
+use crate::values::TransactionId;
+
+/// A payment page to send the customer to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StartedPayment {
+    /// Our id of the payment.
+    pub transaction_id: TransactionId,
+    /// CinetPay's hosted payment page.
+    pub payment_url: String,
+    /// `true` when the order's open payment was reused (a double click).
+    pub reused: bool,
+}
+
+/// What [`Checkout::sync`](super::Checkout::sync) did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SyncOutcome {
+    /// The payment as it stands after the sync (as last read, with this sync's
+    /// own changes applied); `None` when no payment has this id.
+    pub payment: Option<Payment>,
+    /// The status read before the sync.
+    pub previous_status: Option<PaymentStatus>,
+    /// What happened to the fulfilment.
+    pub fulfilment: FulfilmentOutcome,
+}
+
+impl SyncOutcome {
+    pub(crate) fn unknown() -> Self {
+        SyncOutcome {
+            payment: None,
+            previous_status: None,
+            fulfilment: FulfilmentOutcome::NotAccepted,
+        }
+    }
+
+    /// The payment's status after the sync; `None` for an unknown payment.
+    pub fn status(&self) -> Option<PaymentStatus> {
+        self.payment.as_ref().map(|p| p.status)
+    }
+
+    /// Whether this sync changed the status.
+    pub fn changed(&self) -> bool {
+        self.status() != self.previous_status
+    }
+
+    /// Whether a delivery of this payment still has to happen later
+    /// (the fulfiller failed, or its next attempt is not due yet).
+    pub fn delivery_pending(&self) -> bool {
+        matches!(
+            self.fulfilment,
+            FulfilmentOutcome::Failed { .. } | FulfilmentOutcome::NotDue { .. }
+        )
+    }
+}
+
+/// What happened to the fulfilment of a payment during one sync.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FulfilmentOutcome {
+    /// The payment is not accepted: nothing to deliver.
+    NotAccepted,
+    /// It was delivered before.
+    AlreadyFulfilled,
+    /// The fulfiller ran and returned `Ok` in this sync.
+    Fulfilled {
+        /// Attempt number (1 = first).
+        attempt: u32,
+    },
+    /// The fulfiller returned an error, panicked or timed out; the claim was
+    /// released and the next attempt is scheduled.
+    Failed {
+        /// Attempt number.
+        attempt: u32,
+        /// What went wrong.
+        error: String,
+        /// Earliest time of the next attempt.
+        next_attempt_at: Timestamp,
+    },
+    /// Another caller (possibly another instance) holds a live claim and is
+    /// delivering it now.
+    ClaimedElsewhere,
+    /// A failed attempt's backoff has not elapsed yet.
+    NotDue {
+        /// Earliest time of the next attempt.
+        next_attempt_at: Timestamp,
+    },
+}
+
+/// What one [`Checkout::reconcile_once`](super::Checkout::reconcile_once) pass did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct ReconcileReport {
+    /// Accepted, unfulfilled payments whose delivery was due.
+    pub due: usize,
+    /// Of those, delivered in this pass.
+    pub fulfilled: usize,
+    /// Of those, failed again (rescheduled).
+    pub failed: usize,
+    /// Stale pending payments checked with CinetPay (only when enabled).
+    pub stale_checked: usize,
+    /// Of those, whose status changed.
+    pub stale_changed: usize,
+    /// Payments whose sync failed (store or CinetPay unavailable); retried next pass.
+    pub errors: usize,
+}

@@ -1,0 +1,174 @@
+//! Reconciliation: retrying due deliveries and, when enabled, checking stale
+//! pending payments. Safe on every instance at once: each payment goes
+//! through the same claim-protected [`Checkout::sync`].
+
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use super::Checkout;
+use super::clock::before;
+use super::outcome::{FulfilmentOutcome, ReconcileReport, SyncOutcome};
+use crate::model::{DeliverySource, Payment};
+use crate::store::StoreError;
+
+/// Shortest interval [`Checkout::spawn_reconciler`] accepts.
+const MIN_INTERVAL: Duration = Duration::from_millis(10);
+
+impl Checkout {
+    /// One reconciliation pass: delivers the accepted payments whose delivery
+    /// is due (at most `reconcile_batch`), then, only when
+    /// `stale_pending_after` is set, syncs at most `reconcile_batch` payments
+    /// pending for longer than that. A payment whose sync fails is counted in
+    /// [`ReconcileReport::errors`] and retried next pass; only a failure to
+    /// list the work is an `Err`.
+    ///
+    /// ```no_run
+    /// # async fn demo(checkout: cinetpay_core::engine::Checkout) -> Result<(), Box<dyn std::error::Error>> {
+    /// let report = checkout.reconcile_once().await?;
+    /// println!("{} delivered, {} failed again", report.fulfilled, report.failed);
+    /// # Ok(()) }
+    /// ```
+    pub async fn reconcile_once(&self) -> Result<ReconcileReport, StoreError> {
+        let config = &self.inner.config;
+        let store = &self.inner.store;
+        let mut report = ReconcileReport::default();
+        let now = self.inner.clock.now();
+
+        let due = store.due_fulfilments(now, config.reconcile_batch).await?;
+        report.due = due.len();
+        for payment in due {
+            if let Some(outcome) = self.reconcile_one(&payment, &mut report).await {
+                match outcome.fulfilment {
+                    FulfilmentOutcome::Fulfilled { .. } => report.fulfilled += 1,
+                    FulfilmentOutcome::Failed { .. } => report.failed += 1,
+                    _ => {}
+                }
+            }
+        }
+
+        if let Some(age) = config.stale_pending_after {
+            let stale = store
+                .stale_pending(before(now, age), config.reconcile_batch)
+                .await?;
+            for payment in stale {
+                report.stale_checked += 1;
+                if let Some(outcome) = self.reconcile_one(&payment, &mut report).await {
+                    if outcome.changed() {
+                        report.stale_changed += 1;
+                    }
+                    match outcome.fulfilment {
+                        FulfilmentOutcome::Fulfilled { .. } => report.fulfilled += 1,
+                        FulfilmentOutcome::Failed { .. } => report.failed += 1,
+                        _ => {}
+                    }
+                }
+            }
+        }
+
+        if report != ReconcileReport::default() {
+            tracing::info!(?report, "reconciliation pass");
+        }
+        Ok(report)
+    }
+
+    async fn reconcile_one(
+        &self,
+        payment: &Payment,
+        report: &mut ReconcileReport,
+    ) -> Option<SyncOutcome> {
+        match self
+            .sync(&payment.transaction_id, DeliverySource::Reconcile)
+            .await
+        {
+            Ok(outcome) => Some(outcome),
+            Err(e) => {
+                report.errors += 1;
+                tracing::warn!(transaction_id = %payment.transaction_id, error = %e, "reconciliation of a payment failed; retried next pass");
+                None
+            }
+        }
+    }
+
+    /// Runs [`reconcile_once`](Self::reconcile_once) now and then every
+    /// `interval` (at least 10 ms) on the tokio runtime, until the handle is
+    /// shut down or dropped. Run it on every instance: the claims keep
+    /// deliveries exclusive.
+    ///
+    /// ```no_run
+    /// # async fn demo(checkout: cinetpay_core::engine::Checkout) {
+    /// let reconciler = checkout.spawn_reconciler(checkout.config().reconcile_interval());
+    /// // ... serve ...
+    /// reconciler.shutdown().await;
+    /// # }
+    /// ```
+    pub fn spawn_reconciler(&self, interval: Duration) -> ReconcilerHandle {
+        let (stop, mut stopped) = oneshot::channel::<()>();
+        let checkout = self.clone();
+        let interval = interval.max(MIN_INTERVAL);
+        let task = tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(interval);
+            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            tracing::info!(?interval, "reconciler started");
+            loop {
+                tokio::select! {
+                    biased;
+                    _ = &mut stopped => break,
+                    _ = ticker.tick() => {}
+                }
+                // A pass cut short is safe: deliveries run in their own tasks,
+                // and an unfinished claim expires with its lease.
+                tokio::select! {
+                    biased;
+                    _ = &mut stopped => break,
+                    result = checkout.reconcile_once() => {
+                        if let Err(e) = result {
+                            tracing::warn!(error = %e, "reconciliation pass failed; retrying next interval");
+                        }
+                    }
+                }
+            }
+            tracing::info!("reconciler stopped");
+        });
+        ReconcilerHandle {
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+}
+
+/// Controls a reconciler started by [`Checkout::spawn_reconciler`].
+///
+/// Dropping it stops the reconciler at its next await point;
+/// [`shutdown`](Self::shutdown) also waits until it has stopped.
+#[derive(Debug)]
+pub struct ReconcilerHandle {
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl ReconcilerHandle {
+    /// Stops the reconciler and waits for it to finish.
+    pub async fn shutdown(mut self) {
+        drop(self.stop.take());
+        if let Some(task) = self.task.take()
+            && let Err(e) = task.await
+            && e.is_panic()
+        {
+            tracing::error!("the reconciler panicked");
+        }
+    }
+
+    /// Stops the reconciler at once, without waiting.
+    pub fn abort(&self) {
+        if let Some(task) = &self.task {
+            task.abort();
+        }
+    }
+
+    /// Whether the reconciler has stopped.
+    pub fn is_finished(&self) -> bool {
+        self.task.as_ref().is_none_or(JoinHandle::is_finished)
+    }
+}

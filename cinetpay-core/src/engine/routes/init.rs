@@ -1,0 +1,68 @@
+//! `POST {prefix}/init`: an order reference in, a payment page out.
+
+use bytes::Bytes;
+use http::{Method, Request, Response, StatusCode};
+use serde_json::json;
+
+use super::body::{self, BodyError};
+use crate::engine::error::InitError;
+use crate::engine::{Checkout, response};
+use crate::values::OrderRef;
+
+pub(super) async fn handle(checkout: &Checkout, request: Request<Bytes>) -> Response<Bytes> {
+    if request.method() != Method::POST {
+        return response::method_not_allowed("POST");
+    }
+    let wants_json = body::wants_json(&request);
+    let reject = |status: StatusCode, message: String| {
+        tracing::info!(%status, %message, "init refused");
+        if wants_json {
+            response::json(status, &json!({ "error": message }))
+        } else {
+            response::text(status, message)
+        }
+    };
+    let raw = match body::field(&request, "order_ref") {
+        Ok(Some(raw)) => raw,
+        Ok(None) => return reject(StatusCode::BAD_REQUEST, "order_ref is missing".to_owned()),
+        Err(BodyError::UnsupportedType(mime)) => {
+            return reject(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                format!(
+                    "unsupported content type {mime:?}: send order_ref as application/x-www-form-urlencoded or application/json"
+                ),
+            );
+        }
+        Err(BodyError::BadJson(why)) => return reject(StatusCode::BAD_REQUEST, why),
+    };
+    let order = match OrderRef::new(raw) {
+        Ok(order) => order,
+        Err(e) => {
+            return reject(
+                StatusCode::BAD_REQUEST,
+                format!("order_ref is invalid: {e}"),
+            );
+        }
+    };
+    match checkout.start_payment(&order).await {
+        Ok(started) if wants_json => response::json(StatusCode::OK, &started),
+        Ok(started) => response::see_other(&started.payment_url),
+        Err(e) => {
+            let status = e.http_status();
+            let message = e.to_string();
+            if wants_json {
+                let body = match &e {
+                    InitError::Refused {
+                        code, message: m, ..
+                    } => {
+                        json!({ "error": message, "cinetpay_code": code, "cinetpay_message": m })
+                    }
+                    _ => json!({ "error": message }),
+                };
+                response::json(status, &body)
+            } else {
+                response::text(status, message)
+            }
+        }
+    }
+}

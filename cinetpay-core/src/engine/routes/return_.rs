@@ -1,0 +1,59 @@
+//! `{prefix}/return`: the customer's browser comes back; sync, then send it
+//! to the merchant's page for the order (never to a URL from the request).
+
+use bytes::Bytes;
+use http::{Method, Request, Response};
+use tracing::Instrument;
+
+use super::body;
+use crate::engine::{Checkout, response};
+use crate::model::{DeliverySource, Payment};
+use crate::values::TransactionId;
+
+pub(super) async fn handle(checkout: &Checkout, request: Request<Bytes>) -> Response<Bytes> {
+    let raw = match *request.method() {
+        Method::GET => request
+            .uri()
+            .query()
+            .and_then(|q| body::form_field(q.as_bytes(), "transaction_id")),
+        Method::POST => body::field(&request, "transaction_id").unwrap_or_default(),
+        _ => return response::method_not_allowed("GET, POST"),
+    };
+    let fallback = || response::see_other(checkout.config().return_fallback());
+    let Some(raw) = raw.filter(|r| !r.trim().is_empty()) else {
+        tracing::warn!("return without a transaction_id");
+        return fallback();
+    };
+    let id = match TransactionId::parse(raw.trim()) {
+        Ok(id) => id,
+        Err(e) => {
+            tracing::warn!(error = %e, "return with an invalid transaction_id");
+            return fallback();
+        }
+    };
+    let span = tracing::info_span!("cinetpay_return", transaction_id = %id);
+    async {
+        let payment = match checkout.sync(&id, DeliverySource::Return).await {
+            Ok(outcome) => outcome.payment,
+            Err(e) => {
+                // The customer sees the status known so far, never an error page.
+                tracing::warn!(error = %e, "return: sync failed; redirecting with the stored status");
+                checkout.payment(&id).await.ok().flatten()
+            }
+        };
+        match payment {
+            Some(payment) => response::see_other(&return_location(checkout, &payment)),
+            None => fallback(),
+        }
+    }
+    .instrument(span)
+    .await
+}
+
+fn return_location(checkout: &Checkout, payment: &Payment) -> String {
+    checkout.config().return_to.render(
+        payment.order_ref.as_str(),
+        payment.transaction_id.as_str(),
+        payment.status.as_str(),
+    )
+}

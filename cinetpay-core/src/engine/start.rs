@@ -1,0 +1,262 @@
+//! `init`: [`Checkout::start_payment`].
+
+use std::panic::AssertUnwindSafe;
+
+use futures_util::FutureExt;
+use tracing::Instrument;
+
+use super::Checkout;
+use super::error::InitError;
+use super::outcome::StartedPayment;
+use crate::client::ClientError;
+use crate::fulfiller::{OrderQuote, QuoteError};
+use crate::model::{NewPayment, Payment, PaymentStatus, Timestamp};
+use crate::protocol::PaymentRequest;
+use crate::store::{InsertOutcome, StatusChange};
+use crate::values::{OrderRef, TransactionId};
+
+/// How many times an init retries after replacing a stale open payment.
+const INSERT_ROUNDS: usize = 3;
+
+/// What to do with the order's open payment.
+enum OpenPayment {
+    /// Same money and a page: send the customer there again.
+    Reuse(String),
+    /// Its init is running right now.
+    InFlight,
+    /// Close it and create a new one, because...
+    Replace(&'static str),
+}
+
+impl Checkout {
+    /// Creates (or reuses) the payment of an order and returns CinetPay's page.
+    ///
+    /// Asks the merchant's [`quote`](crate::OrderFulfiller::quote) what the
+    /// order costs (never the request), then reuses the order's open payment
+    /// when it has the same amount and currency and a page (a double click),
+    /// answers [`InitError::InProgress`] while another init of the order is
+    /// creating its payment, and otherwise closes the open payment (other
+    /// money, or an init that never finished within `init_abandoned_after`) and
+    /// creates a new one with `notify_url`, `return_url` and the order
+    /// reference as metadata. When CinetPay refuses or cannot be reached the
+    /// payment becomes `start_failed` with the reason; the call is never
+    /// retried silently.
+    ///
+    /// ```no_run
+    /// # async fn demo(checkout: cinetpay_core::engine::Checkout) -> Result<(), Box<dyn std::error::Error>> {
+    /// use cinetpay_core::OrderRef;
+    /// let page = checkout.start_payment(&OrderRef::new("ord-42")?).await?;
+    /// println!("send the customer to {}", page.payment_url);
+    /// # Ok(()) }
+    /// ```
+    pub async fn start_payment(&self, order: &OrderRef) -> Result<StartedPayment, InitError> {
+        let span = tracing::info_span!(
+            "cinetpay_init",
+            order_ref = %order,
+            transaction_id = tracing::field::Empty
+        );
+        self.start_inner(order).instrument(span).await
+    }
+
+    async fn start_inner(&self, order: &OrderRef) -> Result<StartedPayment, InitError> {
+        let quote = self.quote(order).await?;
+        let store = &self.inner.store;
+        for _ in 0..INSERT_ROUNDS {
+            let transaction_id = TransactionId::generate();
+            let request = self.payment_request(transaction_id.clone(), order, &quote);
+            request.validate().map_err(|e| {
+                tracing::error!(error = %e, "the order's quote gives an invalid payment request");
+                InitError::InvalidQuote(e)
+            })?;
+            let now = self.inner.clock.now();
+            let new = NewPayment {
+                transaction_id,
+                order_ref: order.clone(),
+                amount: quote.money.amount,
+                currency: quote.money.currency,
+                description: quote.description.clone(),
+                created_at: now,
+            };
+            match store.insert_payment(&new).await? {
+                InsertOutcome::Inserted(payment) => return self.open_page(payment, request).await,
+                InsertOutcome::OrderHasOpenPayment(open) => {
+                    match self.judge_open(&open, &quote, now) {
+                        OpenPayment::Reuse(payment_url) => {
+                            tracing::Span::current()
+                                .record("transaction_id", open.transaction_id.as_str());
+                            tracing::info!("reusing the order's open payment");
+                            return Ok(StartedPayment {
+                                transaction_id: open.transaction_id,
+                                payment_url,
+                                reused: true,
+                            });
+                        }
+                        OpenPayment::InFlight => {
+                            tracing::info!(open = %open.transaction_id, "the order's payment is being created");
+                            return Err(InitError::InProgress);
+                        }
+                        OpenPayment::Replace(why) => {
+                            tracing::info!(open = %open.transaction_id, why, "replacing the order's open payment");
+                            store.close_payment(&open.transaction_id, now).await?;
+                        }
+                    }
+                }
+            }
+        }
+        Err(InitError::InProgress)
+    }
+
+    async fn quote(&self, order: &OrderRef) -> Result<OrderQuote, InitError> {
+        let asked = AssertUnwindSafe(self.inner.fulfiller.quote(order)).catch_unwind();
+        match asked.await {
+            Ok(Ok(quote)) => Ok(quote),
+            Ok(Err(QuoteError::NotFound)) => {
+                tracing::info!("unknown order");
+                Err(InitError::UnknownOrder)
+            }
+            Ok(Err(QuoteError::NotPayable(why))) => {
+                tracing::info!(%why, "order not payable");
+                Err(InitError::NotPayable(why))
+            }
+            Ok(Err(QuoteError::Unavailable(why))) => {
+                tracing::warn!(%why, "order lookup unavailable");
+                Err(InitError::QuoteUnavailable(why))
+            }
+            Err(_) => {
+                tracing::error!("the fulfiller's quote panicked");
+                Err(InitError::QuoteUnavailable(
+                    "order lookup failed".to_owned(),
+                ))
+            }
+        }
+    }
+
+    fn payment_request(
+        &self,
+        id: TransactionId,
+        order: &OrderRef,
+        quote: &OrderQuote,
+    ) -> PaymentRequest {
+        let config = &self.inner.config;
+        let mut request = PaymentRequest::new(
+            id,
+            quote.money,
+            quote.description.clone(),
+            config.notify_url.clone(),
+            config.return_url.clone(),
+        )
+        .channels(quote.channels.unwrap_or(config.channels))
+        .metadata(order.as_str());
+        if let Some(customer) = &quote.customer {
+            request = request.customer(customer.clone());
+        }
+        if let Some(lang) = config.lang {
+            request = request.lang(lang);
+        }
+        request
+    }
+
+    fn judge_open(&self, open: &Payment, quote: &OrderQuote, now: Timestamp) -> OpenPayment {
+        if open.amount != quote.money.amount || open.currency != quote.money.currency {
+            return OpenPayment::Replace("the order's amount or currency changed");
+        }
+        if open.status != PaymentStatus::Pending {
+            return OpenPayment::Replace("it is no longer pending");
+        }
+        match &open.payment_url {
+            Some(url) => OpenPayment::Reuse(url.clone()),
+            None => {
+                let age = (now - open.created_at).to_std().unwrap_or_default();
+                if age < self.inner.config.init_abandoned_after {
+                    OpenPayment::InFlight
+                } else {
+                    OpenPayment::Replace("its init never finished")
+                }
+            }
+        }
+    }
+
+    /// Asks CinetPay for the page of a freshly inserted payment.
+    async fn open_page(
+        &self,
+        payment: Payment,
+        request: PaymentRequest,
+    ) -> Result<StartedPayment, InitError> {
+        let id = payment.transaction_id;
+        tracing::Span::current().record("transaction_id", id.as_str());
+        let page = self
+            .inner
+            .client
+            .init_payment(&request)
+            .await
+            .and_then(|page| {
+                usable_page_url(&page.payment_url)?;
+                Ok(page)
+            });
+        let page = match page {
+            Ok(page) => page,
+            Err(e) => {
+                tracing::warn!(error = %e, "CinetPay did not create the payment");
+                self.mark_start_failed(&id, &e).await;
+                return Err(match e {
+                    ClientError::Api {
+                        code,
+                        message,
+                        description,
+                    } => InitError::Refused {
+                        code,
+                        message,
+                        description,
+                    },
+                    ClientError::InvalidRequest(e) => InitError::InvalidQuote(e),
+                    other => InitError::Unreachable(other),
+                });
+            }
+        };
+        let now = self.inner.clock.now();
+        if !self
+            .inner
+            .store
+            .attach_payment_page(&id, &page.payment_token, &page.payment_url, now)
+            .await?
+        {
+            return Err(InitError::Store(crate::store::StoreError::Corrupt(
+                format!("payment {id} vanished during its init"),
+            )));
+        }
+        tracing::info!("payment page created");
+        Ok(StartedPayment {
+            transaction_id: id,
+            payment_url: page.payment_url,
+            reused: false,
+        })
+    }
+
+    async fn mark_start_failed(&self, id: &TransactionId, error: &ClientError) {
+        let change = StatusChange {
+            from: PaymentStatus::Pending,
+            to: PaymentStatus::StartFailed,
+            check: None,
+            reason: Some(error.to_string().chars().take(500).collect()),
+            at: self.inner.clock.now(),
+        };
+        match self.inner.store.transition(id, &change).await {
+            Ok(true) => tracing::info!("payment marked start_failed"),
+            Ok(false) => tracing::warn!("payment was no longer pending; not marked start_failed"),
+            Err(e) => tracing::error!(error = %e, "cannot mark the payment start_failed"),
+        }
+    }
+}
+
+/// CinetPay's `payment_url` must be an http(s) URL usable in a `Location` header.
+fn usable_page_url(raw: &str) -> Result<(), ClientError> {
+    let ok = url::Url::parse(raw).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+        && raw.bytes().all(|b| b.is_ascii_graphic());
+    if ok {
+        Ok(())
+    } else {
+        Err(ClientError::Unparseable(
+            "payment_url is not an http(s) URL".to_owned(),
+        ))
+    }
+}
