@@ -192,7 +192,9 @@ impl Client {
     /// `POST /v2/payment/check` by transaction id.
     ///
     /// Returns any well-formed answer, whatever its code: classify it with
-    /// [`Envelope::outcome`](crate::protocol::Envelope#method.outcome). An
+    /// [`Envelope::outcome`](crate::protocol::Envelope#method.outcome)
+    /// (its `code`, `message` and `description` are scrubbed of the
+    /// credentials, should CinetPay ever echo them). An
     /// error means no answer was read: transport errors, timeouts, 5xx, 408
     /// and 429 are retried up to [`ClientConfig::check_retries`] times with
     /// [backoff](ClientConfig::backoff), and the last error is returned.
@@ -206,7 +208,12 @@ impl Client {
         let mut attempt = 0u32;
         loop {
             match self.post::<CheckData, _>("/v2/payment/check", &body).await {
-                Ok(envelope) => {
+                Ok(mut envelope) => {
+                    // The envelope's texts reach the caller's logs: scrub them too.
+                    let secrets = self.secrets();
+                    envelope.code = error::redact(envelope.code, &secrets);
+                    envelope.message = error::redact(envelope.message, &secrets);
+                    envelope.description = envelope.description.map(|d| error::redact(d, &secrets));
                     tracing::debug!(transaction_id = %id, code = %envelope.code, attempt, "CinetPay check answered");
                     return Ok(envelope);
                 }
