@@ -13,6 +13,9 @@
 //! * the [`engine`] ([`Checkout`]) that serves the init, notify and return routes and
 //!   delivers each verified payment exactly once.
 
+// Library code never unwraps: what comes from the network or a database is handled.
+#![warn(clippy::unwrap_used)]
+
 pub mod client;
 pub mod engine;
 pub mod fulfiller;

@@ -83,6 +83,9 @@
 //! [`StoreError::Unavailable`](cinetpay_core::StoreError::Unavailable), so the
 //! engine answers `503` and CinetPay tries again later.
 
+// Library code never unwraps: what comes from the network or a database is handled.
+#![warn(clippy::unwrap_used)]
+
 mod connect;
 mod entity;
 mod error;

@@ -10,6 +10,9 @@
 //! with hyper, and with any tower stack whose response body carries [`bytes::Bytes`].
 //! See [`CinetPayLayer`] for a complete example.
 
+// Library code never unwraps: what comes from the network or a database is handled.
+#![warn(clippy::unwrap_used)]
+
 mod layer;
 
 pub use layer::{CinetPayLayer, CinetPayService, ResponseBody, ResponseFuture};
