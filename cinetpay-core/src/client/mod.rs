@@ -18,6 +18,15 @@ use crate::values::{Credentials, TransactionId};
 /// What `/v2/payment/check` answered: any well-formed envelope, whatever its
 /// code. [`Envelope::outcome`](crate::protocol::Envelope#method.outcome)
 /// classifies it (accepted, pending, failed, request error, unknown).
+///
+/// ```
+/// use cinetpay_core::CheckResponse;
+/// use cinetpay_core::protocol::CheckOutcome;
+/// let answer: CheckResponse = serde_json::from_str(
+///     r#"{"code":"662","message":"WAITING_CUSTOMER_PAYMENT"}"#,
+/// ).unwrap();
+/// assert_eq!(answer.outcome(), CheckOutcome::Pending);
+/// ```
 pub type CheckResponse = Envelope<CheckData>;
 
 /// A CinetPay Checkout v2 client: `init_payment` and `check_payment`.

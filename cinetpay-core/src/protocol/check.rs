@@ -6,6 +6,26 @@ use crate::values::Currency;
 /// The body of `POST /v2/payment/check`.
 ///
 /// `Debug` hides the API key.
+///
+/// ```
+/// use cinetpay_core::protocol::CheckRequest;
+/// let req = CheckRequest {
+///     apikey: "my-api-key".into(),
+///     site_id: "123456".into(),
+///     transaction_id: Some("cp-abc".into()),
+///     token: None,
+/// };
+/// assert_eq!(
+///     serde_json::to_string(&req).unwrap(),
+///     r#"{"apikey":"my-api-key","site_id":"123456","transaction_id":"cp-abc"}"#
+/// );
+/// assert!(!format!("{req:?}").contains("my-api-key"));
+/// // The 2021 name of the token is read too.
+/// let old: CheckRequest = serde_json::from_str(
+///     r#"{"apikey":"k","site_id":"1","payment_token":"tok"}"#,
+/// ).unwrap();
+/// assert_eq!(old.token.as_deref(), Some("tok"));
+/// ```
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckRequest {
     /// The merchant's API key.

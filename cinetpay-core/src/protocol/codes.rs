@@ -3,6 +3,13 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// What a CinetPay result code means for the merchant.
+///
+/// ```
+/// use cinetpay_core::protocol::{CodeClass, ResultCode};
+/// assert_eq!(ResultCode::new("201").class(), CodeClass::Created);
+/// assert_eq!(ResultCode::new("623").class(), CodeClass::Pending);
+/// assert_eq!(serde_json::to_string(&CodeClass::PaymentFailed).unwrap(), r#""payment_failed""#);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CodeClass {

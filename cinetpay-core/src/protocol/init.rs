@@ -12,6 +12,24 @@ use crate::values::{
 /// Built from a validated [`PaymentRequest`] by [`PaymentRequest::to_wire`];
 /// deserializable so that a stand-in server (the sandbox) can read it.
 /// `Debug` hides the API key.
+///
+/// ```
+/// use cinetpay_core::*;
+/// use cinetpay_core::protocol::{InitRequest, PaymentRequest};
+/// let creds = Credentials::new(SiteId::new("123456")?, ApiKey::new("my-api-key")?, None);
+/// let request = PaymentRequest::new(
+///     TransactionId::parse("ORDER-0001")?,
+///     Money::new(Amount::new(1000)?, Currency::Xof),
+///     Description::new("Commande 42")?,
+///     "https://shop.example/notify".parse()?,
+///     "https://shop.example/return".parse()?,
+/// );
+/// let wire: InitRequest = request.to_wire(&creds)?;
+/// assert_eq!(wire.amount, 1000);
+/// assert_eq!(wire.channels, "ALL");
+/// assert!(!format!("{wire:?}").contains("my-api-key"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InitRequest {
     /// API key.
@@ -105,6 +123,13 @@ impl std::fmt::Debug for InitRequest {
 ///
 /// [`Client::init_payment`](crate::Client::init_payment) only returns one whose
 /// token is not blank and whose `payment_url` is an `http(s)` URL.
+///
+/// ```
+/// use cinetpay_core::protocol::{Envelope, InitData};
+/// let e: Envelope<InitData> = serde_json::from_str(r#"{"code":"201","message":"CREATED",
+///     "data":{"payment_token":"tok","payment_url":"https://checkout.cinetpay.com/payment/tok"}}"#).unwrap();
+/// assert_eq!(e.data.unwrap().payment_token, "tok");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InitData {
     /// The payment token; CinetPay sends it back on the return URL.
@@ -116,6 +141,12 @@ pub struct InitData {
 }
 
 /// The language of the hosted page.
+///
+/// ```
+/// use cinetpay_core::protocol::Lang;
+/// assert_eq!(Lang::En.as_str(), "en");
+/// assert_eq!(serde_json::from_str::<Lang>(r#""fr""#).unwrap(), Lang::Fr);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
@@ -150,6 +181,15 @@ impl Lang {
 pub struct InvoiceData(BTreeMap<String, String>);
 
 /// More than three invoice entries.
+///
+/// ```
+/// use cinetpay_core::protocol::{InvoiceData, InvoiceDataError};
+/// let mut inv = InvoiceData::default();
+/// for k in ["a", "b", "c"] { inv.insert(k, "1")?; }
+/// assert_eq!(inv.insert("d", "1"), Err(InvoiceDataError));
+/// inv.insert("a", "2")?; // replacing is fine
+/// # Ok::<(), InvoiceDataError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invoice_data holds at most 3 entries")]
 pub struct InvoiceDataError;
@@ -225,6 +265,21 @@ pub struct PaymentRequest {
 }
 
 /// A [`PaymentRequest`] that CinetPay would refuse.
+///
+/// ```
+/// use cinetpay_core::*;
+/// use cinetpay_core::protocol::{PaymentRequest, PaymentRequestError};
+/// let request = PaymentRequest::new(
+///     TransactionId::generate(),
+///     Money::new(Amount::new(1000)?, Currency::Xof),
+///     Description::new("Commande 42")?,
+///     "https://shop.example/notify".parse()?,
+///     "https://shop.example/return".parse()?,
+/// )
+/// .lock_phone_number(true);
+/// assert_eq!(request.validate(), Err(PaymentRequestError::LockWithoutPhone));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PaymentRequestError {
     /// Card payments need every card field.

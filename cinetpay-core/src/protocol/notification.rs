@@ -31,11 +31,26 @@ const MAX_FIELD_LEN: usize = 4096;
 /// Most fields accepted in one body.
 const MAX_FIELDS: usize = 64;
 
+/// One accessor per documented optional field: the raw value, `None` when absent.
+macro_rules! documented_accessors {
+    ($($(#[$doc:meta])* $name:ident,)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(&self) -> Option<&str> {
+                self.field(stringify!($name))
+            }
+        )*
+    };
+}
+
 /// A notification CinetPay posted to `notify_url`.
 ///
 /// It is a *trigger only*: nothing in it is trusted to change state; the engine
 /// asks `/v2/payment/check`. Only `cpm_trans_id` and `cpm_site_id` are required.
-/// The pairs as received are kept (in order) for the second `x-token` form.
+/// The pairs as received are kept (in order) for the second `x-token` form;
+/// each of the 14 other documented fields has an accessor
+/// ([`cpm_amount`](Self::cpm_amount), [`cpm_error_message`](Self::cpm_error_message)...)
+/// that gives the raw value, `None` when absent.
 ///
 /// ```
 /// use cinetpay_core::protocol::Notification;
@@ -43,6 +58,8 @@ const MAX_FIELDS: usize = 64;
 /// assert_eq!(n.cpm_trans_id, "ORDER-0001");
 /// assert_eq!(n.field("cpm_amount"), Some("1000"));
 /// assert_eq!(n.field("cpm_custom"), None);
+/// assert_eq!(n.cpm_amount(), Some("1000"));
+/// assert_eq!(n.cpm_custom(), None);
 ///
 /// let j = Notification::from_json(br#"{"cpm_site_id":"123456","cpm_trans_id":"T1","cpm_amount":100}"#).unwrap();
 /// assert_eq!(j.field("cpm_amount"), Some("100"));
@@ -59,6 +76,15 @@ pub struct Notification {
 }
 
 /// Why a notification body was refused.
+///
+/// Each message names what is wrong, never a secret:
+///
+/// ```
+/// use cinetpay_core::protocol::{Notification, NotificationError};
+/// let err = Notification::from_form(b"cpm_trans_id=T1").unwrap_err();
+/// assert_eq!(err, NotificationError::Missing("cpm_site_id"));
+/// assert_eq!(err.to_string(), "notification is missing cpm_site_id");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NotificationError {
     /// The body is not valid UTF-8.
@@ -225,6 +251,38 @@ impl Notification {
             .map(|(_, v)| v.as_str())
     }
 
+    documented_accessors! {
+        /// `cpm_trans_date`: the transaction date-time, such as `2024-01-15 10:30:00`.
+        cpm_trans_date,
+        /// `cpm_amount`: the amount, as posted (not trusted: the check says it).
+        cpm_amount,
+        /// `cpm_currency`: the currency, as posted.
+        cpm_currency,
+        /// `signature`: a CinetPay token, not the `x-token`.
+        signature,
+        /// `payment_method`: the operator code (`OM`, `FLOOZ`, `MOMO`...).
+        payment_method,
+        /// `cel_phone_num`: the payer's phone number.
+        cel_phone_num,
+        /// `cpm_phone_prefixe`: the payer's country dialling prefix, such as `225`.
+        cpm_phone_prefixe,
+        /// `cpm_language`: `fr` or `en`.
+        cpm_language,
+        /// `cpm_version`: the protocol version, documented `V4`.
+        cpm_version,
+        /// `cpm_payment_config`: documented `Single`.
+        cpm_payment_config,
+        /// `cpm_page_action`: documented `Payment`.
+        cpm_page_action,
+        /// `cpm_custom`: the `metadata` sent at init.
+        cpm_custom,
+        /// `cpm_designation`: the description sent at init.
+        cpm_designation,
+        /// `cpm_error_message`: the status or failure reason (`SUCCES` on
+        /// success); never a substitute for the check.
+        cpm_error_message,
+    }
+
     /// The 16 documented values in HMAC order, absent ones as empty strings.
     pub fn documented_values(&self) -> [&str; 16] {
         NOTIFICATION_FIELDS.map(|name| self.field(name).unwrap_or(""))
@@ -380,5 +438,36 @@ mod tests {
         assert_eq!(v[1], "T");
         assert_eq!(v[13], "");
         assert_eq!(v[15], "SUCCES");
+        assert_eq!(n.cpm_error_message(), Some("SUCCES"));
+        assert_eq!(n.cpm_custom(), None);
+    }
+
+    #[test]
+    fn every_documented_field_has_its_accessor() {
+        let n = Notification::from_pairs(
+            NOTIFICATION_FIELDS.map(|f| (f.to_owned(), format!("value of {f}"))),
+        )
+        .unwrap();
+        let accessors = [
+            n.cpm_trans_date(),
+            n.cpm_amount(),
+            n.cpm_currency(),
+            n.signature(),
+            n.payment_method(),
+            n.cel_phone_num(),
+            n.cpm_phone_prefixe(),
+            n.cpm_language(),
+            n.cpm_version(),
+            n.cpm_payment_config(),
+            n.cpm_page_action(),
+            n.cpm_custom(),
+            n.cpm_designation(),
+            n.cpm_error_message(),
+        ];
+        for (field, value) in NOTIFICATION_FIELDS[2..].iter().zip(accessors) {
+            assert_eq!(value, Some(format!("value of {field}").as_str()));
+        }
+        assert_eq!(n.cpm_site_id, "value of cpm_site_id");
+        assert_eq!(n.cpm_trans_id, "value of cpm_trans_id");
     }
 }

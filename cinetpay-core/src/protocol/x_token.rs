@@ -8,6 +8,14 @@ use crate::values::SecretKey;
 type HmacSha256 = Hmac<Sha256>;
 
 /// Which concatenation the `x-token` matched.
+///
+/// ```
+/// use cinetpay_core::SecretKey;
+/// use cinetpay_core::protocol::{sign, verify_x_token, Notification, XTokenMatch};
+/// let key = SecretKey::new("k").unwrap();
+/// let n = Notification::from_form(b"cpm_site_id=1&cpm_trans_id=T1").unwrap();
+/// assert_eq!(verify_x_token(&key, &n, Some(&sign(&key, &n))), Ok(XTokenMatch::Documented));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum XTokenMatch {
     /// The documented rule: the 16 documented values, in documented order,
@@ -18,6 +26,16 @@ pub enum XTokenMatch {
 }
 
 /// Why an `x-token` was refused. Never contains the secret or the expected token.
+///
+/// ```
+/// use cinetpay_core::SecretKey;
+/// use cinetpay_core::protocol::{verify_x_token, Notification, XTokenError};
+/// let key = SecretKey::new("k").unwrap();
+/// let n = Notification::from_form(b"cpm_site_id=1&cpm_trans_id=T1").unwrap();
+/// let err = verify_x_token(&key, &n, Some(&"ab".repeat(32))).unwrap_err();
+/// assert_eq!(err, XTokenError::Mismatch);
+/// assert_eq!(err.to_string(), "x-token does not match the notification");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum XTokenError {
     /// No `x-token` header.

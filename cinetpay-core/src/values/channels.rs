@@ -43,6 +43,12 @@ impl fmt::Display for Channels {
 }
 
 /// An unknown `channels` value.
+///
+/// ```
+/// use cinetpay_core::Channels;
+/// let err = "CARD".parse::<Channels>().unwrap_err();
+/// assert!(err.to_string().contains("CREDIT_CARD"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown channels {0:?}: expected ALL, MOBILE_MONEY, CREDIT_CARD or WALLET")]
 pub struct ChannelsError(pub String);

@@ -3,6 +3,16 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 /// Why a credential was refused.
+/// The message names the setting, never its value.
+///
+/// ```
+/// use cinetpay_core::ApiKey;
+/// assert_eq!(ApiKey::new("").unwrap_err().to_string(), "api key is empty");
+/// assert_eq!(
+///     ApiKey::new("my key").unwrap_err().to_string(),
+///     "api key contains white space or control characters"
+/// );
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CredentialError {
     /// The setting is empty.
@@ -73,6 +83,12 @@ macro_rules! secret {
 
         impl $name {
             /// Validates the secret (non-empty, no white space).
+            ///
+            /// ```
+            #[doc = concat!("use cinetpay_core::", stringify!($name), ";")]
+            #[doc = concat!("assert!(", stringify!($name), "::new(\"k-123\").is_ok());")]
+            #[doc = concat!("assert!(", stringify!($name), "::new(\" k\").is_err());")]
+            /// ```
             pub fn new(value: impl Into<String>) -> Result<Self, CredentialError> {
                 let value = value.into();
                 check($label, &value)?;
@@ -80,6 +96,11 @@ macro_rules! secret {
             }
 
             /// The secret itself. Only the wire and the HMAC should ever call this.
+            ///
+            /// ```
+            #[doc = concat!("use cinetpay_core::", stringify!($name), ";")]
+            #[doc = concat!("assert_eq!(", stringify!($name), "::new(\"k-123\").unwrap().expose(), \"k-123\");")]
+            /// ```
             pub fn expose(&self) -> &str {
                 &self.0
             }
@@ -129,8 +150,9 @@ secret!(
 ///
 /// ```
 /// use cinetpay_core::{ApiKey, Credentials, SiteId};
-/// let creds = Credentials::new(SiteId::new("123").unwrap(), ApiKey::new("key").unwrap(), None);
-/// assert!(!format!("{creds:?}").contains("key\""));
+/// let creds = Credentials::new(SiteId::new("123").unwrap(), ApiKey::new("s3cr3t-api-key").unwrap(), None);
+/// let shown = format!("{creds:?}");
+/// assert!(shown.contains("123") && !shown.contains("s3cr3t-api-key"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Credentials {

@@ -35,6 +35,16 @@ pub struct Customer {
 }
 
 /// The fields a card payment needs, all present.
+///
+/// ```
+/// use cinetpay_core::Customer;
+/// let c = Customer {
+///     email: Some("awa@example.ci".into()), phone_number: Some("+2250700000000".into()),
+///     address: Some("Rue 12".into()), city: Some("Abidjan".into()), country: Some("CI".into()),
+///     state: Some("CI".into()), zip_code: Some("00225".into()), ..Customer::default()
+/// };
+/// assert_eq!(c.card().unwrap().city, "Abidjan");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CardCustomer<'a> {
     /// `customer_email`.
@@ -54,6 +64,12 @@ pub struct CardCustomer<'a> {
 }
 
 /// A card payment is missing a customer field.
+///
+/// ```
+/// use cinetpay_core::Customer;
+/// let err = Customer::default().card().unwrap_err();
+/// assert_eq!(err.to_string(), "card payments require customer_email");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("card payments require {0}")]
 pub struct CardCustomerError(pub &'static str);

@@ -16,6 +16,12 @@ use serde::{Deserialize, Serialize};
 pub struct Description(String);
 
 /// Why a description was refused.
+///
+/// ```
+/// use cinetpay_core::values::{Description, DescriptionError};
+/// assert_eq!(Description::new("a_b"), Err(DescriptionError::ForbiddenCharacter('_')));
+/// assert_eq!(Description::new(" "), Err(DescriptionError::Empty));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DescriptionError {
     /// Empty or only white space.

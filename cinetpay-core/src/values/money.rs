@@ -56,6 +56,12 @@ impl fmt::Display for Currency {
 }
 
 /// A currency code that CinetPay Checkout v2 does not accept.
+///
+/// ```
+/// use cinetpay_core::Currency;
+/// let err = "EUR".parse::<Currency>().unwrap_err();
+/// assert_eq!(err.to_string(), r#"unsupported currency "EUR": expected one of XOF, XAF, CDF, GNF, USD"#);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unsupported currency {0:?}: expected one of XOF, XAF, CDF, GNF, USD")]
 pub struct CurrencyError(pub String);
@@ -98,6 +104,13 @@ impl From<Currency> for &'static str {
 pub struct Amount(i64);
 
 /// Why an amount was refused.
+///
+/// ```
+/// use cinetpay_core::{Amount, values::AmountError};
+/// assert_eq!(Amount::new(102), Err(AmountError::NotMultipleOfFive(102)));
+/// assert_eq!(Amount::new(-5), Err(AmountError::NotPositive(-5)));
+/// assert!(matches!("12.5".parse::<Amount>(), Err(AmountError::NotAnInteger(_))));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AmountError {
     /// Zero or negative.

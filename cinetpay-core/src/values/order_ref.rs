@@ -18,6 +18,12 @@ use serde::{Deserialize, Serialize};
 pub struct OrderRef(String);
 
 /// Why an order reference was refused.
+///
+/// ```
+/// use cinetpay_core::{OrderRef, values::OrderRefError};
+/// assert_eq!(OrderRef::new(" ord-1"), Err(OrderRefError::BadCharacter));
+/// assert_eq!(OrderRef::new("x".repeat(129)), Err(OrderRefError::TooLong(129)));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OrderRefError {
     /// Empty.

@@ -25,6 +25,15 @@ use serde::{Deserialize, Serialize};
 pub struct TransactionId(String);
 
 /// Why a transaction id was refused.
+///
+/// ```
+/// use cinetpay_core::{TransactionId, values::TransactionIdError};
+/// assert_eq!(TransactionId::parse("ab/c"), Err(TransactionIdError::BadCharacter('/', 2)));
+/// assert_eq!(
+///     TransactionId::parse("ab/c").unwrap_err().to_string(),
+///     "transaction id contains '/' at position 2; only A-Z, a-z, 0-9 and '-' are allowed"
+/// );
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransactionIdError {
     /// Empty string.
