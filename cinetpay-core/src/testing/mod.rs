@@ -53,6 +53,8 @@
 mod cases;
 mod check;
 pub mod fixtures;
+#[cfg(test)]
+mod self_test;
 
 use std::fmt;
 use std::future::Future;
@@ -138,6 +140,8 @@ case_list![
     race_transition_one_applied,
     race_insert_one_open_payment,
     race_complete_against_takeover,
+    race_many_payments_one_winner_each,
+    race_failure_notice_once,
 ];
 
 /// Runs every case of the suite, each on a fresh store from `new_store`.

@@ -19,7 +19,8 @@ pub use payments::{
     unknown_transaction_changes_nothing,
 };
 pub use races::{
-    race_claim_one_winner, race_complete_against_takeover, race_insert_one_open_payment,
-    race_takeover_one_winner, race_transition_one_applied,
+    race_claim_one_winner, race_complete_against_takeover, race_failure_notice_once,
+    race_insert_one_open_payment, race_many_payments_one_winner_each, race_takeover_one_winner,
+    race_transition_one_applied,
 };
 pub use status::{failure_notice_exactly_once, transition_compare_and_set};

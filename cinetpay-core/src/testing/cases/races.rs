@@ -365,3 +365,90 @@ pub async fn race_complete_against_takeover(store: Arc<dyn PaymentStore>) {
     );
     c.eq("due_fulfilments after the race", 0, due.len());
 }
+
+/// 8 payments, each claimed by 8 tasks at once (all 64 together): exactly one
+/// claim wins per payment; a claim on one payment never blocks or steals another.
+pub async fn race_many_payments_one_winner_each(store: Arc<dyn PaymentStore>) {
+    const PAYMENTS: usize = 8;
+    const PER_PAYMENT: usize = 8;
+    let c = Check::new("race_many_payments_one_winner_each");
+    let mut ids = Vec::with_capacity(PAYMENTS);
+    for i in 0..PAYMENTS {
+        let new = c.accepted(&*store, &format!("race-many-{i}"), at(0)).await;
+        ids.push(new.transaction_id);
+    }
+    let gate = start_line(PAYMENTS * PER_PAYMENT);
+    let mut tasks: Vec<Task<Option<FulfilmentClaim>>> = Vec::with_capacity(PAYMENTS * PER_PAYMENT);
+    for round in 0..PER_PAYMENT {
+        for (p, id) in ids.iter().enumerate() {
+            let (store, id, gate) = (store.clone(), id.clone(), gate.clone());
+            tasks.push(Box::pin(async move {
+                gate.wait().await;
+                store
+                    .claim_fulfilment(&id, &format!("racer-{p}-{round}"), at(1_000), at(31_000))
+                    .await
+            }));
+        }
+    }
+    let claims: Vec<FulfilmentClaim> = concurrently(c, tasks)
+        .await
+        .into_iter()
+        .filter_map(|r| c.ok("claim_fulfilment", r))
+        .collect();
+    for id in &ids {
+        let won: Vec<&FulfilmentClaim> = claims
+            .iter()
+            .filter(|cl| &cl.payment.transaction_id == id)
+            .collect();
+        c.eq(
+            &format!("the number of winning claims on payment {id}"),
+            1,
+            won.len(),
+        );
+        let stored = c.get(&*store, id).await;
+        c.eq(
+            "the stored claim owner (the winner's)",
+            won.first().map(|cl| cl.owner.as_str()),
+            stored.fulfilment.claim_owner.as_deref(),
+        );
+        c.eq("the stored attempts", 1, stored.fulfilment.attempts);
+    }
+}
+
+/// 16 tasks claim the failure notice of one refused payment at once (two
+/// notifications of the same refusal): exactly one gets it.
+pub async fn race_failure_notice_once(store: Arc<dyn PaymentStore>) {
+    let c = Check::new("race_failure_notice_once");
+    let new = fixtures::new_payment(&fixtures::order_ref("race-notice"), 1500, at(0));
+    c.insert(&*store, &new).await;
+    c.transition(
+        &*store,
+        &new,
+        PaymentStatus::Pending,
+        PaymentStatus::Refused,
+        at(10),
+    )
+    .await;
+    let gate = start_line(WRITERS);
+    let tasks: Vec<Task<bool>> = (0..WRITERS)
+        .map(|i| {
+            let (store, id, gate) = (store.clone(), new.transaction_id.clone(), gate.clone());
+            let step = i64::try_from(i).unwrap_or(0);
+            Box::pin(async move {
+                gate.wait().await;
+                store.claim_failure_notice(&id, at(100 + step)).await
+            }) as Task<_>
+        })
+        .collect();
+    let granted = concurrently(c, tasks)
+        .await
+        .into_iter()
+        .map(|r| c.ok("claim_failure_notice", r))
+        .filter(|granted| *granted)
+        .count();
+    c.eq(
+        &format!("the number of granted failure notices among {WRITERS} concurrent claims"),
+        1,
+        granted,
+    );
+}
