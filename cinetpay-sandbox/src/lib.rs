@@ -34,6 +34,9 @@
 //! # Ok(()) }
 //! ```
 
+// Library code never unwraps: what comes from the network or a database is handled.
+#![warn(clippy::unwrap_used)]
+
 mod admin;
 mod api;
 mod builder;

@@ -76,14 +76,12 @@ impl Sandbox {
     /// A client configuration pointing at this sandbox, with short timeouts
     /// and retry delays suited to tests.
     pub fn client_config(&self) -> ClientConfig {
-        ClientConfig {
-            base_url: self.url(),
-            connect_timeout: Duration::from_secs(2),
-            timeout: Duration::from_secs(5),
-            check_retries: 3,
-            retry_base_delay: Duration::from_millis(20),
-            retry_max_delay: Duration::from_millis(200),
-        }
+        let mut config = ClientConfig::default()
+            .with_timeouts(Duration::from_secs(2), Duration::from_secs(5))
+            .with_check_retries(3)
+            .with_retry_delays(Duration::from_millis(20), Duration::from_millis(200));
+        config.base_url = self.url();
+        config
     }
 
     // ---- payments ----

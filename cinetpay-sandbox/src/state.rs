@@ -21,7 +21,6 @@ pub(crate) struct Config {
     pub(crate) secret_key: SecretKey,
     /// Base URL of this sandbox, with a trailing slash.
     pub(crate) base_url: Url,
-    #[allow(dead_code)] // shown by the payment page (next commit)
     pub(crate) merchant_name: String,
     /// The scenario and check faults at start-up, restored by a reset.
     pub(crate) initial_scenario: Scenario,

@@ -1,3 +1,271 @@
 //! `cinetpay-sandbox`: a local CinetPay Checkout API v2 for development.
+//!
+//! ```text
+//! cargo run -p cinetpay-sandbox -- --port 4010
+//! ```
+//!
+//! Every flag has an environment variable (`CINETPAY_SANDBOX_*`); `--help`
+//! lists them. Start-up prints the settings to give to a shop.
 
-fn main() {}
+#![warn(clippy::unwrap_used)]
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use cinetpay_sandbox::{
+    CheckFaults, DEFAULT_API_KEY, DEFAULT_SECRET_KEY, DEFAULT_SITE_ID, Sandbox, Scenario,
+};
+use clap::Parser;
+
+/// A local CinetPay Checkout API v2: `POST /v2/payment`, `POST /v2/payment/check`,
+/// a hosted payment page, signed notifications and fault injection.
+///
+/// The default credentials are fake and fixed, for local use only. The admin
+/// API (drive payments, set scenarios, read what was sent) is under /_sandbox.
+#[derive(Debug, Parser)]
+#[command(name = "cinetpay-sandbox", version)]
+struct Args {
+    /// Port to listen on (0: any free port).
+    #[arg(long, env = "CINETPAY_SANDBOX_PORT", default_value_t = 4010)]
+    port: u16,
+    /// Address to listen on.
+    #[arg(long, env = "CINETPAY_SANDBOX_HOST", default_value = "127.0.0.1")]
+    host: IpAddr,
+    /// Site id the sandbox accepts.
+    #[arg(long, env = "CINETPAY_SANDBOX_SITE_ID", default_value = DEFAULT_SITE_ID)]
+    site_id: String,
+    /// API key the sandbox accepts.
+    #[arg(long, env = "CINETPAY_SANDBOX_API_KEY", default_value = DEFAULT_API_KEY)]
+    api_key: String,
+    /// Secret key that signs notifications (x-token).
+    #[arg(long, env = "CINETPAY_SANDBOX_SECRET_KEY", default_value = DEFAULT_SECRET_KEY)]
+    secret_key: String,
+    /// Base URL advertised in payment_url, when reached through a proxy or container.
+    #[arg(long, env = "CINETPAY_SANDBOX_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Merchant name shown on the payment page.
+    #[arg(
+        long,
+        env = "CINETPAY_SANDBOX_MERCHANT_NAME",
+        default_value = "Boutique de test"
+    )]
+    merchant_name: String,
+    /// How long a shop may take to answer a notification, in milliseconds.
+    #[arg(
+        long,
+        env = "CINETPAY_SANDBOX_NOTIFY_TIMEOUT_MS",
+        default_value_t = 10_000
+    )]
+    notify_timeout_ms: u64,
+
+    /// Scenario: send the final notification N times.
+    #[arg(
+        long,
+        env = "CINETPAY_SANDBOX_COPIES",
+        default_value_t = 1,
+        help_heading = "Notification scenario"
+    )]
+    copies: u32,
+    /// Scenario: send the copies concurrently.
+    #[arg(
+        long,
+        env = "CINETPAY_SANDBOX_CONCURRENT",
+        help_heading = "Notification scenario"
+    )]
+    concurrent: bool,
+    /// Scenario: wait this long (ms) before the first notification.
+    #[arg(
+        long,
+        env = "CINETPAY_SANDBOX_NOTIFY_DELAY_MS",
+        default_value_t = 0,
+        help_heading = "Notification scenario"
+    )]
+    notify_delay_ms: u64,
+    /// Scenario: wait this long (ms) between steps.
+    #[arg(
+        long,
+        env = "CINETPAY_SANDBOX_NOTIFY_INTERVAL_MS",
+        default_value_t = 200,
+        help_heading = "Notification scenario"
+    )]
+    notify_interval_ms: u64,
+    /// Scenario: never send notifications.
+    #[arg(
+        long,
+        env = "CINETPAY_SANDBOX_NEVER_NOTIFY",
+        help_heading = "Notification scenario"
+    )]
+    never_notify: bool,
+    /// Scenario: notify WAITING (662) first, then the final state.
+    #[arg(
+        long,
+        env = "CINETPAY_SANDBOX_WAITING_FIRST",
+        help_heading = "Notification scenario"
+    )]
+    waiting_first: bool,
+    /// Scenario: before an acceptance, notify a refusal (600) first.
+    #[arg(
+        long,
+        env = "CINETPAY_SANDBOX_REFUSED_FIRST",
+        help_heading = "Notification scenario"
+    )]
+    refused_first: bool,
+    /// Scenario: send one more notification after the final ones.
+    #[arg(
+        long,
+        env = "CINETPAY_SANDBOX_EXTRA_AFTER_FINAL",
+        help_heading = "Notification scenario"
+    )]
+    extra_after_final: bool,
+    /// Scenario: ping notify_url with GET before the first notification.
+    #[arg(
+        long,
+        env = "CINETPAY_SANDBOX_PING_FIRST",
+        help_heading = "Notification scenario"
+    )]
+    ping_first: bool,
+    /// Scenario: notifications carry a foreign cpm_site_id.
+    #[arg(
+        long,
+        env = "CINETPAY_SANDBOX_WRONG_SITE_ID",
+        help_heading = "Notification scenario"
+    )]
+    wrong_site_id: bool,
+    /// Scenario: notifications carry an x-token signed with the wrong key.
+    #[arg(
+        long,
+        env = "CINETPAY_SANDBOX_BAD_X_TOKEN",
+        help_heading = "Notification scenario"
+    )]
+    bad_x_token: bool,
+    /// Scenario: notifications carry no x-token header.
+    #[arg(
+        long,
+        env = "CINETPAY_SANDBOX_OMIT_X_TOKEN",
+        help_heading = "Notification scenario"
+    )]
+    omit_x_token: bool,
+
+    /// Check fault: the next K checks answer HTTP 500.
+    #[arg(
+        long,
+        env = "CINETPAY_SANDBOX_CHECK_FAIL_NEXT",
+        default_value_t = 0,
+        help_heading = "Check faults"
+    )]
+    check_fail_next: u32,
+    /// Check fault: the next K checks hang (see --check-hang-ms).
+    #[arg(
+        long,
+        env = "CINETPAY_SANDBOX_CHECK_HANG_NEXT",
+        default_value_t = 0,
+        help_heading = "Check faults"
+    )]
+    check_hang_next: u32,
+    /// Check fault: how long a hanging check holds, in milliseconds.
+    #[arg(
+        long,
+        env = "CINETPAY_SANDBOX_CHECK_HANG_MS",
+        default_value_t = 30_000,
+        help_heading = "Check faults"
+    )]
+    check_hang_ms: u64,
+    /// Check fault: latency added to every check, in milliseconds.
+    #[arg(
+        long,
+        env = "CINETPAY_SANDBOX_CHECK_LATENCY_MS",
+        default_value_t = 0,
+        help_heading = "Check faults"
+    )]
+    check_latency_ms: u64,
+    /// Check fault: report this amount instead of the one initialised.
+    #[arg(
+        long,
+        env = "CINETPAY_SANDBOX_CHECK_AMOUNT",
+        help_heading = "Check faults"
+    )]
+    check_amount: Option<i64>,
+    /// Check fault: report this currency instead of the one initialised.
+    #[arg(
+        long,
+        env = "CINETPAY_SANDBOX_CHECK_CURRENCY",
+        help_heading = "Check faults"
+    )]
+    check_currency: Option<String>,
+}
+
+impl Args {
+    fn scenario(&self) -> Scenario {
+        Scenario::new()
+            .copies(self.copies)
+            .concurrent(self.concurrent)
+            .delay(Duration::from_millis(self.notify_delay_ms))
+            .interval(Duration::from_millis(self.notify_interval_ms))
+            .never_send(self.never_notify)
+            .waiting_first(self.waiting_first)
+            .refused_first(self.refused_first)
+            .extra_after_final(self.extra_after_final)
+            .ping_first(self.ping_first)
+            .wrong_site_id(self.wrong_site_id)
+            .bad_x_token(self.bad_x_token)
+            .omit_x_token(self.omit_x_token)
+    }
+
+    fn check_faults(&self) -> CheckFaults {
+        CheckFaults {
+            fail_next: self.check_fail_next,
+            hang_next: self.check_hang_next,
+            hang_for: Duration::from_millis(self.check_hang_ms),
+            latency: Duration::from_millis(self.check_latency_ms),
+            amount: self.check_amount,
+            currency: self.check_currency.clone(),
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let args = Args::parse();
+    let mut builder = Sandbox::builder()
+        .bind(SocketAddr::new(args.host, args.port))
+        .site_id(&args.site_id)
+        .api_key(&args.api_key)
+        .secret_key(&args.secret_key)
+        .merchant_name(&args.merchant_name)
+        .notify_timeout(Duration::from_millis(args.notify_timeout_ms))
+        .scenario(args.scenario())
+        .check_faults(args.check_faults());
+    if let Some(url) = &args.public_url {
+        builder = builder.public_url(url);
+    }
+    let sandbox = match builder.start().await {
+        Ok(sandbox) => sandbox,
+        Err(e) => {
+            eprintln!("cinetpay-sandbox: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let base = sandbox.url();
+    let api_url = base.as_str().trim_end_matches('/');
+    println!(
+        "CinetPay sandbox listening on {base}\n\n\
+Give these settings to your shop (local, fake credentials):\n\n  \
+CINETPAY_API_URL={api_url}\n  CINETPAY_SITE_ID={site}\n  CINETPAY_API_KEY={key}\n  CINETPAY_SECRET_KEY={secret}\n\n\
+Payment pages: {base}payment/{{token}}\nAdmin API:     {base}_sandbox  (payments, scenario, check-faults, notifications, checks)\n\
+Stop with Ctrl-C.",
+        site = sandbox.site_id(),
+        key = sandbox.api_key(),
+        secret = sandbox.secret_key(),
+    );
+    if let Err(e) = tokio::signal::ctrl_c().await {
+        eprintln!("cinetpay-sandbox: cannot wait for Ctrl-C: {e}");
+    }
+    sandbox.shutdown().await;
+    std::process::ExitCode::SUCCESS
+}

@@ -2,6 +2,7 @@
 //! client pointing at it, and a tiny shop that receives notifications.
 #![allow(dead_code, unreachable_pub)]
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -33,6 +34,11 @@ pub struct Received {
     /// What `verify_x_token` said, with the sandbox's secret key.
     pub verified: Option<Result<XTokenMatch, cinetpay_core::protocol::XTokenError>>,
     pub content_type: Option<String>,
+    /// The check code the shop got when it asked `/v2/payment/check` on
+    /// receipt (when the shop checks).
+    pub check_code: Option<String>,
+    /// The raw body.
+    pub body: String,
 }
 
 /// A tiny shop: answers `200 OK` on `/notify` (GET and POST) and keeps what it got.
@@ -42,6 +48,13 @@ pub struct Shop {
     pub received: Arc<Mutex<Vec<Received>>>,
     /// Status the shop answers.
     pub status: Arc<Mutex<StatusCode>>,
+    /// How long the shop takes to answer.
+    pub delay: Arc<Mutex<Duration>>,
+    /// Requests being handled now, and the most at once.
+    in_flight: Arc<AtomicUsize>,
+    pub max_in_flight: Arc<AtomicUsize>,
+    /// When set, the shop checks the payment on every notification, as a real shop does.
+    pub checker: Arc<Mutex<Option<Client>>>,
     secret: SecretKey,
 }
 
@@ -55,6 +68,10 @@ impl Shop {
             base: format!("http://{addr}"),
             received: Arc::default(),
             status: Arc::new(Mutex::new(StatusCode::OK)),
+            delay: Arc::default(),
+            in_flight: Arc::default(),
+            max_in_flight: Arc::default(),
+            checker: Arc::default(),
             secret: SecretKey::new(secret_key).expect("secret"),
         };
         let app = Router::new()
@@ -72,6 +89,22 @@ impl Shop {
 
     pub fn return_url(&self) -> String {
         format!("{}/return", self.base)
+    }
+
+    /// A shop that checks each notification with `client`.
+    pub fn checking_with(self, client: Client) -> Self {
+        *self.checker.lock().expect("lock") = Some(client);
+        self
+    }
+
+    /// Answers every request after `delay`.
+    pub fn answering_after(self, delay: Duration) -> Self {
+        *self.delay.lock().expect("lock") = delay;
+        self
+    }
+
+    pub fn max_in_flight(&self) -> usize {
+        self.max_in_flight.load(Ordering::SeqCst)
     }
 
     pub fn received(&self) -> Vec<Received> {
@@ -106,12 +139,25 @@ async fn receive(
     let verified = notification
         .as_ref()
         .map(|n| verify_x_token(&shop.secret, n, x_token.as_deref()));
+    let now = shop.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    shop.max_in_flight.fetch_max(now, Ordering::SeqCst);
+    let checker = shop.checker.lock().expect("lock").clone();
+    let mut check_code = None;
+    if let (Some(client), Some(n)) = (checker, &notification) {
+        let id: TransactionId = n.cpm_trans_id.parse().expect("transaction id");
+        check_code = client.check_payment(&id).await.ok().map(|r| r.code);
+    }
+    let delay = *shop.delay.lock().expect("lock");
+    tokio::time::sleep(delay).await;
+    shop.in_flight.fetch_sub(1, Ordering::SeqCst);
     shop.received.lock().expect("lock").push(Received {
         method,
         notification,
         x_token,
         verified,
         content_type,
+        check_code,
+        body: String::from_utf8_lossy(&body).into_owned(),
     });
     (*shop.status.lock().expect("lock"), "OK")
 }
@@ -128,3 +174,86 @@ pub fn request(shop: &Shop, amount: i64) -> PaymentRequest {
 }
 
 pub const WAIT: Duration = Duration::from_secs(10);
+
+/// A plain HTTP client, as a shop or a browser would use.
+pub fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("http client")
+}
+
+/// POSTs a JSON body; answers the HTTP status and the JSON body.
+pub async fn post_json(
+    url: impl reqwest::IntoUrl,
+    body: &serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let r = http().post(url).json(body).send().await.expect("send");
+    let status = r.status().as_u16();
+    (status, r.json().await.expect("json answer"))
+}
+
+/// POSTs a form body; answers the HTTP status and the JSON body.
+pub async fn post_form(
+    url: impl reqwest::IntoUrl,
+    pairs: &[(&str, &str)],
+) -> (u16, serde_json::Value) {
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish();
+    let r = http()
+        .post(url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .expect("send");
+    let status = r.status().as_u16();
+    (status, r.json().await.expect("json answer"))
+}
+
+/// A complete, valid JSON init body for `sandbox`, sending notifications to `notify_url`.
+pub fn init_body(sandbox: &Sandbox, tx: &str, notify_url: &str) -> serde_json::Value {
+    serde_json::json!({
+        "apikey": sandbox.api_key(),
+        "site_id": sandbox.site_id(),
+        "transaction_id": tx,
+        "amount": 1000,
+        "currency": "XOF",
+        "description": "Commande 42",
+        "notify_url": notify_url,
+        "return_url": "http://127.0.0.1:9/return",
+        "channels": "ALL",
+    })
+}
+
+/// Initialises `tx` over HTTP; answers the payment token.
+pub async fn init(sandbox: &Sandbox, tx: &str, notify_url: &str) -> String {
+    let (status, body) = post_json(
+        sandbox.url().join("v2/payment").expect("url"),
+        &init_body(sandbox, tx, notify_url),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (200, Some("201")),
+        "{body}"
+    );
+    body["data"]["payment_token"]
+        .as_str()
+        .expect("token")
+        .to_owned()
+}
+
+/// Checks `tx` over HTTP; answers the HTTP status and the JSON body.
+pub async fn check(sandbox: &Sandbox, tx: &str) -> (u16, serde_json::Value) {
+    post_json(
+        sandbox.url().join("v2/payment/check").expect("url"),
+        &serde_json::json!({
+            "apikey": sandbox.api_key(),
+            "site_id": sandbox.site_id(),
+            "transaction_id": tx,
+        }),
+    )
+    .await
+}
