@@ -83,7 +83,8 @@ impl SeaOrmStore {
     /// URLs: `sqlite://shop.db?mode=rwc` (a file, created if missing),
     /// `sqlite::memory:` (one private in-memory database, for tests),
     /// `postgres://user:pass@host/db`, `mysql://user:pass@host/db`.
-    /// SQLite runs in WAL mode with a 5 s busy timeout and foreign keys on.
+    /// SQLite runs in WAL mode with `synchronous = FULL` (a commit survives a
+    /// power cut), a 5 s busy timeout and foreign keys on.
     /// A server that cannot be reached gives [`Error::Unavailable`].
     ///
     /// ```
@@ -218,8 +219,10 @@ impl StoreBuilder {
         }
         let busy = self.sqlite_busy_timeout;
         options.map_sqlx_sqlite_opts(move |opts| {
+            // FULL: a commit (a claim, a completion) survives a power cut;
+            // NORMAL could lose the last ones and deliver an order twice.
             opts.journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
+                .synchronous(SqliteSynchronous::Full)
                 .busy_timeout(busy)
                 .foreign_keys(true)
         });

@@ -73,7 +73,10 @@
 //! number of instances wins, without any in-process lock.
 //!
 //! SQLite runs in WAL mode with a busy timeout (5 s by default), so that
-//! concurrent writers wait for each other instead of failing.
+//! concurrent writers wait for each other instead of failing, and with
+//! `synchronous = FULL`, so that a committed claim or completion survives a
+//! power cut. Several processes may share one SQLite file on one machine
+//! (never over a network file system).
 //!
 //! ## Errors
 //!

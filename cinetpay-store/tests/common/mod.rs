@@ -48,7 +48,12 @@ pub fn unique_name(tag: &str) -> String {
 
 /// A connection to a server database for set-up and clean-up.
 pub async fn admin(url: &str) -> DatabaseConnection {
-    Database::connect(url)
+    let mut options = sea_orm::ConnectOptions::new(url);
+    options
+        .connect_timeout(std::time::Duration::from_secs(5))
+        .acquire_timeout(std::time::Duration::from_secs(5))
+        .sqlx_logging(false);
+    Database::connect(options)
         .await
         .unwrap_or_else(|e| panic!("cannot reach the test database: {e}"))
 }

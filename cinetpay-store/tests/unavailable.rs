@@ -1,0 +1,205 @@
+//! A database that is down gives `StoreError::Unavailable` (the engine answers
+//! 503), never a panic; and the store recovers when the database comes back.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use cinetpay_core::testing::fixtures::{at, new_payment, order_ref};
+use cinetpay_core::{PaymentStore, StoreError, TransactionId};
+use cinetpay_store::SeaOrmStore;
+use common::{MYSQL_VAR, POSTGRES_VAR, Place, admin, server_url};
+use sea_orm::DbBackend;
+use tokio::io::copy_bidirectional;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
+
+fn assert_unavailable<T: std::fmt::Debug>(what: &str, result: Result<T, StoreError>) {
+    match result {
+        Err(err @ StoreError::Unavailable { .. }) => {
+            let source = std::error::Error::source(&err);
+            assert!(
+                source.is_some(),
+                "{what}: the database error is kept as the source"
+            );
+        }
+        other => panic!("{what}: expected StoreError::Unavailable, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn nothing_listening_is_unavailable() {
+    for url in [
+        "postgres://postgres@127.0.0.1:1/test",
+        "mysql://root@127.0.0.1:1/test",
+    ] {
+        let err = SeaOrmStore::builder()
+            .connect_timeout(Duration::from_secs(2))
+            .connect(url)
+            .await
+            .expect_err("nothing listens on port 1");
+        assert!(err.is_unavailable(), "{url}: {err:?}");
+        let text = err.to_string();
+        assert!(text.contains("unavailable while connecting"), "{text}");
+        assert_unavailable(url, Err::<(), _>(err.into()));
+    }
+}
+
+#[tokio::test]
+async fn a_closed_pool_is_unavailable() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("closed.db").display()
+    );
+    let store = SeaOrmStore::connect(&url).await.expect("connect");
+    store.migrate().await.expect("migrate");
+    store.close().await.expect("close");
+    let id = TransactionId::generate();
+    assert_unavailable("find_payment", store.find_payment(&id).await);
+    let new = new_payment(&order_ref("closed"), 1500, at(0));
+    assert_unavailable("insert_payment", store.insert_payment(&new).await);
+    assert_unavailable(
+        "claim_fulfilment",
+        store.claim_fulfilment(&id, "me", at(0), at(1)).await,
+    );
+    assert!(store.migrate().await.expect_err("migrate").is_unavailable());
+}
+
+/// A TCP relay to the real server, which can be cut (every open connection
+/// dropped, nothing accepted) and restored on the same port.
+struct Relay {
+    port: u16,
+    target: String,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Relay {
+    async fn start(target: String) -> Relay {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind relay");
+        let port = listener.local_addr().expect("addr").port();
+        let mut relay = Relay {
+            port,
+            target,
+            task: None,
+        };
+        relay.serve(listener);
+        relay
+    }
+
+    fn serve(&mut self, listener: TcpListener) {
+        let target = self.target.clone();
+        self.task = Some(tokio::spawn(async move {
+            let mut pipes = tokio::task::JoinSet::new();
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                let target = target.clone();
+                pipes.spawn(async move {
+                    if let Ok(mut outbound) = TcpStream::connect(&target).await {
+                        let _ = copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                });
+            }
+        }));
+    }
+
+    /// The database "goes down": connections cut, new ones refused.
+    async fn cut(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+            let _ = task.await;
+        }
+    }
+
+    /// The database "comes back" on the same port.
+    async fn restore(&mut self) {
+        let listener = TcpListener::bind(("127.0.0.1", self.port))
+            .await
+            .expect("rebind relay");
+        self.serve(listener);
+    }
+}
+
+/// host:port of a database URL (`scheme://user@host:port/db`).
+fn host_port(url: &str) -> String {
+    let rest = url.split("://").nth(1).expect("url");
+    let authority = rest.split('/').next().expect("authority");
+    authority.rsplit('@').next().expect("host").to_owned()
+}
+
+async fn goes_down_and_comes_back(var: &str, test: &str, backend: DbBackend) {
+    let Some(url) = server_url(var, test) else {
+        return;
+    };
+    let target = host_port(&url);
+    let mut relay = Relay::start(target.clone()).await;
+    let relayed = url.replacen(&target, &format!("127.0.0.1:{}", relay.port), 1);
+    let place = Place::new(backend, "down");
+    let store = place
+        .builder(&place.prefix)
+        .max_connections(2)
+        .connect_timeout(Duration::from_secs(1))
+        .acquire_timeout(Duration::from_secs(2))
+        .connect(&relayed)
+        .await
+        .expect("connect through the relay");
+    store.migrate().await.expect("migrate");
+    let store: Arc<dyn PaymentStore> = Arc::new(store);
+    let new = new_payment(&order_ref("down"), 1500, at(0));
+    store.insert_payment(&new).await.expect("insert");
+
+    relay.cut().await;
+    let id = new.transaction_id.clone();
+    assert_unavailable("find_payment while down", store.find_payment(&id).await);
+    assert_unavailable(
+        "claim_fulfilment while down",
+        store.claim_fulfilment(&id, "me", at(0), at(1)).await,
+    );
+    assert_unavailable(
+        "insert_payment while down",
+        store
+            .insert_payment(&new_payment(&order_ref("down"), 1500, at(0)))
+            .await,
+    );
+
+    relay.restore().await;
+    let mut found = None;
+    for _ in 0..20 {
+        match store.find_payment(&id).await {
+            Ok(p) => {
+                found = p;
+                break;
+            }
+            Err(e) => {
+                assert!(e.is_transient(), "while coming back: {e:?}");
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+        }
+    }
+    assert_eq!(
+        found.map(|p| p.transaction_id),
+        Some(id),
+        "the store works again"
+    );
+    place.drop_all(&admin(&url).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_going_down_is_unavailable_then_recovers() {
+    goes_down_and_comes_back(
+        POSTGRES_VAR,
+        "postgres_going_down_is_unavailable_then_recovers",
+        DbBackend::Postgres,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mysql_going_down_is_unavailable_then_recovers() {
+    goes_down_and_comes_back(
+        MYSQL_VAR,
+        "mysql_going_down_is_unavailable_then_recovers",
+        DbBackend::MySql,
+    )
+    .await;
+}
