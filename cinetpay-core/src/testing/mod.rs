@@ -23,6 +23,32 @@
 //!   multi-thread runtime), so a database store must be correct under real
 //!   concurrency, without an in-process lock as the only guarantee.
 //!
+//! Where the [`PaymentStore`] docs leave a choice open, the suite pins it:
+//! * every write sets `updated_at` to the instant it is given (`at`,
+//!   `change.at` or `now`);
+//! * `transition` replaces the check and the reason with the change's (`None`
+//!   included); `Pending -> Pending` (a waiting check) applies and keeps the
+//!   payment open;
+//! * boundaries: a lease with `claim_until == now` and a `next_attempt_at ==
+//!   now` are claimable; `stale_pending` wants `created_at < created_before`;
+//! * a second `complete_fulfilment` answers `false` and keeps the first
+//!   `fulfilled_at`; `release_fulfilment` clears the claim's owner and lease
+//!   and keeps the attempt count; a `last_error` is kept whole or cut to at
+//!   least 255 characters;
+//! * orders: `payments_for_order` newest `created_at` first;
+//!   `due_fulfilments` oldest `created_at` first; `stale_pending` oldest
+//!   `updated_at` first, closed payments included (their page may still be
+//!   paid); `deliveries` oldest `at` first, same instant in recording order,
+//!   and `limit` keeps the oldest;
+//! * strings are compared exactly: ids and order references that differ by
+//!   case or accents are different (no `_ci` collation), and a raw id with `%`
+//!   or `_` is no pattern (no `LIKE`);
+//! * `record_delivery` cuts over-long strings to the [`DeliveryRecord`]
+//!   bounds instead of failing;
+//! * an unknown transaction id is `None`, `false` or empty, never an error.
+//!
+//! [`DeliveryRecord`]: crate::DeliveryRecord
+//!
 //! ```
 //! use std::sync::Arc;
 //! use cinetpay_core::{MemoryStore, PaymentStore};
