@@ -1,0 +1,484 @@
+//! Shared harness of the engine tests: a wiremock CinetPay, a MemoryStore, a
+//! scripted shop (fulfiller) and a manual clock.
+#![allow(dead_code, unreachable_pub)]
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicI32, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use cinetpay_core::engine::{Checkout, CheckoutConfig, ManualClock};
+use cinetpay_core::protocol::{Notification, sign};
+use cinetpay_core::{
+    Amount, ApiKey, ClientConfig, Credentials, Currency, Description, FulfilError, MemoryStore,
+    Money, OrderFulfiller, OrderQuote, OrderRef, Payment, PaymentStatus, QuoteError, SecretKey,
+    SiteId, TransactionId,
+};
+use http::{Request, Response};
+use serde_json::{Value, json};
+use wiremock::matchers::{body_partial_json, method, path};
+use wiremock::{Mock, MockGuard, MockServer, Request as WireRequest, Respond, ResponseTemplate};
+
+pub const SITE_ID: &str = "123456";
+pub const API_KEY: &str = "api-key-SHOULD-NEVER-SHOW-1111";
+pub const SECRET_KEY: &str = "secret-key-SHOULD-NEVER-SHOW-2222";
+pub const PUBLIC_URL: &str = "https://shop.example";
+pub const PAGE_BASE: &str = "https://checkout.cinetpay.example/pay/";
+
+/// What the scripted shop's `fulfil` does on one call.
+#[derive(Debug, Clone)]
+pub enum Act {
+    Succeed,
+    Fail(&'static str),
+    Panic,
+    Hang,
+    Sleep(Duration),
+}
+
+/// A merchant whose `quote` and `fulfil` are scripted and observed.
+#[derive(Default)]
+pub struct Shop {
+    quotes: Mutex<HashMap<String, Result<OrderQuote, QuoteError>>>,
+    script: Mutex<VecDeque<Act>>,
+    pub fulfil_calls: AtomicU32,
+    pub fulfil_successes: AtomicU32,
+    pub attempts: Mutex<Vec<u32>>,
+    pub fulfilled_ids: Mutex<Vec<String>>,
+    in_flight: AtomicI32,
+    pub max_in_flight: AtomicI32,
+    pub failed_notices: AtomicU32,
+    pub quote_calls: AtomicU32,
+}
+
+pub fn xof(amount: i64) -> Money {
+    Money::new(Amount::new(amount).unwrap(), Currency::Xof)
+}
+
+impl Shop {
+    /// Every order `ord-*` costs 1000 XOF; `missing` is unknown, `closed` not
+    /// payable, `down` unavailable.
+    pub fn new() -> Arc<Self> {
+        Arc::new(Shop::default())
+    }
+
+    pub fn price(&self, order: &str, money: Money) {
+        self.quotes.lock().unwrap().insert(
+            order.to_owned(),
+            Ok(OrderQuote::new(
+                money,
+                Description::new("Commande test").unwrap(),
+            )),
+        );
+    }
+
+    pub fn quote_with(&self, order: &str, quote: OrderQuote) {
+        self.quotes
+            .lock()
+            .unwrap()
+            .insert(order.to_owned(), Ok(quote));
+    }
+
+    pub fn script(&self, acts: impl IntoIterator<Item = Act>) {
+        self.script.lock().unwrap().extend(acts);
+    }
+
+    pub fn calls(&self) -> u32 {
+        self.fulfil_calls.load(Ordering::SeqCst)
+    }
+
+    pub fn successes(&self) -> u32 {
+        self.fulfil_successes.load(Ordering::SeqCst)
+    }
+
+    pub fn notices(&self) -> u32 {
+        self.failed_notices.load(Ordering::SeqCst)
+    }
+}
+
+struct InFlight<'a>(&'a Shop);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+#[async_trait]
+impl OrderFulfiller for Shop {
+    async fn quote(&self, order: &OrderRef) -> Result<OrderQuote, QuoteError> {
+        self.quote_calls.fetch_add(1, Ordering::SeqCst);
+        if let Some(q) = self.quotes.lock().unwrap().get(order.as_str()) {
+            return q.clone();
+        }
+        match order.as_str() {
+            "missing" => Err(QuoteError::NotFound),
+            "closed" => Err(QuoteError::NotPayable("already paid".into())),
+            "down" => Err(QuoteError::Unavailable("orders database down".into())),
+            _ => Ok(OrderQuote::new(
+                xof(1000),
+                Description::new("Commande test").unwrap(),
+            )),
+        }
+    }
+
+    async fn fulfil(&self, payment: &Payment, attempt: u32) -> Result<(), FulfilError> {
+        assert_eq!(
+            payment.status,
+            PaymentStatus::Accepted,
+            "fulfil of a non-accepted payment"
+        );
+        self.fulfil_calls.fetch_add(1, Ordering::SeqCst);
+        self.attempts.lock().unwrap().push(attempt);
+        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.max_in_flight.fetch_max(now, Ordering::SeqCst);
+        let _guard = InFlight(self);
+        let act = self
+            .script
+            .lock()
+            .unwrap()
+            .pop_front()
+            .unwrap_or(Act::Succeed);
+        match act {
+            Act::Succeed => {}
+            Act::Fail(why) => return Err(FulfilError::new(why)),
+            Act::Panic => panic!("the warehouse exploded"),
+            Act::Hang => std::future::pending::<()>().await,
+            Act::Sleep(d) => tokio::time::sleep(d).await,
+        }
+        self.fulfil_successes.fetch_add(1, Ordering::SeqCst);
+        self.fulfilled_ids
+            .lock()
+            .unwrap()
+            .push(payment.transaction_id.to_string());
+        Ok(())
+    }
+
+    async fn payment_failed(&self, _payment: &Payment) -> Result<(), FulfilError> {
+        self.failed_notices.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+/// Answers `/v2/payment` with a page named after the transaction id.
+struct InitResponder;
+
+impl Respond for InitResponder {
+    fn respond(&self, request: &WireRequest) -> ResponseTemplate {
+        let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+        let id = body["transaction_id"].as_str().unwrap_or("none").to_owned();
+        ResponseTemplate::new(200).set_body_json(json!({
+            "code": "201",
+            "message": "CREATED",
+            "description": "Transaction created with success",
+            "data": { "payment_token": format!("tok-{id}"), "payment_url": format!("{PAGE_BASE}{id}") },
+            "api_response_id": "1663323067.7677"
+        }))
+    }
+}
+
+/// How to build the engine under test.
+#[derive(Clone)]
+pub struct Options {
+    pub secret: bool,
+    pub fulfil_timeout: Duration,
+    pub claim_lease: Duration,
+    pub retry_base: Duration,
+    pub retry_max: Duration,
+    pub stale_pending_after: Option<Duration>,
+    pub return_to: Option<&'static str>,
+    pub api_url: Option<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            secret: true,
+            fulfil_timeout: Duration::from_millis(500),
+            claim_lease: Duration::from_secs(60),
+            retry_base: Duration::from_secs(10),
+            retry_max: Duration::from_secs(60),
+            stale_pending_after: None,
+            return_to: None,
+            api_url: None,
+        }
+    }
+}
+
+pub struct Harness {
+    pub server: MockServer,
+    pub store: MemoryStore,
+    pub shop: Arc<Shop>,
+    pub clock: Arc<ManualClock>,
+    pub checkout: Checkout,
+    pub options: Options,
+}
+
+pub fn credentials(secret: bool) -> Credentials {
+    Credentials::new(
+        SiteId::new(SITE_ID).unwrap(),
+        ApiKey::new(API_KEY).unwrap(),
+        secret.then(|| SecretKey::new(SECRET_KEY).unwrap()),
+    )
+}
+
+impl Harness {
+    pub async fn new() -> Self {
+        Self::with(Options::default()).await
+    }
+
+    pub async fn with(options: Options) -> Self {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/v2/payment"))
+            .respond_with(InitResponder)
+            .mount(&server)
+            .await;
+        let store = MemoryStore::new();
+        let shop = Shop::new();
+        let clock = Arc::new(ManualClock::starting_now());
+        let checkout = Self::engine(&server, &store, &shop, &clock, &options);
+        Harness {
+            server,
+            store,
+            shop,
+            clock,
+            checkout,
+            options,
+        }
+    }
+
+    /// Another engine ("instance") on the same store, CinetPay and shop.
+    pub fn another_instance(&self) -> Checkout {
+        Self::engine(
+            &self.server,
+            &self.store,
+            &self.shop,
+            &self.clock,
+            &self.options,
+        )
+    }
+
+    fn engine(
+        server: &MockServer,
+        store: &MemoryStore,
+        shop: &Arc<Shop>,
+        clock: &Arc<ManualClock>,
+        o: &Options,
+    ) -> Checkout {
+        let mut config = CheckoutConfig::builder(credentials(o.secret), PUBLIC_URL)
+            .api_url(o.api_url.clone().unwrap_or_else(|| server.uri()))
+            .fulfil_timeout(o.fulfil_timeout)
+            .claim_lease(o.claim_lease)
+            .retry_backoff(o.retry_base, o.retry_max)
+            .stale_pending_after(o.stale_pending_after)
+            .client_config(
+                ClientConfig::default()
+                    .with_timeouts(Duration::from_secs(2), Duration::from_secs(5))
+                    .with_check_retries(0),
+            );
+        if let Some(t) = o.return_to {
+            config = config.return_to(t);
+        }
+        Checkout::builder()
+            .config(config.build().unwrap())
+            .store(Arc::new(store.clone()))
+            .fulfiller(shop.clone())
+            .clock(clock.clone())
+            .build()
+            .unwrap()
+    }
+
+    /// Starts a payment for `order` through the engine; returns its id.
+    pub async fn start(&self, order: &str) -> TransactionId {
+        self.checkout
+            .start_payment(&OrderRef::new(order).unwrap())
+            .await
+            .unwrap()
+            .transaction_id
+    }
+
+    pub async fn payment(&self, id: &TransactionId) -> Payment {
+        self.checkout.payment(id).await.unwrap().unwrap()
+    }
+
+    pub async fn status(&self, id: &TransactionId) -> PaymentStatus {
+        self.payment(id).await.status
+    }
+
+    /// Makes `/v2/payment/check` for `id` answer `body` until the guard drops.
+    pub async fn check_answers(&self, id: &TransactionId, body: Value) -> MockGuard {
+        Mock::given(method("POST"))
+            .and(path("/v2/payment/check"))
+            .and(body_partial_json(json!({ "transaction_id": id.as_str() })))
+            .respond_with(ResponseTemplate::new(200).set_body_json(body))
+            .mount_as_scoped(&self.server)
+            .await
+    }
+
+    /// Makes `/v2/payment/check` answer HTTP `status` until the guard drops.
+    /// Mocks match in registration order: mount it while no other check
+    /// answer is mounted. (No priorities: wiremock 0.6 sorts its mocks by
+    /// priority and then unmounts scoped mocks by their old index.)
+    pub async fn check_fails(&self, status: u16) -> MockGuard {
+        Mock::given(method("POST"))
+            .and(path("/v2/payment/check"))
+            .respond_with(ResponseTemplate::new(status).set_body_string("upstream down"))
+            .mount_as_scoped(&self.server)
+            .await
+    }
+
+    pub async fn calls_to(&self, p: &str) -> usize {
+        self.server
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .iter()
+            .filter(|r| r.url.path() == p)
+            .count()
+    }
+
+    pub async fn check_calls(&self) -> usize {
+        self.calls_to("/v2/payment/check").await
+    }
+
+    pub async fn init_calls(&self) -> usize {
+        self.calls_to("/v2/payment").await
+    }
+
+    /// The JSON bodies CinetPay received at `/v2/payment`.
+    pub async fn init_bodies(&self) -> Vec<Value> {
+        self.server
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .iter()
+            .filter(|r| r.url.path() == "/v2/payment")
+            .map(|r| serde_json::from_slice(&r.body).unwrap())
+            .collect()
+    }
+
+    /// A correctly signed notification for `id` (as CinetPay would send it).
+    pub async fn notify(&self, id: &TransactionId) -> Response<Bytes> {
+        let n = notification(id.as_str(), SITE_ID);
+        let token = sign(&SecretKey::new(SECRET_KEY).unwrap(), &n);
+        self.checkout.handle(notify_request(&n, Some(&token))).await
+    }
+
+    pub async fn handle(&self, request: Request<Bytes>) -> Response<Bytes> {
+        self.checkout.handle(request).await
+    }
+}
+
+/// The 16 documented fields of a notification for `id`.
+pub fn notification(id: &str, site: &str) -> Notification {
+    notification_with(id, site, &[])
+}
+
+/// Same, with some fields replaced.
+pub fn notification_with(id: &str, site: &str, overrides: &[(&str, &str)]) -> Notification {
+    let mut fields: Vec<(String, String)> = [
+        ("cpm_site_id", site),
+        ("cpm_trans_id", id),
+        ("cpm_trans_date", "2024-01-15 10:30:00"),
+        ("cpm_amount", "1000"),
+        ("cpm_currency", "XOF"),
+        ("signature", "abc123"),
+        ("payment_method", "OM"),
+        ("cel_phone_num", "0700000000"),
+        ("cpm_phone_prefixe", "225"),
+        ("cpm_language", "fr"),
+        ("cpm_version", "V4"),
+        ("cpm_payment_config", "Single"),
+        ("cpm_page_action", "Payment"),
+        ("cpm_custom", "ord-1"),
+        ("cpm_designation", "Commande test"),
+        ("cpm_error_message", "SUCCES"),
+    ]
+    .iter()
+    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+    .collect();
+    for (k, v) in overrides {
+        if let Some(f) = fields.iter_mut().find(|(name, _)| name == k) {
+            f.1 = (*v).to_owned();
+        }
+    }
+    Notification::from_pairs(fields).unwrap()
+}
+
+pub fn signed(n: &Notification) -> String {
+    sign(&SecretKey::new(SECRET_KEY).unwrap(), n)
+}
+
+pub fn notify_request(n: &Notification, token: Option<&str>) -> Request<Bytes> {
+    let mut b = Request::post("/cinetpay/notify")
+        .header("content-type", "application/x-www-form-urlencoded");
+    if let Some(t) = token {
+        b = b.header("x-token", t);
+    }
+    b.body(Bytes::from(n.to_form())).unwrap()
+}
+
+pub fn post_form(uri: &str, body: &str) -> Request<Bytes> {
+    Request::post(uri)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Bytes::from(body.to_owned()))
+        .unwrap()
+}
+
+pub fn get(uri: &str) -> Request<Bytes> {
+    Request::get(uri).body(Bytes::new()).unwrap()
+}
+
+pub fn body_text(r: &Response<Bytes>) -> String {
+    String::from_utf8_lossy(r.body()).into_owned()
+}
+
+pub fn location(r: &Response<Bytes>) -> String {
+    r.headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default()
+}
+
+/// A check answer: `00`/`ACCEPTED` for `amount` `currency`.
+pub fn accepted(amount: &str, currency: &str) -> Value {
+    json!({
+        "code": "00",
+        "message": "SUCCES",
+        "data": {
+            "amount": amount, "currency": currency, "status": "ACCEPTED",
+            "payment_method": "OM", "description": "Commande test", "metadata": "ord-1",
+            "operator_id": "MP220915.2257.A76307", "payment_date": "2022-09-15 22:57:15",
+            "fund_availability_date": "2022-09-17 00:00:00"
+        },
+        "api_response_id": "1663323067.7677"
+    })
+}
+
+/// A check answer with `code`, `message` and `status` (no payment date).
+pub fn answer(code: &str, message: &str, status: &str) -> Value {
+    json!({
+        "code": code,
+        "message": message,
+        "data": {
+            "amount": "1000", "currency": "XOF", "status": status,
+            "payment_method": "OM", "operator_id": null, "payment_date": " ",
+            "fund_availability_date": "2022-09-17 00:00:00"
+        },
+        "api_response_id": "1663323067.7677"
+    })
+}
+
+pub fn waiting() -> Value {
+    answer("662", "WAITING_CUSTOMER_PAYMENT", "WAITING_FOR_CUSTOMER")
+}
+
+pub fn refused() -> Value {
+    answer("600", "PAYMENT_FAILED", "REFUSED")
+}
+
+pub fn cancelled() -> Value {
+    answer("627", "TRANSACTION_CANCEL", "REFUSED")
+}
