@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 use rand::Rng;
 use sea_orm::sea_query::Index;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Schema, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    QueryFilter, QueryOrder, Schema, Set, Statement,
 };
 use serde::Serialize;
 
@@ -48,6 +48,9 @@ pub struct Delivery {
     pub delivered_at: DateTime<Utc>,
 }
 
+/// The index of deliveries by order.
+const DELIVERIES_INDEX: &str = "shop_deliveries_order_ref";
+
 /// The shop's orders and deliveries.
 #[derive(Debug, Clone)]
 pub struct OrderBook {
@@ -84,14 +87,35 @@ impl OrderBook {
         self.db.execute(&*orders.if_not_exists()).await?;
         let mut deliveries = schema.create_table_from_entity(delivery::Entity);
         self.db.execute(&*deliveries.if_not_exists()).await?;
+        // MySQL has no `CREATE INDEX IF NOT EXISTS` (sea-query leaves the
+        // clause out there): look first, so that a restart does not fail on
+        // "Duplicate key name". Two instances racing here collide once; the
+        // second pass of `open` then finds the index.
+        if backend == DbBackend::MySql && self.mysql_index_exists(DELIVERIES_INDEX).await? {
+            return Ok(());
+        }
         let index = Index::create()
-            .name("shop_deliveries_order_ref")
+            .name(DELIVERIES_INDEX)
             .table(delivery::Entity)
             .col(delivery::Column::OrderRef)
             .if_not_exists()
             .to_owned();
         self.db.execute(&index).await?;
         Ok(())
+    }
+
+    async fn mysql_index_exists(&self, name: &str) -> Result<bool, OrderError> {
+        let found = self
+            .db
+            .query_one_raw(Statement::from_sql_and_values(
+                DbBackend::MySql,
+                "SELECT 1 AS found FROM information_schema.statistics \
+                 WHERE table_schema = DATABASE() AND table_name = 'shop_deliveries' AND index_name = ? \
+                 LIMIT 1",
+                [name.into()],
+            ))
+            .await?;
+        Ok(found.is_some())
     }
 
     /// Places an order for `product` at its catalogue price.
