@@ -41,6 +41,9 @@ pub struct Received {
     pub body: String,
 }
 
+/// A form body as name/value pairs.
+pub type FormPairs = Vec<(String, String)>;
+
 /// A tiny shop: answers `200 OK` on `/notify` (GET and POST) and keeps what it got.
 #[derive(Clone)]
 pub struct Shop {
@@ -55,6 +58,8 @@ pub struct Shop {
     pub max_in_flight: Arc<AtomicUsize>,
     /// When set, the shop checks the payment on every notification, as a real shop does.
     pub checker: Arc<Mutex<Option<Client>>>,
+    /// Form bodies posted to `/return` (the customer's browser coming back).
+    pub returns: Arc<Mutex<Vec<FormPairs>>>,
     secret: SecretKey,
 }
 
@@ -72,10 +77,12 @@ impl Shop {
             in_flight: Arc::default(),
             max_in_flight: Arc::default(),
             checker: Arc::default(),
+            returns: Arc::default(),
             secret: SecretKey::new(secret_key).expect("secret"),
         };
         let app = Router::new()
             .route("/notify", any(receive))
+            .route("/return", axum::routing::post(come_back))
             .with_state(shop.clone());
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
@@ -117,6 +124,12 @@ impl Shop {
             .filter(|r| r.method == Method::POST)
             .collect()
     }
+}
+
+async fn come_back(State(shop): State<Shop>, body: Bytes) -> &'static str {
+    let pairs = url::form_urlencoded::parse(&body).into_owned().collect();
+    shop.returns.lock().expect("lock").push(pairs);
+    "Merci !"
 }
 
 async fn receive(
@@ -175,12 +188,17 @@ pub fn request(shop: &Shop, amount: i64) -> PaymentRequest {
 
 pub const WAIT: Duration = Duration::from_secs(10);
 
-/// A plain HTTP client, as a shop or a browser would use.
-pub fn http() -> reqwest::Client {
-    reqwest::Client::builder()
+thread_local! {
+    /// One client per test (each test runs on its own thread and runtime).
+    static HTTP: reqwest::Client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
-        .expect("http client")
+        .expect("http client");
+}
+
+/// A plain HTTP client, as a shop or a browser would use.
+pub fn http() -> reqwest::Client {
+    HTTP.with(Clone::clone)
 }
 
 /// POSTs a JSON body; answers the HTTP status and the JSON body.

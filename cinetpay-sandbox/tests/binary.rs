@@ -1,0 +1,124 @@
+//! The `cinetpay-sandbox` binary: `--help` documents every setting, and a
+//! started sandbox prints what a shop needs and serves the API.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_cinetpay-sandbox");
+
+/// Kills the child when the test ends, pass or fail.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn help_documents_every_flag_and_its_environment_variable() {
+    let out = Command::new(BIN).arg("--help").output().unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8(out.stdout).unwrap();
+    for (flag, env) in [
+        ("--port", "CINETPAY_SANDBOX_PORT"),
+        ("--host", "CINETPAY_SANDBOX_HOST"),
+        ("--site-id", "CINETPAY_SANDBOX_SITE_ID"),
+        ("--api-key", "CINETPAY_SANDBOX_API_KEY"),
+        ("--secret-key", "CINETPAY_SANDBOX_SECRET_KEY"),
+        ("--public-url", "CINETPAY_SANDBOX_PUBLIC_URL"),
+        ("--copies", "CINETPAY_SANDBOX_COPIES"),
+        ("--waiting-first", "CINETPAY_SANDBOX_WAITING_FIRST"),
+        ("--refused-first", "CINETPAY_SANDBOX_REFUSED_FIRST"),
+        ("--never-notify", "CINETPAY_SANDBOX_NEVER_NOTIFY"),
+        ("--bad-x-token", "CINETPAY_SANDBOX_BAD_X_TOKEN"),
+        ("--wrong-site-id", "CINETPAY_SANDBOX_WRONG_SITE_ID"),
+        ("--check-fail-next", "CINETPAY_SANDBOX_CHECK_FAIL_NEXT"),
+        ("--check-hang-next", "CINETPAY_SANDBOX_CHECK_HANG_NEXT"),
+        ("--check-latency-ms", "CINETPAY_SANDBOX_CHECK_LATENCY_MS"),
+        ("--check-amount", "CINETPAY_SANDBOX_CHECK_AMOUNT"),
+        ("--check-currency", "CINETPAY_SANDBOX_CHECK_CURRENCY"),
+    ] {
+        assert!(help.contains(flag), "{flag} in --help");
+        assert!(help.contains(env), "{env} in --help");
+    }
+    assert!(help.contains("[default: 4010]"));
+    assert!(help.contains(cinetpay_sandbox::DEFAULT_API_KEY));
+}
+
+#[tokio::test]
+async fn the_binary_prints_the_settings_and_serves_the_api() {
+    let mut child = Command::new(BIN)
+        .args(["--port", "0", "--site-id", "777001"])
+        .env("CINETPAY_SANDBOX_API_KEY", "key-from-env")
+        .env("CINETPAY_SANDBOX_CHECK_AMOUNT", "42")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let _running = Running(child);
+    let printed = tokio::task::spawn_blocking(move || {
+        let mut lines = Vec::new();
+        for line in BufReader::new(stdout).lines() {
+            let line = line.unwrap();
+            let done = line.contains("CINETPAY_SECRET_KEY=");
+            lines.push(line);
+            if done {
+                break;
+            }
+        }
+        lines
+    })
+    .await
+    .unwrap();
+    let setting = |name: &str| {
+        printed
+            .iter()
+            .find_map(|l| {
+                l.trim()
+                    .strip_prefix(&format!("{name}="))
+                    .map(str::to_owned)
+            })
+            .unwrap_or_else(|| panic!("{name} printed: {printed:?}"))
+    };
+    let api_url = setting("CINETPAY_API_URL");
+    assert!(api_url.starts_with("http://127.0.0.1:"), "{api_url}");
+    assert_eq!(setting("CINETPAY_SITE_ID"), "777001");
+    assert_eq!(setting("CINETPAY_API_KEY"), "key-from-env");
+    assert_eq!(
+        setting("CINETPAY_SECRET_KEY"),
+        cinetpay_sandbox::DEFAULT_SECRET_KEY
+    );
+
+    let http = reqwest::Client::new();
+    let init: serde_json::Value = http
+        .post(format!("{api_url}/v2/payment"))
+        .json(&serde_json::json!({
+            "apikey": "key-from-env", "site_id": "777001", "transaction_id": "BIN-1",
+            "amount": 100, "currency": "XOF", "description": "Binaire",
+            "notify_url": "http://127.0.0.1:9/n", "return_url": "http://127.0.0.1:9/r",
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(init["code"], "201", "{init}");
+    let check: serde_json::Value = http
+        .post(format!("{api_url}/v2/payment/check"))
+        .json(&serde_json::json!({"apikey": "key-from-env", "site_id": "777001", "transaction_id": "BIN-1"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        check["data"]["amount"], "42",
+        "the --check-amount fault is in force"
+    );
+}
