@@ -38,6 +38,7 @@ pub struct StoreBuilder {
     max_connections: Option<u32>,
     connect_timeout: Duration,
     acquire_timeout: Duration,
+    statement_timeout: Duration,
     sqlite_busy_timeout: Duration,
 }
 
@@ -49,6 +50,7 @@ impl Default for StoreBuilder {
             max_connections: None,
             connect_timeout: Duration::from_secs(5),
             acquire_timeout: Duration::from_secs(5),
+            statement_timeout: Duration::from_secs(30),
             sqlite_busy_timeout: Duration::from_secs(5),
         }
     }
@@ -140,6 +142,16 @@ impl StoreBuilder {
         self
     }
 
+    /// PostgreSQL only: the longest a statement may run before the server
+    /// cancels it and the store answers
+    /// [`StoreError::Unavailable`](cinetpay_core::StoreError) (default 30 s;
+    /// `Duration::ZERO` for no limit). Every statement of the store is a
+    /// single-row step, so only a stuck server ever reaches it.
+    pub fn statement_timeout(mut self, timeout: Duration) -> Self {
+        self.statement_timeout = timeout;
+        self
+    }
+
     /// SQLite only: how long a write waits for another connection's write to
     /// finish (default 5 s).
     pub fn sqlite_busy_timeout(mut self, timeout: Duration) -> Self {
@@ -198,6 +210,9 @@ impl StoreBuilder {
             .sqlx_logging(false);
         if backend != DbBackend::Sqlite {
             options.max_connections(self.max_connections.unwrap_or(SERVER_POOL));
+            if backend == DbBackend::Postgres && !self.statement_timeout.is_zero() {
+                options.statement_timeout(self.statement_timeout);
+            }
             return Ok(options);
         }
         // Validate the SQLite URL now, with a message naming it.

@@ -203,3 +203,55 @@ async fn mysql_going_down_is_unavailable_then_recovers() {
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_stuck_statement_is_unavailable() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+
+    let test = "postgres_stuck_statement_is_unavailable";
+    let Some(url) = server_url(POSTGRES_VAR, test) else {
+        return;
+    };
+    let place = Place::new(DbBackend::Postgres, "stuck");
+    let store = place
+        .builder(&place.prefix)
+        .statement_timeout(Duration::from_millis(300))
+        .connect(&url)
+        .await
+        .expect("connect");
+    store.migrate().await.expect("migrate");
+    let new = new_payment(&order_ref("stuck"), 1500, at(0));
+    store.insert_payment(&new).await.expect("insert");
+
+    // Another session holds the row: the store's update waits, then the
+    // server cancels it.
+    let admin = admin(&url).await;
+    let blocker = admin.begin().await.expect("begin");
+    let schema = place.schema.clone().expect("a schema of its own");
+    let lock = format!(
+        "SELECT 1 FROM \"{schema}\".\"{}payments\" WHERE transaction_id = '{}' FOR UPDATE",
+        place.prefix, new.transaction_id
+    );
+    blocker
+        .execute_unprepared(&lock)
+        .await
+        .expect("lock the row");
+    let started = std::time::Instant::now();
+    let stuck = store
+        .attach_payment_page(&new.transaction_id, "tok", "https://pay/x", at(1))
+        .await;
+    assert_unavailable("an update stuck behind a lock", stuck);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    blocker.rollback().await.expect("rollback");
+    assert!(
+        store
+            .attach_payment_page(&new.transaction_id, "tok", "https://pay/x", at(2))
+            .await
+            .expect("attach once the lock is gone")
+    );
+    place.drop_all(&admin).await;
+}

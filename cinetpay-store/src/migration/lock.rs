@@ -60,10 +60,16 @@ async fn postgres(
         .begin()
         .await
         .map_err(|e| failed("starting a transaction", e))?;
-    let lock = format!("SET LOCAL lock_timeout = '{}s'", LOCK_WAIT.as_secs());
+    // Wait for another instance's migration up to LOCK_WAIT, whatever the
+    // pool's statement timeout; then give the DDL itself as long again.
+    let lock = format!(
+        "SET LOCAL lock_timeout = '{wait}s'; SET LOCAL statement_timeout = '{total}s'",
+        wait = LOCK_WAIT.as_secs(),
+        total = 2 * LOCK_WAIT.as_secs()
+    );
     txn.execute_unprepared(&lock)
         .await
-        .map_err(|e| failed("setting lock_timeout", e))?;
+        .map_err(|e| failed("setting the lock timeout", e))?;
     txn.execute_raw(Statement::from_sql_and_values(
         DbBackend::Postgres,
         "SELECT pg_advisory_xact_lock($1)",

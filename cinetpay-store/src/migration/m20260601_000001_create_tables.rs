@@ -47,7 +47,7 @@ impl Migration {
             .col(text(P::CheckPaymentDate))
             .col(text(P::StatusReason))
             .col(at(P::FulfilledAt))
-            .col(ColumnDef::new(P::ClaimOwner).string_len(128).null())
+            .col(text(P::ClaimOwner))
             .col(at(P::ClaimUntil))
             .col(ColumnDef::new(P::Attempts).integer().not_null().default(0))
             .col(at(P::NextAttemptAt))

@@ -5,6 +5,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 use sea_orm::{ConnectionTrait, Iterable};
 
 use super::SeaOrmStore;
+use super::read::as_limit;
 use super::row::delivery_from_row;
 use crate::entity::delivery::Column as D;
 use crate::{Error, time};
@@ -49,7 +50,7 @@ impl SeaOrmStore {
             .and_where(Expr::col(D::TransactionId).eq(transaction_id))
             .order_by(D::At, Order::Asc)
             .order_by(D::Id, Order::Asc)
-            .limit(u64::try_from(limit).unwrap_or(u64::MAX))
+            .limit(as_limit(limit))
             .to_owned();
         let rows = self
             .db

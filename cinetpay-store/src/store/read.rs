@@ -138,6 +138,7 @@ pub(super) fn claimable(now: Timestamp) -> Cond {
         )
 }
 
-fn as_limit(limit: usize) -> u64 {
-    u64::try_from(limit).unwrap_or(u64::MAX)
+/// A `LIMIT` every database accepts (PostgreSQL and SQLite take a signed 64-bit one).
+pub(super) fn as_limit(limit: usize) -> u64 {
+    u64::try_from(limit).map_or(i64::MAX as u64, |l| std::cmp::min(l, i64::MAX as u64))
 }

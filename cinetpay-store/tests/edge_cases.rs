@@ -1,0 +1,161 @@
+//! What the conformance suite leaves to each store: limits beyond what a
+//! database accepts, rows damaged by hand, microsecond timestamps, long owner
+//! tokens; on every database.
+
+mod common;
+
+use std::sync::Arc;
+
+use chrono::TimeDelta;
+use cinetpay_core::testing::fixtures::{accepted_check, at, new_payment, order_ref};
+use cinetpay_core::{
+    DeliveryRecord, DeliverySource, PaymentStatus, PaymentStore, StatusChange, StoreError,
+};
+use cinetpay_store::SeaOrmStore;
+use common::{MYSQL_VAR, POSTGRES_VAR, Place, admin, server_url};
+use sea_orm::{ConnectionTrait, DbBackend};
+
+/// The payments table as raw SQL names it.
+fn payments_table(store: &SeaOrmStore) -> String {
+    let table = format!("{}payments", store.table_prefix());
+    match (store.connection().get_database_backend(), store.schema()) {
+        (DbBackend::MySql, _) => format!("`{table}`"),
+        (_, Some(schema)) => format!("\"{schema}\".\"{table}\""),
+        (_, None) => format!("\"{table}\""),
+    }
+}
+
+async fn edge_cases(store: SeaOrmStore) {
+    store.migrate().await.expect("migrate");
+    let raw = store.connection().clone();
+    let table = payments_table(&store);
+    let s: Arc<dyn PaymentStore> = Arc::new(store);
+
+    // Limits beyond what a database accepts are clamped, not errors.
+    let order = order_ref("limits");
+    let new = new_payment(&order, 1500, at(0));
+    s.insert_payment(&new).await.expect("insert");
+    let id = new.transaction_id.clone();
+    let all = s
+        .payments_for_order(&order, usize::MAX)
+        .await
+        .expect("payments_for_order");
+    assert_eq!(all.len(), 1);
+    s.due_fulfilments(at(0), usize::MAX)
+        .await
+        .expect("due_fulfilments");
+    s.stale_pending(at(0), usize::MAX)
+        .await
+        .expect("stale_pending");
+    s.deliveries(id.as_str(), usize::MAX)
+        .await
+        .expect("deliveries");
+
+    // Microseconds are kept exactly; what a claim returns is what is stored.
+    let micro = at(5) + TimeDelta::microseconds(123);
+    assert!(
+        s.attach_payment_page(&id, "tok", "https://pay/x", micro)
+            .await
+            .expect("attach")
+    );
+    let found = s.find_payment(&id).await.expect("find").expect("exists");
+    assert_eq!(found.updated_at, micro);
+    let accept = StatusChange {
+        from: PaymentStatus::Pending,
+        to: PaymentStatus::Accepted,
+        check: Some(accepted_check(&new)),
+        reason: None,
+        at: at(10),
+    };
+    assert!(s.transition(&id, &accept).await.expect("transition"));
+    let owner = "o".repeat(300);
+    let lease = at(60_000) + TimeDelta::nanoseconds(123_456_789);
+    let claim = s
+        .claim_fulfilment(&id, &owner, at(20), lease)
+        .await
+        .expect("claim with a 300-character owner token")
+        .expect("claimable");
+    let stored = s.find_payment(&id).await.expect("find").expect("exists");
+    assert_eq!(Some(claim.lease_until), stored.fulfilment.claim_until);
+    assert_eq!(claim.lease_until, at(60_123) + TimeDelta::microseconds(456));
+    assert!(
+        s.complete_fulfilment(&id, &owner, at(30))
+            .await
+            .expect("complete")
+    );
+
+    // A delivery before 1970 (a clock gone wrong) still round-trips.
+    let old = DeliveryRecord::new(
+        id.as_str(),
+        DeliverySource::Notify,
+        "old",
+        chrono::DateTime::UNIX_EPOCH - TimeDelta::milliseconds(1),
+    );
+    s.record_delivery(&old).await.expect("record");
+    assert_eq!(
+        s.deliveries(id.as_str(), 10).await.expect("deliveries"),
+        [old]
+    );
+
+    // Rows damaged by hand are reported as corrupt, naming the column.
+    for (column, value) in [
+        ("status", "'bogus'"),
+        ("amount", "7"),
+        ("currency", "'EUR'"),
+    ] {
+        let victim = new_payment(&order_ref("corrupt"), 1500, at(0));
+        s.insert_payment(&victim).await.expect("insert");
+        let sql = format!(
+            "UPDATE {table} SET {column} = {value} WHERE transaction_id = '{}'",
+            victim.transaction_id
+        );
+        raw.execute_unprepared(&sql).await.expect("damage a row");
+        match s.find_payment(&victim.transaction_id).await {
+            Err(StoreError::Corrupt(message)) => {
+                assert!(message.contains(column), "{message}");
+                assert!(
+                    message.contains(victim.transaction_id.as_str()),
+                    "{message}"
+                );
+            }
+            other => panic!("{column} = {value}: expected Corrupt, got {other:?}"),
+        }
+        let due = s.find_open_payment(&victim.order_ref).await;
+        assert!(matches!(due, Err(StoreError::Corrupt(_))), "{due:?}");
+    }
+}
+
+#[tokio::test]
+async fn edge_cases_on_sqlite() {
+    edge_cases(
+        SeaOrmStore::connect("sqlite::memory:")
+            .await
+            .expect("connect"),
+    )
+    .await;
+}
+
+async fn on_server(var: &str, test: &str, backend: DbBackend) {
+    let Some(url) = server_url(var, test) else {
+        return;
+    };
+    let place = Place::new(backend, "edge");
+    let store = place
+        .builder(&place.prefix)
+        .max_connections(2)
+        .connect(&url)
+        .await
+        .expect("connect");
+    edge_cases(store).await;
+    place.drop_all(&admin(&url).await).await;
+}
+
+#[tokio::test]
+async fn edge_cases_on_postgres() {
+    on_server(POSTGRES_VAR, "edge_cases_on_postgres", DbBackend::Postgres).await;
+}
+
+#[tokio::test]
+async fn edge_cases_on_mysql() {
+    on_server(MYSQL_VAR, "edge_cases_on_mysql", DbBackend::MySql).await;
+}
