@@ -8,9 +8,10 @@ use cinetpay_core::{ApiKey, SecretKey, SiteId};
 use url::Url;
 
 use crate::error::SandboxError;
+use crate::faults::CheckFaults;
 use crate::handle::SandboxHandle;
 use crate::sandbox::Sandbox;
-use crate::scenario::{CheckFaults, Scenario};
+use crate::scenario::Scenario;
 use crate::server;
 use crate::state::{Config, Shared};
 

@@ -6,9 +6,10 @@ use std::sync::Arc;
 use chrono::Utc;
 use cinetpay_core::protocol::{CodeClass, ResultCode};
 
+use crate::decision::Decision;
 use crate::error::SandboxError;
 use crate::notify::plan::{self, Plan};
-use crate::payment::{Decision, PaymentSnapshot, PaymentState};
+use crate::payment::{PaymentSnapshot, PaymentState};
 use crate::scenario::Scenario;
 use crate::state::Shared;
 

@@ -177,8 +177,10 @@
 mod admin;
 mod api;
 mod builder;
+mod decision;
 mod drive;
 mod error;
+mod faults;
 mod handle;
 mod notify;
 mod operator;
@@ -192,11 +194,13 @@ mod signer;
 mod state;
 
 pub use builder::{DEFAULT_API_KEY, DEFAULT_SECRET_KEY, DEFAULT_SITE_ID, SandboxBuilder};
+pub use decision::Decision;
 pub use error::SandboxError;
+pub use faults::CheckFaults;
 pub use handle::SandboxHandle;
 pub use operator::{Operator, UnknownOperator};
-pub use payment::{Decision, PaymentSnapshot, PaymentState};
+pub use payment::{PaymentSnapshot, PaymentState};
 pub use record::{CheckRecord, NotificationKind, NotificationRecord};
 pub use sandbox::Sandbox;
-pub use scenario::{CheckFaults, Scenario};
+pub use scenario::Scenario;
 pub use signer::{SIGNED_FIELDS, x_token};

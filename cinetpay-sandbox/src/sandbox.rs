@@ -8,13 +8,15 @@ use cinetpay_core::{ApiKey, ClientConfig, Credentials, SecretKey, SiteId};
 use url::Url;
 
 use crate::builder::SandboxBuilder;
+use crate::decision::Decision;
 use crate::drive;
 use crate::error::SandboxError;
+use crate::faults::CheckFaults;
 use crate::notify::{fields, sender};
 use crate::operator::Operator;
-use crate::payment::{Decision, PaymentSnapshot};
+use crate::payment::PaymentSnapshot;
 use crate::record::{CheckRecord, NotificationKind, NotificationRecord};
-use crate::scenario::{CheckFaults, Scenario};
+use crate::scenario::Scenario;
 use crate::state::Shared;
 
 /// A running sandbox, seen from Rust: cheap to clone, usable from any task.

@@ -5,7 +5,7 @@
 //! signer would let one bug hide on both sides. A test checks it against the
 //! published test vector (`cinetpay-api.md`, §3.3).
 
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
 /// The 16 notification fields, in the order the `x-token` concatenates them

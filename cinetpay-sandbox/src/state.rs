@@ -9,9 +9,10 @@ use cinetpay_core::{ApiKey, SecretKey, SiteId};
 use tokio::sync::watch;
 use url::Url;
 
+use crate::faults::CheckFaults;
 use crate::payment::Payment;
 use crate::record::{CheckRecord, NotificationRecord};
-use crate::scenario::{CheckFaults, Scenario};
+use crate::scenario::Scenario;
 
 /// Settings fixed at start-up.
 #[derive(Debug)]
@@ -44,7 +45,28 @@ pub(crate) struct State {
     seq: u64,
 }
 
+/// Records kept of each kind; older ones are dropped (a long-running binary
+/// must not grow without bound).
+const MAX_RECORDS: usize = 10_000;
+
+fn push_bounded<T>(records: &mut Vec<T>, record: T) {
+    if records.len() >= MAX_RECORDS {
+        records.drain(..records.len() + 1 - MAX_RECORDS);
+    }
+    records.push(record);
+}
+
 impl State {
+    /// Keeps a notification record.
+    pub(crate) fn record_notification(&mut self, record: NotificationRecord) {
+        push_bounded(&mut self.notifications, record);
+    }
+
+    /// Keeps a check record.
+    pub(crate) fn record_check(&mut self, record: CheckRecord) {
+        push_bounded(&mut self.checks, record);
+    }
+
     /// The next record sequence number.
     pub(crate) fn next_seq(&mut self) -> u64 {
         self.seq += 1;
@@ -179,5 +201,21 @@ impl Drop for Delivery {
             }
         }
         self.shared.bump();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_are_bounded_and_keep_the_newest() {
+        let mut records = Vec::new();
+        for i in 0..MAX_RECORDS + 5 {
+            push_bounded(&mut records, i);
+        }
+        assert_eq!(records.len(), MAX_RECORDS);
+        assert_eq!(records.first(), Some(&5));
+        assert_eq!(records.last(), Some(&(MAX_RECORDS + 4)));
     }
 }

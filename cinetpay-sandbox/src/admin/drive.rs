@@ -8,8 +8,9 @@ use axum::extract::{Path, State};
 use serde::Deserialize;
 
 use super::{AdminError, json_body, sandbox};
+use crate::decision::Decision;
 use crate::operator::Operator;
-use crate::payment::{Decision, PaymentSnapshot};
+use crate::payment::PaymentSnapshot;
 use crate::record::NotificationRecord;
 use crate::scenario::Scenario;
 use crate::state::Shared;

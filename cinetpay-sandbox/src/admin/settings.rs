@@ -8,7 +8,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
 use super::{AdminError, json_body, sandbox};
-use crate::scenario::{CheckFaults, Scenario};
+use crate::faults::CheckFaults;
+use crate::scenario::Scenario;
 use crate::state::Shared;
 
 pub(super) async fn get_scenario(State(shared): State<Arc<Shared>>) -> Json<Scenario> {

@@ -183,7 +183,7 @@ fn arrive(
 ) -> u64 {
     let mut state = shared.lock();
     let seq = state.next_seq();
-    state.checks.push(CheckRecord {
+    state.record_check(CheckRecord {
         seq,
         received_at: Utc::now(),
         transaction_id,

@@ -28,7 +28,7 @@ struct Args {
     /// Port to listen on (0: any free port).
     #[arg(long, env = "CINETPAY_SANDBOX_PORT", default_value_t = 4010)]
     port: u16,
-    /// Address to listen on.
+    /// Address to listen on. The admin API has no authentication: keep it local.
     #[arg(long, env = "CINETPAY_SANDBOX_HOST", default_value = "127.0.0.1")]
     host: IpAddr,
     /// Site id the sandbox accepts.

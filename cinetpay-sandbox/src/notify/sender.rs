@@ -140,7 +140,7 @@ impl Pending {
                 "notification not delivered"
             ),
         }
-        shared.lock().notifications.push(record.clone());
+        shared.lock().record_notification(record.clone());
         shared.bump();
         record
     }

@@ -14,10 +14,10 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
+use crate::decision::Decision;
 use crate::drive;
 use crate::error::SandboxError;
 use crate::operator::Operator;
-use crate::payment::Decision;
 use crate::state::Shared;
 
 /// The page routes.
