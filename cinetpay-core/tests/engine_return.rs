@@ -52,6 +52,23 @@ async fn a_posted_return_alone_fulfils_when_no_notification_ever_comes() {
 }
 
 #[tokio::test]
+async fn a_post_without_the_field_in_its_body_may_carry_it_in_the_query() {
+    let h = Harness::new().await;
+    let id = h.start("ord-1").await;
+    let _w = h.check_answers(&id, waiting()).await;
+    let r = h
+        .handle(post_form(
+            &format!("/cinetpay/return?transaction_id={id}"),
+            "",
+        ))
+        .await;
+    assert_eq!(
+        location(&r),
+        format!("/orders/ord-1?payment=pending&transaction_id={id}")
+    );
+}
+
+#[tokio::test]
 async fn a_failing_check_still_redirects_with_the_status_known_so_far() {
     let h = Harness::new().await;
     let id = h.start("ord-1").await;

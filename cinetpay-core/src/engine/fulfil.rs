@@ -13,9 +13,12 @@ use super::error::SyncError;
 use super::outcome::FulfilmentOutcome;
 use crate::fulfiller::FulfilError;
 use crate::model::{FulfilmentClaim, Payment, PaymentStatus, Timestamp};
+use crate::values::TransactionId;
 
 /// Longest error text kept as a payment's `last_error`.
 const MAX_ERROR_LEN: usize = 500;
+/// Longest wait between two tries to record a finished delivery late.
+const MAX_LATE_RECORD_DELAY: Duration = Duration::from_secs(10);
 
 impl Checkout {
     /// Delivers an accepted payment unless it is delivered, being delivered
@@ -23,8 +26,10 @@ impl Checkout {
     ///
     /// Claims the fulfilment (random owner token, lease `claim_lease`), then
     /// runs the fulfiller in a detached task, so that a dropped request cannot
-    /// leave a finished delivery unrecorded. Returns the payment as claimed
-    /// with this attempt's outcome applied.
+    /// leave a finished delivery unrecorded. When the store fails to record a
+    /// finished delivery, the sync answers with the store error and a
+    /// background task keeps trying until the claim's lease ends. Returns the
+    /// payment as claimed with this attempt's outcome applied.
     pub(crate) async fn fulfil_once(
         &self,
         payment: Payment,
@@ -63,7 +68,7 @@ impl Checkout {
             mut payment,
             owner,
             attempt,
-            ..
+            lease_until,
         } = claim;
         let id = payment.transaction_id.clone();
         let store = &self.inner.store;
@@ -101,8 +106,16 @@ impl Checkout {
                         Err(e) => {
                             tracing::error!(
                                 error = %e,
-                                "fulfil returned Ok but it cannot be recorded: it will be retried when the claim's lease ends"
+                                "fulfil returned Ok but it cannot be recorded yet: still trying in the background until the claim's lease ends"
                             );
+                            let this = self.clone();
+                            tokio::spawn(tracing::Instrument::instrument(
+                                async move {
+                                    this.record_late_completion(id, owner, attempt, lease_until)
+                                        .await
+                                },
+                                tracing::Span::current(),
+                            ));
                             return Err(e.into());
                         }
                     }
@@ -129,6 +142,49 @@ impl Checkout {
                         next_attempt_at,
                     },
                 ))
+            }
+        }
+    }
+
+    /// Keeps trying to record a delivery whose `fulfil` returned `Ok` while the
+    /// store was failing, until the claim's lease ends. While this instance
+    /// holds the claim nobody else can run the fulfiller; recording the
+    /// delivery before the lease ends is what keeps it from running again.
+    async fn record_late_completion(
+        &self,
+        id: TransactionId,
+        owner: String,
+        attempt: u32,
+        lease_until: Timestamp,
+    ) {
+        let mut delay = Duration::from_millis(500);
+        loop {
+            tokio::time::sleep(delay).await;
+            let now = self.inner.clock.now();
+            match self.inner.store.complete_fulfilment(&id, &owner, now).await {
+                Ok(true) => {
+                    tracing::info!(attempt, "order fulfilled (recorded late)");
+                    return;
+                }
+                Ok(false) => {
+                    tracing::error!(
+                        attempt,
+                        "fulfil returned Ok, but the claim was taken over before it could be recorded: the fulfiller may run again"
+                    );
+                    return;
+                }
+                Err(e) if now < lease_until => {
+                    tracing::warn!(error = %e, "cannot record the fulfilment yet, retrying");
+                    delay = (delay * 2).min(MAX_LATE_RECORD_DELAY);
+                }
+                Err(e) => {
+                    tracing::error!(
+                        error = %e,
+                        attempt,
+                        "fulfil returned Ok but it could not be recorded before the claim's lease ended: the fulfiller may run again"
+                    );
+                    return;
+                }
             }
         }
     }

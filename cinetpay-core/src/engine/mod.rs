@@ -49,27 +49,52 @@
 //!
 //! # Example
 //!
-//! ```no_run
+//! ```
 //! use std::sync::Arc;
-//! use cinetpay_core::{OrderFulfiller, PaymentStore};
-//! use cinetpay_core::engine::{Checkout, CheckoutSettings};
+//! use async_trait::async_trait;
+//! use bytes::Bytes;
+//! use cinetpay_core::*;
+//! use cinetpay_core::engine::{Checkout, CheckoutConfig};
 //!
-//! async fn serve(
-//!     store: Arc<dyn PaymentStore>,
-//!     shop: Arc<dyn OrderFulfiller>,
-//!     request: http::Request<bytes::Bytes>,
-//! ) -> Result<http::Response<bytes::Bytes>, Box<dyn std::error::Error>> {
-//!     let checkout = Checkout::builder()
-//!         .config(CheckoutSettings::from_env()?.into_config()?)
-//!         .store(store)
-//!         .fulfiller(shop)
-//!         .build()?;
-//!     let reconciler = checkout.spawn_reconciler(checkout.config().reconcile_interval());
-//!     assert!(checkout.is_own_path(request.uri().path()));
-//!     let response = checkout.handle(request).await;
-//!     reconciler.shutdown().await;
-//!     Ok(response)
+//! struct Shop;
+//!
+//! #[async_trait]
+//! impl OrderFulfiller for Shop {
+//!     async fn quote(&self, order: &OrderRef) -> Result<OrderQuote, QuoteError> {
+//!         match order.as_str() {
+//!             "ord-1" => Ok(OrderQuote::new(
+//!                 Money::new(Amount::new(5000).unwrap(), Currency::Xof),
+//!                 Description::new("Sac de riz 25 kg").unwrap(),
+//!             )),
+//!             _ => Err(QuoteError::NotFound),
+//!         }
+//!     }
+//!     async fn fulfil(&self, payment: &Payment, attempt: u32) -> Result<(), FulfilError> {
+//!         tracing::info!(%payment.transaction_id, attempt, "shipping {}", payment.order_ref);
+//!         Ok(())
+//!     }
 //! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // In production: CheckoutSettings::from_env()?.into_config()?
+//! let credentials = Credentials::new(SiteId::new("123456")?, ApiKey::new("my-api-key")?, None);
+//! let config = CheckoutConfig::builder(credentials, "https://shop.example").build()?;
+//! let checkout = Checkout::builder()
+//!     .config(config)
+//!     .store(Arc::new(MemoryStore::new()))
+//!     .fulfiller(Arc::new(Shop))
+//!     .build()?;
+//!
+//! // An adapter: the engine's paths go to `handle`, everything else to the app.
+//! let ping = http::Request::get("/cinetpay/notify").body(Bytes::new())?;
+//! assert!(checkout.is_own_path(ping.uri().path()));
+//! assert_eq!(checkout.handle(ping).await.status(), http::StatusCode::OK);
+//! assert!(!checkout.is_own_path("/orders/ord-1"));
+//!
+//! let reconciler = checkout.spawn_reconciler(checkout.config().reconcile_interval());
+//! reconciler.shutdown().await;
+//! # Ok(()) }
 //! ```
 
 mod builder;

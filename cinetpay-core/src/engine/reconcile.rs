@@ -9,7 +9,7 @@ use tokio::task::JoinHandle;
 
 use super::Checkout;
 use super::clock::before;
-use super::outcome::{FulfilmentOutcome, ReconcileReport, SyncOutcome};
+use super::outcome::{FulfilmentOutcome, ReconcileReport};
 use crate::model::{DeliverySource, Payment};
 use crate::store::StoreError;
 
@@ -39,13 +39,7 @@ impl Checkout {
         let due = store.due_fulfilments(now, config.reconcile_batch).await?;
         report.due = due.len();
         for payment in due {
-            if let Some(outcome) = self.reconcile_one(&payment, &mut report).await {
-                match outcome.fulfilment {
-                    FulfilmentOutcome::Fulfilled { .. } => report.fulfilled += 1,
-                    FulfilmentOutcome::Failed { .. } => report.failed += 1,
-                    _ => {}
-                }
-            }
+            self.reconcile_one(&payment, &mut report).await;
         }
 
         if let Some(age) = config.stale_pending_after {
@@ -54,15 +48,8 @@ impl Checkout {
                 .await?;
             for payment in stale {
                 report.stale_checked += 1;
-                if let Some(outcome) = self.reconcile_one(&payment, &mut report).await {
-                    if outcome.changed() {
-                        report.stale_changed += 1;
-                    }
-                    match outcome.fulfilment {
-                        FulfilmentOutcome::Fulfilled { .. } => report.fulfilled += 1,
-                        FulfilmentOutcome::Failed { .. } => report.failed += 1,
-                        _ => {}
-                    }
+                if self.reconcile_one(&payment, &mut report).await {
+                    report.stale_changed += 1;
                 }
             }
         }
@@ -73,20 +60,24 @@ impl Checkout {
         Ok(report)
     }
 
-    async fn reconcile_one(
-        &self,
-        payment: &Payment,
-        report: &mut ReconcileReport,
-    ) -> Option<SyncOutcome> {
+    /// Syncs one payment and counts the outcome; returns whether its status changed.
+    async fn reconcile_one(&self, payment: &Payment, report: &mut ReconcileReport) -> bool {
         match self
             .sync(&payment.transaction_id, DeliverySource::Reconcile)
             .await
         {
-            Ok(outcome) => Some(outcome),
+            Ok(outcome) => {
+                match outcome.fulfilment {
+                    FulfilmentOutcome::Fulfilled { .. } => report.fulfilled += 1,
+                    FulfilmentOutcome::Failed { .. } => report.failed += 1,
+                    _ => {}
+                }
+                outcome.changed()
+            }
             Err(e) => {
                 report.errors += 1;
                 tracing::warn!(transaction_id = %payment.transaction_id, error = %e, "reconciliation of a payment failed; retried next pass");
-                None
+                false
             }
         }
     }

@@ -11,12 +11,18 @@ use crate::model::{DeliverySource, Payment};
 use crate::values::TransactionId;
 
 pub(super) async fn handle(checkout: &Checkout, request: Request<Bytes>) -> Response<Bytes> {
-    let raw = match *request.method() {
-        Method::GET => request
+    let from_query = || {
+        request
             .uri()
             .query()
-            .and_then(|q| body::form_field(q.as_bytes(), "transaction_id")),
-        Method::POST => body::field(&request, "transaction_id").unwrap_or_default(),
+            .and_then(|q| body::form_field(q.as_bytes(), "transaction_id"))
+    };
+    let raw = match *request.method() {
+        Method::GET => from_query(),
+        // CinetPay posts a form; a body without the field may still carry it in the query.
+        Method::POST => body::field(&request, "transaction_id")
+            .unwrap_or_default()
+            .or_else(from_query),
         _ => return response::method_not_allowed("GET, POST"),
     };
     let fallback = || response::see_other(checkout.config().return_fallback());
