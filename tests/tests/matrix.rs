@@ -79,4 +79,8 @@ matrix! {
     axum_sqlite: Axum x Sqlite;
     axum_postgres: Axum x Postgres;
     axum_mysql: Axum x Mysql;
+    rocket_memory: Rocket x Memory;
+    rocket_sqlite: Rocket x Sqlite;
+    rocket_postgres: Rocket x Postgres;
+    rocket_mysql: Rocket x Mysql;
 }

@@ -1,0 +1,52 @@
+//! `cargo run -p rocket-shop`: the example shop on `SHOP_ADDR` (default
+//! `127.0.0.1:8000`), SQLite by default, and the embedded CinetPay sandbox
+//! unless `CINETPAY_API_KEY` is set.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use shop_common::setup::{self, ShopEnv};
+use tracing_subscriber::EnvFilter;
+
+#[rocket::main]
+async fn main() -> ExitCode {
+    // Rocket's own log lines come through tracing too.
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn")),
+        )
+        .init();
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("rocket-shop cannot start: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    let env = ShopEnv::from_env("127.0.0.1:8000")?;
+    let addr = resolve_port(env.addr)?;
+    let shop = setup::start(env, addr).await?;
+    tracing::info!("shop ready on {}", shop.public_url);
+    let figment = rocket::Config::figment()
+        .merge(("address", addr.ip()))
+        .merge(("port", addr.port()));
+    let rocket = rocket_shop::rocket(shop.clone()).configure(figment);
+    // Returns after Ctrl-C, once the fairing has stopped the reconciler.
+    drop(rocket.launch().await?);
+    shop.shutdown().await;
+    Ok(())
+}
+
+/// Rocket binds its own socket once the shop is built, but the shop's public
+/// URL (which CinetPay calls back) needs the port: with `SHOP_ADDR` port 0,
+/// pick a free port first.
+fn resolve_port(addr: SocketAddr) -> std::io::Result<SocketAddr> {
+    if addr.port() != 0 {
+        return Ok(addr);
+    }
+    std::net::TcpListener::bind(addr)?.local_addr()
+}
