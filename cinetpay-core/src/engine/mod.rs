@@ -18,6 +18,20 @@
 //! refused/cancelled       payment_failed, at most once per payment
 //! ```
 //!
+//! How check answers are read (on top of [`CheckOutcome`](crate::protocol::CheckOutcome)):
+//!
+//! * `00` + `ACCEPTED` with exactly the stored amount and currency: `accepted`;
+//!   with other (or missing) money: `needs_attention`, logged at `error`, never
+//!   fulfilled, left for a human;
+//! * `627 TRANSACTION_CANCEL` or a `CANCELLED` status: `cancelled`; any other
+//!   payment failure: `refused`. Both may still become `accepted` later (push
+//!   operators report a failure first); `payment_failed` is called at most once
+//!   per payment, and not again if it returns an error;
+//! * waiting codes and statuses: no change; undocumented or contradictory
+//!   answers: no change, logged at `warn`;
+//! * request errors (`608`, `609`, `624`...): no change, logged at `error`, and
+//!   the notification gets `503` so that CinetPay may try again.
+//!
 //! Adapters (tower, Rocket) call [`Checkout::is_own_path`], read the body up
 //! to [`Checkout::body_limit`] (answering [`Checkout::payload_too_large`]
 //! beyond it) and hand the request to [`Checkout::handle`].
