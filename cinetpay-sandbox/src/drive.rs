@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use chrono::Utc;
-use cinetpay_core::protocol::{CodeClass, ResultCode};
 
+use crate::codes::{self, Kind};
 use crate::decision::Decision;
 use crate::error::SandboxError;
 use crate::notify::plan::{self, Plan};
@@ -13,8 +13,8 @@ use crate::payment::{PaymentSnapshot, PaymentState};
 use crate::scenario::Scenario;
 use crate::state::Shared;
 
-fn check_code(code: &str, class: CodeClass, expected: &'static str) -> Result<(), SandboxError> {
-    if ResultCode::new(code).class() == class && code.trim() == code {
+fn check_code(code: &str, kind: Kind, expected: &'static str) -> Result<(), SandboxError> {
+    if codes::kind(code) == Some(kind) {
         Ok(())
     } else {
         Err(SandboxError::InvalidCode {
@@ -52,8 +52,8 @@ pub(crate) fn decide(
     scenario: Option<Scenario>,
 ) -> Result<PaymentSnapshot, SandboxError> {
     match &decision {
-        Decision::Refuse { code, .. } => check_code(code, CodeClass::PaymentFailed, "failure")?,
-        Decision::Wait { code, .. } => check_code(code, CodeClass::Pending, "pending")?,
+        Decision::Refuse { code, .. } => check_code(code, Kind::Failure, "failure")?,
+        Decision::Wait { code, .. } => check_code(code, Kind::Pending, "pending")?,
         Decision::Pay { .. } | Decision::Cancel => {}
     }
     let mut state = shared.lock();

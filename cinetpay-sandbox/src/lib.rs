@@ -177,6 +177,7 @@
 mod admin;
 mod api;
 mod builder;
+mod codes;
 mod decision;
 mod drive;
 mod error;

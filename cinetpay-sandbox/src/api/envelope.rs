@@ -5,7 +5,6 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
-use cinetpay_core::protocol::ResultCode;
 use serde::Serialize;
 
 /// The envelope. `description` and `data` are left out when absent, as in
@@ -31,19 +30,11 @@ pub(crate) fn response_id() -> String {
     )
 }
 
-/// The documented message of a code (the code itself when undocumented).
-pub(crate) fn message(code: &str) -> String {
-    ResultCode::new(code)
-        .documented_message()
-        .unwrap_or(code)
-        .to_owned()
-}
-
 impl<T: Serialize> Reply<T> {
     pub(crate) fn new(code: &str, description: Option<String>, data: Option<T>) -> Self {
         Reply {
             code: code.to_owned(),
-            message: message(code),
+            message: crate::codes::message(code).to_owned(),
             description,
             data,
             api_response_id: response_id(),

@@ -1,7 +1,6 @@
 //! The 16 documented notification fields of a payment, and their `x-token`.
 
-use cinetpay_core::protocol::ResultCode;
-
+use crate::codes;
 use crate::payment::{Payment, PaymentState};
 use crate::scenario::Scenario;
 use crate::signer::{SIGNED_FIELDS, x_token};
@@ -18,10 +17,7 @@ pub(crate) struct Notice {
 /// `cpm_error_message` for a state: `SUCCES` when paid, else the documented
 /// message of the state's code.
 pub(crate) fn status_message(state: &PaymentState) -> String {
-    let code = state.check_code();
-    ResultCode::new(code)
-        .documented_message()
-        .map_or_else(|| code.to_owned(), str::to_owned)
+    codes::message(state.check_code()).to_owned()
 }
 
 /// The country dialling prefix that goes with a currency.
