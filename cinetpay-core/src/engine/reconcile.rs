@@ -27,7 +27,7 @@ impl Checkout {
     /// ```no_run
     /// # async fn demo(checkout: cinetpay_core::engine::Checkout) -> Result<(), Box<dyn std::error::Error>> {
     /// let report = checkout.reconcile_once().await?;
-    /// println!("{} delivered, {} failed again", report.fulfilled, report.failed);
+    /// tracing::info!(delivered = report.fulfilled, failed_again = report.failed, "reconciled");
     /// # Ok(()) }
     /// ```
     pub async fn reconcile_once(&self) -> Result<ReconcileReport, StoreError> {

@@ -46,7 +46,7 @@ impl Checkout {
     /// # async fn demo(checkout: cinetpay_core::engine::Checkout) -> Result<(), Box<dyn std::error::Error>> {
     /// use cinetpay_core::OrderRef;
     /// let page = checkout.start_payment(&OrderRef::new("ord-42")?).await?;
-    /// println!("send the customer to {}", page.payment_url);
+    /// tracing::info!(url = %page.payment_url, "send the customer to the payment page");
     /// # Ok(()) }
     /// ```
     pub async fn start_payment(&self, order: &OrderRef) -> Result<StartedPayment, InitError> {

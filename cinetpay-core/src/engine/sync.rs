@@ -31,7 +31,7 @@ impl Checkout {
     /// use cinetpay_core::{DeliverySource, PaymentStatus};
     /// let outcome = checkout.sync(&"cp-abc".parse()?, DeliverySource::Return).await?;
     /// if outcome.status() == Some(PaymentStatus::Accepted) {
-    ///     println!("paid: {:?}", outcome.fulfilment);
+    ///     tracing::info!(fulfilment = ?outcome.fulfilment, "paid");
     /// }
     /// # Ok(()) }
     /// ```
