@@ -14,7 +14,7 @@ use crate::error::SandboxError;
 use crate::faults::CheckFaults;
 use crate::notify::{fields, sender};
 use crate::operator::Operator;
-use crate::payment::PaymentSnapshot;
+use crate::payment::{Payment, PaymentSnapshot};
 use crate::record::{CheckRecord, NotificationKind, NotificationRecord};
 use crate::scenario::Scenario;
 use crate::state::Shared;
@@ -189,13 +189,18 @@ impl Sandbox {
 
     // ---- notifications on demand ----
 
-    fn notify_url(&self, transaction_id: &str) -> Result<String, SandboxError> {
-        self.shared
-            .lock()
+    /// Runs `f` on the payment `transaction_id`, under the state's lock.
+    fn with_payment<R>(
+        &self,
+        transaction_id: &str,
+        f: impl FnOnce(&mut Payment) -> R,
+    ) -> Result<R, SandboxError> {
+        let mut state = self.shared.lock();
+        let payment = state
             .payments
-            .get(transaction_id)
-            .map(|p| p.request.notify_url.clone())
-            .ok_or_else(|| SandboxError::UnknownTransaction(transaction_id.to_owned()))
+            .get_mut(transaction_id)
+            .ok_or_else(|| SandboxError::UnknownTransaction(transaction_id.to_owned()))?;
+        Ok(f(payment))
     }
 
     /// Sends CinetPay's `GET` ping (no data) to the payment's `notify_url` now
@@ -204,7 +209,7 @@ impl Sandbox {
         &self,
         transaction_id: &str,
     ) -> Result<NotificationRecord, SandboxError> {
-        let url = self.notify_url(transaction_id)?;
+        let url = self.with_payment(transaction_id, |p| p.request.notify_url.clone())?;
         let _delivery = self.shared.begin_delivery(transaction_id);
         Ok(sender::ping(&self.shared, transaction_id, &url).await)
     }
@@ -215,17 +220,12 @@ impl Sandbox {
         &self,
         transaction_id: &str,
     ) -> Result<NotificationRecord, SandboxError> {
-        let (url, notice) = {
-            let state = self.shared.lock();
-            let p = state
-                .payments
-                .get(transaction_id)
-                .ok_or_else(|| SandboxError::UnknownTransaction(transaction_id.to_owned()))?;
+        let (url, notice) = self.with_payment(transaction_id, |p| {
             (
                 p.request.notify_url.clone(),
                 fields::notice(&self.shared.config, p, &Scenario::default()),
             )
-        };
+        })?;
         let _delivery = self.shared.begin_delivery(transaction_id);
         Ok(sender::post(
             &self.shared,
@@ -255,13 +255,7 @@ impl Sandbox {
         transaction_id: &str,
         scenario: Option<Scenario>,
     ) -> Result<(), SandboxError> {
-        let mut state = self.shared.lock();
-        let p = state
-            .payments
-            .get_mut(transaction_id)
-            .ok_or_else(|| SandboxError::UnknownTransaction(transaction_id.to_owned()))?;
-        p.scenario = scenario;
-        Ok(())
+        self.with_payment(transaction_id, |p| p.scenario = scenario)
     }
 
     /// The global check faults (with their counters as consumed so far).
@@ -281,13 +275,7 @@ impl Sandbox {
         transaction_id: &str,
         faults: Option<CheckFaults>,
     ) -> Result<(), SandboxError> {
-        let mut state = self.shared.lock();
-        let p = state
-            .payments
-            .get_mut(transaction_id)
-            .ok_or_else(|| SandboxError::UnknownTransaction(transaction_id.to_owned()))?;
-        p.check_faults = faults;
-        Ok(())
+        self.with_payment(transaction_id, |p| p.check_faults = faults)
     }
 
     // ---- records ----
