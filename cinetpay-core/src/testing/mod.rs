@@ -78,6 +78,7 @@
 
 mod cases;
 mod check;
+mod faulty;
 pub mod fixtures;
 #[cfg(test)]
 mod self_test;
@@ -90,6 +91,7 @@ use std::sync::Arc;
 use crate::store::PaymentStore;
 
 pub use cases::*;
+pub use faulty::{FaultyStore, LOG_CAPACITY, StoreOp, UnknownStoreOp};
 
 /// The future of one conformance case.
 pub type CaseFuture = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
