@@ -70,10 +70,7 @@ async fn create_order(shop: &Shop, product_id: &str, wants: Wants) -> Reply {
     };
     let location = format!("/orders/{}", order.order_ref);
     if wants.json() {
-        match serde_json::to_value(&order) {
-            Ok(body) => Reply::Created(Created::new(location).body(Json(body))),
-            Err(e) => wants.error(Status::InternalServerError, &e.to_string()),
-        }
+        Reply::Created(Created::new(location).body(Json(order)))
     } else {
         Reply::SeeOther(Redirect::to(location))
     }
@@ -82,10 +79,7 @@ async fn create_order(shop: &Shop, product_id: &str, wants: Wants) -> Reply {
 #[get("/orders/<order_ref>")]
 pub(crate) async fn show_order(shop: &State<Shop>, order_ref: &str, wants: Wants) -> Reply {
     match OrderView::load(&shop.orders, shop.checkout.store().as_ref(), order_ref).await {
-        Ok(Some(view)) if wants.json() => match serde_json::to_value(&view) {
-            Ok(body) => Reply::Json((Status::Ok, Json(body))),
-            Err(e) => wants.error(Status::InternalServerError, &e.to_string()),
-        },
+        Ok(Some(view)) if wants.json() => Reply::Order(Json(view)),
         Ok(Some(view)) => Reply::Page((
             Status::Ok,
             RawHtml(pages::order_page(&view, &shop.pay_action())),

@@ -8,7 +8,8 @@ use rocket::response::content::RawHtml;
 use rocket::response::status::Created;
 use rocket::response::{Redirect, Responder};
 use rocket::serde::json::{Json, Value, json};
-use shop_common::pages;
+use shop_common::orders::Order;
+use shop_common::pages::{self, OrderView};
 
 /// Whether the client asked for JSON: one of its `Accept` headers names
 /// `application/json` (as the axum shop decides).
@@ -39,7 +40,7 @@ impl Wants {
     /// An error as JSON `{"error": ...}` or as a page.
     pub(crate) fn error(self, status: Status, message: &str) -> Reply {
         if self.json {
-            Reply::Json((status, Json(json!({ "error": message }))))
+            Reply::Error((status, Json(json!({ "error": message }))))
         } else {
             Reply::Page((
                 status,
@@ -54,10 +55,12 @@ impl Wants {
 pub(crate) enum Reply {
     /// An HTML page.
     Page((Status, RawHtml<String>)),
-    /// A JSON document.
-    Json((Status, Json<Value>)),
-    /// `201` with `Location` and the new resource as JSON.
-    Created(Created<Json<Value>>),
+    /// An error as JSON: `{"error": "..."}`.
+    Error((Status, Json<Value>)),
+    /// An order as JSON.
+    Order(Json<OrderView>),
+    /// `201` with `Location` and the new order as JSON.
+    Created(Created<Json<Order>>),
     /// `303 See Other`.
     SeeOther(Redirect),
 }

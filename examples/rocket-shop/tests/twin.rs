@@ -1,0 +1,276 @@
+//! The Rocket shop is the axum shop's twin: the same requests, on the same
+//! shop, get the same answers from both.
+
+#![allow(clippy::unwrap_used)]
+
+use axum::body::Body;
+use cinetpay_sandbox::{Sandbox, SandboxHandle};
+use http_body_util::BodyExt;
+use rocket::local::asynchronous::Client;
+use shop_common::setup::{self, Shop, ShopOptions, StoreChoice};
+use tower::ServiceExt;
+
+/// What a client sees of an answer.
+#[derive(Debug, PartialEq, Eq)]
+struct Seen {
+    status: u16,
+    content_type: Option<String>,
+    location: Option<String>,
+    body: String,
+}
+
+struct Twins {
+    rocket: Client,
+    axum: axum::Router,
+    shop: Shop,
+    _sandbox: SandboxHandle,
+}
+
+async fn twins() -> Twins {
+    let sandbox = Sandbox::builder().start().await.unwrap();
+    let shop = setup::build(ShopOptions {
+        database_url: "sqlite::memory:".to_owned(),
+        store: StoreChoice::Memory,
+        settings: setup::sandbox_settings(&sandbox, "http://shop.test"),
+        sandbox: None,
+    })
+    .await
+    .unwrap();
+    let rocket = rocket_shop::rocket_without_reconciler(shop.clone())
+        .configure(rocket::Config::debug_default());
+    Twins {
+        rocket: Client::tracked(rocket).await.unwrap(),
+        axum: axum_shop::app(shop.clone()),
+        shop,
+        _sandbox: sandbox,
+    }
+}
+
+/// A request: method, path, `Accept`, `Content-Type` and body.
+#[derive(Clone, Copy)]
+struct Ask<'a> {
+    method: &'a str,
+    path: &'a str,
+    accept: Option<&'a str>,
+    content_type: Option<&'a str>,
+    body: &'a str,
+}
+
+fn get<'a>(path: &'a str, accept: Option<&'a str>) -> Ask<'a> {
+    Ask {
+        method: "GET",
+        path,
+        accept,
+        content_type: None,
+        body: "",
+    }
+}
+
+fn post<'a>(
+    path: &'a str,
+    accept: Option<&'a str>,
+    content_type: &'a str,
+    body: &'a str,
+) -> Ask<'a> {
+    Ask {
+        method: "POST",
+        path,
+        accept,
+        content_type: Some(content_type),
+        body,
+    }
+}
+
+const JSON: Option<&str> = Some("application/json");
+const HTML: Option<&str> = Some("text/html,application/xhtml+xml,*/*;q=0.8");
+const FORM: &str = "application/x-www-form-urlencoded";
+
+impl Twins {
+    async fn rocket(&self, ask: Ask<'_>) -> Seen {
+        let method = ask.method.parse().unwrap();
+        let mut request = self.rocket.req(method, ask.path.to_owned()).body(ask.body);
+        if let Some(accept) = ask.accept {
+            request = request.header(rocket::http::Header::new("Accept", accept.to_owned()));
+        }
+        if let Some(content_type) = ask.content_type {
+            request = request.header(rocket::http::Header::new(
+                "Content-Type",
+                content_type.to_owned(),
+            ));
+        }
+        let response = request.dispatch().await;
+        let header = |name: &str| response.headers().get_one(name).map(str::to_owned);
+        Seen {
+            status: response.status().code,
+            content_type: header("Content-Type"),
+            location: header("Location"),
+            body: response.into_string().await.unwrap_or_default(),
+        }
+    }
+
+    async fn axum(&self, ask: Ask<'_>) -> Seen {
+        let mut request = axum::http::Request::builder()
+            .method(ask.method)
+            .uri(ask.path);
+        if let Some(accept) = ask.accept {
+            request = request.header("accept", accept);
+        }
+        if let Some(content_type) = ask.content_type {
+            request = request.header("content-type", content_type);
+        }
+        let request = request.body(Body::from(ask.body.to_owned())).unwrap();
+        let response = self.axum.clone().oneshot(request).await.unwrap();
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_owned())
+        };
+        let (status, content_type, location) = (
+            response.status().as_u16(),
+            header("content-type"),
+            header("location"),
+        );
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        Seen {
+            status,
+            content_type,
+            location,
+            body: String::from_utf8(body.to_vec()).unwrap(),
+        }
+    }
+
+    /// Both shops answer `ask` alike; returns the answer.
+    async fn same(&self, ask: Ask<'_>) -> Seen {
+        let (axum, rocket) = (self.axum(ask).await, self.rocket(ask).await);
+        assert_eq!(rocket, axum, "{} {}", ask.method, ask.path);
+        rocket
+    }
+
+    /// Both shops answer `ask` with the same status (their error texts are
+    /// their frameworks' own); returns the Rocket answer.
+    async fn same_status(&self, ask: Ask<'_>) -> Seen {
+        let (axum, rocket) = (self.axum(ask).await, self.rocket(ask).await);
+        assert_eq!(
+            rocket.status, axum.status,
+            "{} {}: {rocket:?}",
+            ask.method, ask.path
+        );
+        assert_eq!(
+            rocket.content_type, axum.content_type,
+            "{} {}",
+            ask.method, ask.path
+        );
+        rocket
+    }
+}
+
+#[rocket::async_test]
+async fn the_catalogue_pages_and_json_are_the_same() {
+    let twins = twins().await;
+    let products = twins.same(get("/api/products", JSON)).await;
+    assert_eq!(products.status, 200);
+    let listed: serde_json::Value = serde_json::from_str(&products.body).unwrap();
+    assert_eq!(listed[0]["currency"], "XOF");
+    let page = twins.same(get("/", HTML)).await;
+    assert!(page.body.contains("<form"), "{}", page.body);
+}
+
+#[rocket::async_test]
+async fn orders_are_created_and_shown_alike() {
+    let twins = twins().await;
+    // A form, from a browser: 303 to the order page.
+    let rocket = twins
+        .rocket(post("/orders", HTML, FORM, "product_id=attieke"))
+        .await;
+    let axum = twins
+        .axum(post("/orders", HTML, FORM, "product_id=attieke"))
+        .await;
+    for seen in [&rocket, &axum] {
+        assert_eq!(seen.status, 303);
+        assert!(
+            seen.location
+                .as_deref()
+                .unwrap()
+                .starts_with("/orders/ord-")
+        );
+    }
+    // JSON in, JSON out: 201 with Location and the order.
+    let created = twins
+        .rocket(post(
+            "/orders",
+            JSON,
+            "application/json",
+            r#"{"product_id":"attieke"}"#,
+        ))
+        .await;
+    assert_eq!(created.status, 201);
+    assert_eq!(created.content_type.as_deref(), Some("application/json"));
+    let order: serde_json::Value = serde_json::from_str(&created.body).unwrap();
+    let path = format!("/orders/{}", order["order_ref"].as_str().unwrap());
+    assert_eq!(created.location.as_deref(), Some(path.as_str()));
+    assert_eq!(order["amount"], 2500);
+    let form = twins
+        .rocket(post("/orders", JSON, FORM, "product_id=attieke"))
+        .await;
+    assert_eq!(form.status, 201);
+
+    // The same order, seen by both: JSON with deliveries, and the same page.
+    let shown = twins.same(get(&path, JSON)).await;
+    let view: serde_json::Value = serde_json::from_str(&shown.body).unwrap();
+    assert_eq!(view["payment_status"], "unpaid");
+    assert_eq!(view["deliveries"], serde_json::json!([]));
+    let page = twins.same(get(&path, HTML)).await;
+    assert!(page.body.contains(r#"action="/cinetpay/init""#));
+}
+
+#[rocket::async_test]
+async fn errors_are_the_same() {
+    let twins = twins().await;
+    twins.same(get("/orders/ord-nope", JSON)).await;
+    twins.same(get("/orders/ord-nope", HTML)).await;
+    let unknown = twins
+        .same(post("/orders", JSON, FORM, "product_id=nope"))
+        .await;
+    assert_eq!(unknown.status, 404);
+    assert_eq!(unknown.body, r#"{"error":"no such product"}"#);
+    let missing = twins
+        .same_status(post("/orders", JSON, FORM, "other=1"))
+        .await;
+    assert_eq!(missing.status, 400);
+    let bad_json = twins
+        .same_status(post("/orders", JSON, "application/json", "{"))
+        .await;
+    assert_eq!(bad_json.status, 400);
+    let missing_html = twins.same_status(post("/orders", HTML, FORM, "")).await;
+    assert_eq!(missing_html.status, 400);
+}
+
+#[rocket::async_test]
+async fn the_payment_routes_are_the_same() {
+    let twins = twins().await;
+    let created = twins
+        .rocket(post("/orders", JSON, FORM, "product_id=cafe-touba"))
+        .await;
+    let order: serde_json::Value = serde_json::from_str(&created.body).unwrap();
+    let body = format!("order_ref={}", order["order_ref"].as_str().unwrap());
+    // Pay on one, click again on the other: the same payment page.
+    let first = twins.axum(post("/cinetpay/init", JSON, FORM, &body)).await;
+    let again = twins
+        .rocket(post("/cinetpay/init", JSON, FORM, &body))
+        .await;
+    assert_eq!((first.status, again.status), (200, 200));
+    let (first, again): (serde_json::Value, serde_json::Value) = (
+        serde_json::from_str(&first.body).unwrap(),
+        serde_json::from_str(&again.body).unwrap(),
+    );
+    assert_eq!(first["payment_url"], again["payment_url"]);
+    assert_eq!(again["reused"], true);
+    twins.same(get("/cinetpay/notify", None)).await;
+    twins.same(get("/cinetpay/return", HTML)).await;
+    twins.same(get("/cinetpay/init", HTML)).await;
+    let order_ref = order["order_ref"].as_str().unwrap();
+    let view = twins.same(get(&format!("/orders/{order_ref}"), JSON)).await;
+    assert!(view.body.contains(r#""payment_status":"pending""#));
+    assert!(twins.shop.sandbox().is_none());
+}
