@@ -92,8 +92,17 @@ impl Checkout {
                             });
                         }
                         OpenPayment::InFlight => {
-                            tracing::info!(open = %open.transaction_id, "the order's payment is being created");
-                            return Err(InitError::InProgress);
+                            tracing::info!(open = %open.transaction_id, "the order's payment is being created: waiting for its page");
+                            if let Some(payment_url) = self.wait_for_page(&open).await? {
+                                tracing::Span::current()
+                                    .record("transaction_id", open.transaction_id.as_str());
+                                return Ok(StartedPayment {
+                                    transaction_id: open.transaction_id,
+                                    payment_url,
+                                    reused: true,
+                                });
+                            }
+                            // Its init failed or gave up the order's slot: try again.
                         }
                         OpenPayment::Replace(why) => {
                             tracing::info!(open = %open.transaction_id, why, "replacing the order's open payment");
@@ -104,6 +113,34 @@ impl Checkout {
             }
         }
         Err(InitError::InProgress)
+    }
+
+    /// A double click arrives while the first click's init is still talking
+    /// to CinetPay: wait (at most the client's timeout and a second) for that
+    /// payment's page rather than showing the customer an error. `None` when
+    /// that init failed or gave up the order's slot; [`InitError::InProgress`]
+    /// when it is still running at the deadline.
+    async fn wait_for_page(&self, open: &Payment) -> Result<Option<String>, InitError> {
+        let limit = self.inner.config.client_config().timeout + std::time::Duration::from_secs(1);
+        let deadline = tokio::time::Instant::now() + limit;
+        let mut pause = std::time::Duration::from_millis(25);
+        loop {
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(std::time::Duration::from_millis(250));
+            let Some(current) = self.inner.store.find_payment(&open.transaction_id).await? else {
+                return Ok(None);
+            };
+            if let (PaymentStatus::Pending, Some(url)) = (current.status, &current.payment_url) {
+                return Ok(Some(url.clone()));
+            }
+            if current.status != PaymentStatus::Pending || !current.open {
+                return Ok(None);
+            }
+            if tokio::time::Instant::now() >= deadline {
+                tracing::warn!(open = %open.transaction_id, "the order's payment is still being created");
+                return Err(InitError::InProgress);
+            }
+        }
     }
 
     async fn quote(&self, order: &OrderRef) -> Result<OrderQuote, InitError> {
