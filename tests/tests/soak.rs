@@ -1,0 +1,698 @@
+//! Soak across instances: three shop instances on one database (PostgreSQL,
+//! then MariaDB/MySQL), behind a round-robin HTTP proxy written here, with
+//! the sandbox sending 2–5 duplicate notifications per payment at once, so
+//! that they reach different instances concurrently.
+//!
+//! * Each instance is its own [`Shop`]: its own `SeaOrmStore` pool, its own
+//!   `Checkout`, its own fulfiller faults and its own reconciler (short
+//!   interval, stale pending payments checked too), as in production. All
+//!   three share the database, the payment tables of one prefix (unique per
+//!   run) and the shop's order tables.
+//! * Their `public_url` is the proxy's, so the sandbox's notifications and
+//!   the browsers' returns are spread over the instances.
+//! * Each payment follows a random sequence: plain `ACCEPTED`; `WAITING`
+//!   then `ACCEPTED`; `REFUSED` then `ACCEPTED`; a final `REFUSED` (some
+//!   after `WAITING`); a final `CANCELLED`. About 10% of the accepted ones
+//!   have their first one or two deliveries fail (set on all three
+//!   instances, so whichever delivers fails), and about 5% of the payments
+//!   see their first one or two `/v2/payment/check` calls answer HTTP 500.
+//!   Most browsers come back (right away, or after the notifications).
+//! * Final accounting, once the sandbox is idle and the reconcilers have
+//!   delivered everything due (within a time limit): every accepted payment
+//!   delivered exactly once, no refused or cancelled payment delivered, no
+//!   payment lost or left pending. The last line printed is the figures.
+//!
+//! `CINETPAY_SOAK_PAYMENTS` (default 2000) sets the number of payments,
+//! `CINETPAY_SOAK_SEED` replays one run's random plan (its seed is printed
+//! first). Databases: `CINETPAY_TEST_POSTGRES_URL`, `CINETPAY_TEST_MYSQL_URL`
+//! (skipped with one line without them, failed under `CI=true`).
+//!
+//! ```sh
+//! CINETPAY_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test \
+//! CINETPAY_TEST_MYSQL_URL=mysql://root@127.0.0.1:3306/test \
+//! cargo test -p cinetpay-e2e --test soak -- --nocapture
+//! ```
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderName, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use cinetpay_core::{PaymentStatus, TransactionId};
+use cinetpay_e2e::store::CaseDatabase;
+use cinetpay_e2e::world::{PRODUCT, test_settings};
+use cinetpay_e2e::{Adapter, StoreKind, adapter};
+use cinetpay_sandbox::{CheckFaults, Decision, Operator, Sandbox, Scenario};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use reqwest::header::ACCEPT;
+use serde::Deserialize;
+use shop_common::setup::{self, Shop, ShopOptions};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+/// Shop instances sharing the database.
+const INSTANCES: usize = 3;
+/// Payments driven at once.
+const IN_FLIGHT: usize = 32;
+/// Payments in a run unless `CINETPAY_SOAK_PAYMENTS` says otherwise.
+const DEFAULT_PAYMENTS: usize = 2000;
+/// How long the whole run may take to settle after the last payment.
+const SETTLE_LIMIT: Duration = Duration::from_secs(120);
+/// How long one payment's notifications may take.
+const NOTIFY_LIMIT: Duration = Duration::from_secs(60);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn soak_postgres() {
+    soak(StoreKind::Postgres, "soak::soak_postgres").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn soak_mysql() {
+    soak(StoreKind::Mysql, "soak::soak_mysql").await;
+}
+
+// ---- the plan ----
+
+/// The sequence the sandbox plays for one payment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sequence {
+    Accepted,
+    WaitingThenAccepted,
+    RefusedThenAccepted,
+    Refused { waiting_first: bool },
+    Cancelled,
+}
+
+impl Sequence {
+    fn accepted(self) -> bool {
+        matches!(
+            self,
+            Sequence::Accepted | Sequence::WaitingThenAccepted | Sequence::RefusedThenAccepted
+        )
+    }
+}
+
+/// When the customer's browser comes back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Return {
+    /// Right after paying, racing the notifications.
+    AtOnce,
+    /// After the notifications.
+    Later,
+    /// Never (the tab was closed).
+    Never,
+}
+
+/// One payment's plan, drawn up front from the run's seed.
+#[derive(Debug, Clone)]
+struct Plan {
+    sequence: Sequence,
+    copies: u32,
+    interval: Duration,
+    fulfil_failures: u32,
+    check_failures: u32,
+    browser: Return,
+}
+
+fn draw(rng: &mut StdRng) -> Plan {
+    let sequence = match rng.random_range(0..100) {
+        0..40 => Sequence::Accepted,
+        40..55 => Sequence::WaitingThenAccepted,
+        55..70 => Sequence::RefusedThenAccepted,
+        70..85 => Sequence::Refused {
+            waiting_first: rng.random_bool(0.3),
+        },
+        _ => Sequence::Cancelled,
+    };
+    let fulfil_failures = if sequence.accepted() && rng.random_bool(0.10) {
+        rng.random_range(1..=2)
+    } else {
+        0
+    };
+    let check_failures = if rng.random_bool(0.05) {
+        rng.random_range(1..=2)
+    } else {
+        0
+    };
+    let browser = match rng.random_range(0..10) {
+        0..4 => Return::AtOnce,
+        4..8 => Return::Later,
+        _ => Return::Never,
+    };
+    Plan {
+        sequence,
+        copies: rng.random_range(2..=5),
+        interval: Duration::from_millis(rng.random_range(10..=120)),
+        fulfil_failures,
+        check_failures,
+        browser,
+    }
+}
+
+// ---- the round-robin proxy ----
+
+/// A load balancer: each request goes to the next instance in turn.
+struct Proxy {
+    upstreams: Vec<String>,
+    next: AtomicUsize,
+    http: reqwest::Client,
+}
+
+/// Hop-by-hop headers and those the client recomputes.
+fn forwarded(name: &HeaderName) -> bool {
+    !matches!(
+        name.as_str(),
+        "host" | "content-length" | "connection" | "transfer-encoding" | "keep-alive" | "upgrade"
+    )
+}
+
+async fn forward(State(proxy): State<Arc<Proxy>>, request: Request) -> Response {
+    let turn = proxy.next.fetch_add(1, Ordering::Relaxed) % proxy.upstreams.len();
+    let (parts, body) = request.into_parts();
+    let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+    let url = format!("{}{path}", proxy.upstreams[turn]);
+    let Ok(body) = axum::body::to_bytes(body, 4 << 20).await else {
+        return (StatusCode::BAD_REQUEST, "proxy: unreadable body").into_response();
+    };
+    let mut headers = HeaderMap::new();
+    for (name, value) in &parts.headers {
+        if forwarded(name) {
+            headers.append(name.clone(), value.clone());
+        }
+    }
+    let answer = proxy
+        .http
+        .request(parts.method, &url)
+        .headers(headers)
+        .body(body)
+        .send()
+        .await;
+    let answer = match answer {
+        Ok(answer) => answer,
+        Err(e) => return (StatusCode::BAD_GATEWAY, format!("proxy: {e}")).into_response(),
+    };
+    let status = answer.status();
+    let mut headers = HeaderMap::new();
+    for (name, value) in answer.headers() {
+        if forwarded(name) {
+            headers.append(name.clone(), value.clone());
+        }
+    }
+    match answer.bytes().await {
+        Ok(bytes) => {
+            let mut response = Response::new(Body::from(bytes));
+            *response.status_mut() = status;
+            *response.headers_mut() = headers;
+            response
+        }
+        Err(e) => (StatusCode::BAD_GATEWAY, format!("proxy: {e}")).into_response(),
+    }
+}
+
+fn serve_proxy(listener: TcpListener, upstreams: Vec<String>) -> JoinHandle<()> {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("the proxy's HTTP client");
+    let proxy = Arc::new(Proxy {
+        upstreams,
+        next: AtomicUsize::new(0),
+        http,
+    });
+    let app = axum::Router::new().fallback(forward).with_state(proxy);
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            eprintln!("the proxy stopped: {e}");
+        }
+    })
+}
+
+/// Aborts the task when dropped.
+struct Task(JoinHandle<()>);
+
+impl Drop for Task {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+// ---- one payment ----
+
+/// What driving one payment saw.
+#[derive(Debug)]
+struct Driven {
+    plan: Plan,
+    order_ref: String,
+    transaction_id: String,
+    notifications: usize,
+    check_errors: usize,
+}
+
+#[derive(Deserialize)]
+struct Started {
+    transaction_id: String,
+}
+
+struct Ctx {
+    base: String,
+    http: reqwest::Client,
+    sandbox: Sandbox,
+    shops: Vec<Shop>,
+}
+
+impl Ctx {
+    async fn drive(&self, plan: Plan) -> Driven {
+        // The customer orders, through the load balancer.
+        let response = self
+            .http
+            .post(format!("{}/orders", self.base))
+            .header(ACCEPT, "application/json")
+            .form(&[("product_id", PRODUCT)])
+            .send()
+            .await
+            .expect("POST /orders answers");
+        assert_eq!(response.status(), StatusCode::CREATED, "POST /orders");
+        let order: serde_json::Value = response.json().await.expect("the order as JSON");
+        let order_ref = order["order_ref"]
+            .as_str()
+            .expect("the new order has an order_ref")
+            .to_owned();
+        // Whichever instance delivers it fails the first deliveries.
+        if plan.fulfil_failures > 0 {
+            for shop in &self.shops {
+                shop.faults.fail_next_for(&order_ref, plan.fulfil_failures);
+            }
+        }
+        // Pay: init through the load balancer, as JSON.
+        let response = self
+            .http
+            .post(format!("{}/cinetpay/init", self.base))
+            .header(ACCEPT, "application/json")
+            .form(&[("order_ref", order_ref.as_str())])
+            .send()
+            .await
+            .expect("POST /cinetpay/init answers");
+        assert_eq!(response.status(), StatusCode::OK, "init of {order_ref}");
+        let started: Started = response.json().await.expect("the init answer as JSON");
+        let tx = started.transaction_id;
+        let token = self
+            .sandbox
+            .payment(&tx)
+            .unwrap_or_else(|| panic!("the sandbox knows {tx}"))
+            .payment_token;
+        if plan.check_failures > 0 {
+            self.sandbox
+                .set_payment_check_faults(
+                    &tx,
+                    Some(CheckFaults::new().fail_next(plan.check_failures)),
+                )
+                .expect("check faults for a known payment");
+        }
+        let scenario = Scenario::new()
+            .copies(plan.copies)
+            .concurrent(true)
+            .interval(plan.interval);
+        let (decision, scenario) = match plan.sequence {
+            Sequence::Accepted => (pay(), scenario),
+            Sequence::WaitingThenAccepted => (pay(), scenario.waiting_first(true)),
+            Sequence::RefusedThenAccepted => (pay(), scenario.refused_first(true)),
+            Sequence::Refused { waiting_first } => (
+                Decision::Refuse {
+                    operator: Operator::OrangeMoney,
+                    code: "600".to_owned(),
+                },
+                scenario.waiting_first(waiting_first),
+            ),
+            Sequence::Cancelled => (Decision::Cancel, scenario),
+        };
+        self.sandbox
+            .decide_with(&tx, decision, scenario)
+            .expect("the sandbox takes the decision");
+        if plan.browser == Return::AtOnce {
+            self.browser_return(&tx, &token).await;
+        }
+        let records = self
+            .sandbox
+            .wait_notifications(&tx, NOTIFY_LIMIT)
+            .await
+            .expect("the payment's notifications are answered in time");
+        if plan.browser == Return::Later {
+            self.browser_return(&tx, &token).await;
+        }
+        // Its check faults are all used by its first sync (the client retries).
+        let check_errors = self
+            .sandbox
+            .checks_for(&tx)
+            .iter()
+            .filter(|c| c.fault == Some("http_500"))
+            .count();
+        Driven {
+            plan,
+            order_ref,
+            transaction_id: tx,
+            notifications: records.iter().filter(|r| r.method == "POST").count(),
+            check_errors,
+        }
+    }
+
+    async fn browser_return(&self, tx: &str, token: &str) {
+        let response = self
+            .http
+            .post(format!("{}/cinetpay/return", self.base))
+            .header(ACCEPT, "text/html")
+            .form(&[("transaction_id", tx), ("token", token)])
+            .send()
+            .await
+            .expect("POST /cinetpay/return answers");
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "the return of {tx} answers 303"
+        );
+        let location = response
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        assert!(
+            location.starts_with('/'),
+            "the return of {tx} goes to the shop's own page, not {location:?}"
+        );
+    }
+}
+
+fn pay() -> Decision {
+    Decision::Pay {
+        operator: Operator::OrangeMoney,
+        phone: None,
+    }
+}
+
+fn payments_wanted() -> usize {
+    match std::env::var("CINETPAY_SOAK_PAYMENTS") {
+        Ok(v) if !v.trim().is_empty() => v
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("CINETPAY_SOAK_PAYMENTS={v:?} is not a number")),
+        _ => DEFAULT_PAYMENTS,
+    }
+}
+
+fn seed() -> u64 {
+    match std::env::var("CINETPAY_SOAK_SEED") {
+        Ok(v) if !v.trim().is_empty() => v
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("CINETPAY_SOAK_SEED={v:?} is not a number")),
+        _ => rand::random(),
+    }
+}
+
+async fn bind() -> (TcpListener, String) {
+    let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+        .await
+        .expect("an ephemeral port");
+    let addr = listener.local_addr().expect("the bound address");
+    (listener, format!("http://{addr}"))
+}
+
+// ---- the soak ----
+
+async fn soak(kind: StoreKind, name: &str) {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error")),
+        )
+        .with_test_writer()
+        .try_init();
+    let Some(database) = CaseDatabase::prepare(kind, name).await else {
+        return;
+    };
+    let started = Instant::now();
+    let payments = payments_wanted();
+    let seed = seed();
+    eprintln!(
+        "soak {kind}: {payments} payments, {INSTANCES} instances, seed {seed} (CINETPAY_SOAK_SEED replays it)"
+    );
+
+    let sandbox = Sandbox::builder()
+        .notify_timeout(Duration::from_secs(30))
+        .start()
+        .await
+        .expect("the sandbox starts");
+    let (proxy_listener, base) = bind().await;
+
+    // Three instances, started at once as a deployment would.
+    let settings = || {
+        let mut settings = test_settings(&sandbox, &base);
+        settings.reconcile_interval_ms = 200;
+        settings.stale_pending_after_ms = Some(5_000);
+        settings
+    };
+    let build = |_: usize| {
+        setup::build(ShopOptions {
+            database_url: database.url.clone(),
+            store: database.choice.clone(),
+            settings: settings(),
+            sandbox: None,
+        })
+    };
+    let (a, b, c) = tokio::join!(build(0), build(1), build(2));
+    let shops: Vec<Shop> = [a, b, c]
+        .into_iter()
+        .map(|shop| shop.unwrap_or_else(|e| panic!("a shop instance on {kind} starts: {e}")))
+        .collect();
+    let mut servers = Vec::new();
+    let mut upstreams = Vec::new();
+    for shop in &shops {
+        let (listener, url) = bind().await;
+        servers.push(adapter::serve(Adapter::Axum, shop.clone(), listener).await);
+        upstreams.push(url);
+    }
+    let _proxy = Task(serve_proxy(proxy_listener, upstreams));
+    let reconcilers: Vec<_> = shops.iter().map(Shop::spawn_reconciler).collect();
+
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(60))
+        .build()
+        .expect("an HTTP client");
+    let ctx = Arc::new(Ctx {
+        base: base.clone(),
+        http,
+        sandbox: Sandbox::clone(&sandbox),
+        shops: shops.clone(),
+    });
+
+    // Drive the payments, IN_FLIGHT at a time.
+    let mut rng = StdRng::seed_from_u64(seed);
+    let plans: Arc<Vec<Plan>> = Arc::new((0..payments).map(|_| draw(&mut rng)).collect());
+    let next = Arc::new(AtomicUsize::new(0));
+    let workers: Vec<JoinHandle<Vec<Driven>>> = (0..IN_FLIGHT)
+        .map(|_| {
+            let (ctx, plans, next) = (ctx.clone(), plans.clone(), next.clone());
+            tokio::spawn(async move {
+                let mut done = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(plan) = plans.get(i) else {
+                        return done;
+                    };
+                    done.push(ctx.drive(plan.clone()).await);
+                }
+            })
+        })
+        .collect();
+    let mut driven = Vec::with_capacity(payments);
+    for worker in workers {
+        driven.extend(worker.await.expect("a payment driver panicked"));
+    }
+    assert_eq!(driven.len(), payments, "every payment was driven");
+
+    // Settle: the sandbox idle, then every payment at its final state in the
+    // store, and nothing due for delivery (the reconcilers are at work).
+    sandbox
+        .wait_idle(SETTLE_LIMIT)
+        .await
+        .expect("the sandbox's notifications all end");
+    let store = shops[0].checkout.store().clone();
+    let settle_started = Instant::now();
+    let mut unsettled: Vec<usize> = (0..driven.len()).collect();
+    loop {
+        let mut still = Vec::new();
+        for &i in &unsettled {
+            let d = &driven[i];
+            let id: TransactionId = d.transaction_id.parse().expect("a transaction id");
+            let payment = store.find_payment(&id).await.expect("the store answers");
+            let settled = payment.is_some_and(|p| {
+                if d.plan.sequence.accepted() {
+                    p.status == PaymentStatus::Accepted && p.is_fulfilled()
+                } else {
+                    matches!(p.status, PaymentStatus::Refused | PaymentStatus::Cancelled)
+                }
+            });
+            if !settled {
+                still.push(i);
+            }
+        }
+        unsettled = still;
+        let due = store
+            .due_fulfilments(chrono::Utc::now(), 10)
+            .await
+            .expect("the store lists due fulfilments");
+        if (unsettled.is_empty() && due.is_empty()) || settle_started.elapsed() > SETTLE_LIMIT {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    for reconciler in reconcilers {
+        reconciler.shutdown().await;
+    }
+
+    // The accounting.
+    let mut figures = Figures::default();
+    let mut problems = Vec::new();
+    for d in &driven {
+        figures.notifications += d.notifications;
+        figures.check_errors += d.check_errors;
+        let id: TransactionId = d.transaction_id.parse().expect("a transaction id");
+        let payment = store.find_payment(&id).await.expect("the store answers");
+        let deliveries = shops[0]
+            .orders
+            .deliveries(&d.order_ref)
+            .await
+            .expect("the order book answers");
+        let Some(payment) = payment else {
+            figures.lost += 1;
+            problems.push(format!(
+                "{} ({}): not in the store",
+                d.transaction_id, d.order_ref
+            ));
+            continue;
+        };
+        figures.fulfiller_failures += payment
+            .fulfilment
+            .attempts
+            .saturating_sub(u32::from(payment.is_fulfilled()))
+            as usize;
+        if d.plan.sequence.accepted() {
+            figures.accepted += 1;
+            if payment.status != PaymentStatus::Accepted || !payment.is_fulfilled() {
+                figures.lost += 1;
+                problems.push(format!(
+                    "{} ({}): accepted by the sandbox ({:?}), but {} and {} in the store",
+                    d.transaction_id,
+                    d.order_ref,
+                    d.plan,
+                    payment.status,
+                    if payment.is_fulfilled() {
+                        "fulfilled"
+                    } else {
+                        "not fulfilled"
+                    }
+                ));
+            }
+            match deliveries.len() {
+                0 => problems.push(format!(
+                    "{} ({}): accepted, never delivered",
+                    d.transaction_id, d.order_ref
+                )),
+                1 => figures.delivered += 1,
+                n => {
+                    figures.delivered += 1;
+                    figures.duplicates += n - 1;
+                    problems.push(format!(
+                        "{} ({}): delivered {n} times: {deliveries:?}",
+                        d.transaction_id, d.order_ref
+                    ));
+                }
+            }
+            if deliveries
+                .iter()
+                .any(|x| x.transaction_id != d.transaction_id)
+            {
+                problems.push(format!(
+                    "{} ({}): a delivery names another payment: {deliveries:?}",
+                    d.transaction_id, d.order_ref
+                ));
+            }
+        } else {
+            figures.refused += 1;
+            if !deliveries.is_empty() {
+                figures.delivered_after_refusal += 1;
+                problems.push(format!(
+                    "{} ({}): {:?} but delivered: {deliveries:?}",
+                    d.transaction_id, d.order_ref, d.plan.sequence
+                ));
+            }
+            if !matches!(
+                payment.status,
+                PaymentStatus::Refused | PaymentStatus::Cancelled
+            ) {
+                figures.lost += 1;
+                problems.push(format!(
+                    "{} ({}): {:?} by the sandbox, {} in the store",
+                    d.transaction_id, d.order_ref, d.plan.sequence, payment.status
+                ));
+            }
+        }
+    }
+    let expected_check_errors: usize = driven.iter().map(|d| d.plan.check_failures as usize).sum();
+    drop(servers);
+    drop(ctx);
+    sandbox.shutdown().await;
+
+    for problem in problems.iter().take(20) {
+        eprintln!("soak {kind}: {problem}");
+    }
+    println!(
+        "soak {kind}: {payments} payments, {INSTANCES} instances, {} notifications, {} accepted, \
+         {} delivered, {} duplicates, {} refused/cancelled, {} delivered after refusal, {} lost, \
+         {} fulfiller failures, {} check errors, {} s",
+        figures.notifications,
+        figures.accepted,
+        figures.delivered,
+        figures.duplicates,
+        figures.refused,
+        figures.delivered_after_refusal,
+        figures.lost,
+        figures.fulfiller_failures,
+        figures.check_errors,
+        started.elapsed().as_secs(),
+    );
+    assert!(
+        problems.is_empty(),
+        "soak {kind}: {} problems (seed {seed}); the first: {:?}",
+        problems.len(),
+        problems.first()
+    );
+    assert_eq!(
+        figures.accepted, figures.delivered,
+        "every accepted payment delivered"
+    );
+    assert_eq!(
+        figures.check_errors, expected_check_errors,
+        "every planned check fault was injected and seen"
+    );
+    drop(database);
+}
+
+#[derive(Debug, Default)]
+struct Figures {
+    notifications: usize,
+    accepted: usize,
+    delivered: usize,
+    duplicates: usize,
+    refused: usize,
+    delivered_after_refusal: usize,
+    lost: usize,
+    fulfiller_failures: usize,
+    check_errors: usize,
+}
