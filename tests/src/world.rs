@@ -166,6 +166,11 @@ impl World {
         })
     }
 
+    /// The shop's `DATABASE_URL` (for tests that read the tables themselves).
+    pub fn database_url(&self) -> &str {
+        &self._database.url
+    }
+
     /// The sandbox: decisions, scenarios, faults and records.
     pub fn sandbox(&self) -> &Sandbox {
         &self.sandbox

@@ -34,6 +34,8 @@ pub(super) enum BodyError {
     UnsupportedType(String),
     /// A JSON body that is not an object, or with a non-text field.
     BadJson(String),
+    /// A form body that is not UTF-8 (its fields would be read lossily).
+    NotUtf8,
 }
 
 /// The field `name` of a form (`application/x-www-form-urlencoded`, also
@@ -46,7 +48,10 @@ pub(super) fn field(request: &Request<Bytes>, name: &str) -> Result<Option<Strin
         .unwrap_or_default();
     let body = request.body();
     match mime.as_str() {
-        "" | "application/x-www-form-urlencoded" => Ok(form_field(body, name)),
+        "" | "application/x-www-form-urlencoded" => {
+            std::str::from_utf8(body).map_err(|_| BodyError::NotUtf8)?;
+            Ok(form_field(body, name))
+        }
         "application/json" => {
             let value: serde_json::Value = serde_json::from_slice(body)
                 .map_err(|e| BodyError::BadJson(format!("body is not valid JSON: {e}")))?;

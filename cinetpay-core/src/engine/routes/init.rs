@@ -34,6 +34,12 @@ pub(super) async fn handle(checkout: &Checkout, request: Request<Bytes>) -> Resp
             );
         }
         Err(BodyError::BadJson(why)) => return reject(StatusCode::BAD_REQUEST, why),
+        Err(BodyError::NotUtf8) => {
+            return reject(
+                StatusCode::BAD_REQUEST,
+                "body is not valid UTF-8".to_owned(),
+            );
+        }
     };
     let order = match OrderRef::new(raw) {
         Ok(order) => order,

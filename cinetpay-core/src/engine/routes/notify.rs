@@ -39,10 +39,13 @@ async fn post(checkout: &Checkout, request: Request<Bytes>) -> Response<Bytes> {
     async {
         let config = checkout.config();
         if let Some(secret) = &config.credentials.secret_key {
-            let header = request
-                .headers()
-                .get("x-token")
-                .map(|v| v.to_str().unwrap_or("<not text>"));
+            // Two x-token headers are ambiguous: refused, whichever comes first.
+            let mut tokens = request.headers().get_all("x-token").iter();
+            let header = match (tokens.next(), tokens.next()) {
+                (None, _) => None,
+                (Some(v), None) => Some(v.to_str().unwrap_or("<not text>")),
+                (Some(_), Some(_)) => Some("<repeated>"),
+            };
             if let Err(e) = verify_x_token(secret, &notification, header) {
                 tracing::warn!(error = %e, "notification refused: bad x-token");
                 checkout
