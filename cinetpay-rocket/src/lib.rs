@@ -12,7 +12,9 @@
 //! | `{prefix}/return` | `GET`, `POST` | the customer back from CinetPay → `303` to the order's page |
 //!
 //! Other methods get `405` with `Allow`, a body over `body_limit` gets `413`:
-//! the engine's answers, the same as with `cinetpay-tower`. The prefix is
+//! the engine's answers, the same as with `cinetpay-tower` (Rocket 0.5 itself
+//! refuses methods it does not know, such as `PROPFIND`, with `400` before
+//! routing). The prefix is
 //! `/cinetpay` unless configured: it is also what CinetPay is told
 //! (`notify_url`, `return_url`), so the routes are always mounted there.
 //!

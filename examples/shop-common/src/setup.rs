@@ -3,7 +3,7 @@
 //!
 //! | variable | default | meaning |
 //! |---|---|---|
-//! | `SHOP_ADDR` | the shop's own (`127.0.0.1:3000` for axum) | where to listen |
+//! | `SHOP_ADDR` | the shop's own (`127.0.0.1:3000` for axum, `127.0.0.1:8000` for Rocket) | where to listen |
 //! | `DATABASE_URL` | `sqlite://shop.db?mode=rwc` | orders and payments (SQLite, PostgreSQL or MySQL) |
 //! | `SHOP_PUBLIC_URL` | `http://{SHOP_ADDR}` | the URL CinetPay and browsers reach the shop at |
 //! | `CINETPAY_API_KEY` | unset: the embedded sandbox | set: the real CinetPay, with `CINETPAY_SITE_ID`, `CINETPAY_SECRET_KEY` and the other `CINETPAY_*` settings of [`CheckoutSettings`] |
