@@ -24,6 +24,7 @@ pub mod adapter;
 pub mod cases;
 pub mod notice;
 pub mod store;
+pub mod webdriver;
 pub mod world;
 
 pub use adapter::Adapter;
