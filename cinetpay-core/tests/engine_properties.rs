@@ -375,13 +375,14 @@ fn request(
     b.body(Bytes::from(body)).unwrap()
 }
 
-/// The field `name` as the engine reads it: the first one of a form (also
-/// without a content type), a string or number member of a JSON object.
+/// The field `name` as the engine reads it: the first one of a UTF-8 form
+/// (also without a content type), a string or number member of a JSON object.
 fn read_field(content_type: Option<&str>, body: &[u8], name: &str) -> Option<String> {
     let mime = content_type
         .map(|c| c.split(';').next().unwrap().trim().to_ascii_lowercase())
         .unwrap_or_default();
     match mime.as_str() {
+        "" | "application/x-www-form-urlencoded" if std::str::from_utf8(body).is_err() => None,
         "" | "application/x-www-form-urlencoded" => url::form_urlencoded::parse(body)
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.into_owned()),
@@ -473,6 +474,9 @@ proptest! {
                 .unwrap_or_default();
             let json_body = serde_json::from_slice::<Value>(&bytes);
             let expected: &[u16] = match mime.as_str() {
+                "" | "application/x-www-form-urlencoded" if std::str::from_utf8(&bytes).is_err() => {
+                    &[400]
+                }
                 "" | "application/x-www-form-urlencoded" | "application/json" => {
                     if mime == "application/json"
                         && !matches!(json_body, Ok(Value::Object(_)))
