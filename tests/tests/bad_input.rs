@@ -369,6 +369,9 @@ enum Expect {
     Ok,
     /// `200` without a body (`HEAD`).
     EmptyOk,
+    /// Not one of the engine's paths: the shop's own `404`, whatever its
+    /// wording (axum's default fallback has none).
+    NotOurs,
 }
 
 impl Expect {
@@ -378,6 +381,7 @@ impl Expect {
             Expect::NotAllowed(_) => 405,
             Expect::SeeOther(_) => 303,
             Expect::Ok | Expect::EmptyOk => 200,
+            Expect::NotOurs => 404,
         }
     }
 }
@@ -852,6 +856,25 @@ fn catalogue(fx: &Fixture) -> Vec<Case> {
             Raw::new("PATCH", NOTIFY).form(""),
             NotAllowed("GET, HEAD, POST"),
         ),
+        Case {
+            wording_may_differ: Some("each shop words its own 404 page"),
+            ..case(
+                "notify: percent-encoded path",
+                Raw::new("POST", "/cinetpay/%6Eotify")
+                    .form(fx.paid_notice.form_body())
+                    .header("x-token", &fx.paid_token),
+                NotOurs,
+            )
+        },
+        Case {
+            wording_may_differ: Some("each shop words its own 404 page"),
+            ..case(
+                "init: path with a dot segment",
+                Raw::new("POST", "/cinetpay/x/../init")
+                    .form(format!("order_ref={}", fx.unpaid_order)),
+                NotOurs,
+            )
+        },
         // ---------------- return ----------------
         case(
             "return: empty POST",
@@ -1046,7 +1069,7 @@ async fn run_on(adapter: Adapter, tally: &mut Tally) -> (Vec<Answer>, Vec<String
         let wants_message = match &case.expect {
             Expect::Refused(_) | Expect::NotAllowed(_) => case.request.method != "HEAD",
             Expect::Ok => true,
-            Expect::EmptyOk | Expect::SeeOther(_) => false,
+            Expect::EmptyOk | Expect::SeeOther(_) | Expect::NotOurs => false,
         };
         if wants_message && text.trim().is_empty() {
             fail("an empty message".to_owned());

@@ -40,12 +40,17 @@ async fn post(checkout: &Checkout, request: Request<Bytes>) -> Response<Bytes> {
         let config = checkout.config();
         if let Some(secret) = &config.credentials.secret_key {
             // Two x-token headers are ambiguous: refused, whichever comes first.
-            let mut tokens = request.headers().get_all("x-token").iter();
-            let header = match (tokens.next(), tokens.next()) {
-                (None, _) => None,
-                (Some(v), None) => Some(v.to_str().unwrap_or("<not text>")),
-                (Some(_), Some(_)) => Some("<repeated>"),
-            };
+            if request.headers().get_all("x-token").iter().nth(1).is_some() {
+                tracing::warn!("notification refused: x-token header repeated");
+                checkout
+                    .record(&raw_id, DeliverySource::Notify, "refused: x-token repeated")
+                    .await;
+                return response::text(StatusCode::UNAUTHORIZED, "x-token header is repeated");
+            }
+            let header = request
+                .headers()
+                .get("x-token")
+                .map(|v| v.to_str().unwrap_or("<not text>"));
             if let Err(e) = verify_x_token(secret, &notification, header) {
                 tracing::warn!(error = %e, "notification refused: bad x-token");
                 checkout
