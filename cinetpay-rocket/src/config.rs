@@ -3,9 +3,8 @@
 //! Rocket's environment provider makes of `ROCKET_CINETPAY_API_KEY` and the like.
 
 use cinetpay_core::engine::{CheckoutConfig, CheckoutSettings, ConfigError};
-use rocket::figment::providers::Serialized;
-use rocket::figment::value::{Dict, Value};
-use rocket::figment::{self, Figment};
+use rocket::figment::value::{Dict, Map, Value};
+use rocket::figment::{self, Figment, Metadata, Profile, Provider};
 
 /// The config table the fairing reads.
 pub(crate) const KEY: &str = "cinetpay";
@@ -42,9 +41,22 @@ pub(crate) fn settings(figment: &Figment) -> Result<CheckoutSettings, String> {
         .collect();
     figment
         .focus(KEY)
-        .merge(Serialized::globals(flat))
+        .merge(FlatKeys(flat))
         .extract::<CheckoutSettings>()
         .map_err(describe_figment_error)
+}
+
+/// The `cinetpay_*` keys, named after where they usually come from.
+struct FlatKeys(Dict);
+
+impl Provider for FlatKeys {
+    fn metadata(&self) -> Metadata {
+        Metadata::named("ROCKET_CINETPAY_* variables")
+    }
+
+    fn data(&self) -> Result<Map<Profile, Dict>, figment::Error> {
+        Ok(Map::from([(Profile::Global, self.0.clone())]))
+    }
 }
 
 /// A figment error (a typo, a value of the wrong type), naming the key.
@@ -86,7 +98,7 @@ pub(crate) fn describe_config_error(error: &ConfigError) -> String {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use rocket::figment::providers::{Format, Toml};
+    use rocket::figment::providers::{Format, Serialized, Toml};
 
     use super::*;
 
@@ -156,6 +168,10 @@ mod tests {
             jail.set_env("ROCKET_CINETPAY_SIT_ID", "1");
             let err = checkout_config(&rocket::Config::figment()).unwrap_err();
             assert!(err.contains("`cinetpay.sit_id`: unknown field"), "{err}");
+            assert!(
+                err.ends_with("(from `ROCKET_` environment variable(s))"),
+                "{err}"
+            );
             Ok(())
         });
     }
