@@ -198,7 +198,7 @@ async fn url_syntax_in_order_references_stays_in_the_path() {
     for template in [
         None,
         Some("https://shop.example/o/{order_ref}?s={status}&t={transaction_id}"),
-        Some("/{order_ref}"),
+        Some("/c/{order_ref}"),
     ] {
         let h = Harness::with(Options {
             return_to: template,

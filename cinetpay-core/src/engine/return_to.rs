@@ -98,7 +98,33 @@ impl ReturnTemplate {
     }
 
     /// A path on the shop, or an absolute http(s) URL; never `//host` or another scheme.
+    /// The text before the first placeholder must fix where the redirect goes
+    /// (`/x...` for a path, `scheme://host/` for a URL), so that no value — an
+    /// order reference, an empty string — can move it to another host.
     fn check_target(&self) -> Result<(), String> {
+        if self.parts.iter().any(|p| !matches!(p, Part::Literal(_))) {
+            let prefix = match self.parts.first() {
+                Some(Part::Literal(s)) => s.as_str(),
+                _ => "",
+            };
+            let fixed = match prefix.split_once("://") {
+                // As the URL parser reads it: extra slashes before the host are skipped.
+                Some((_, after_scheme)) => after_scheme
+                    .trim_start_matches(['/', '\\'])
+                    .find(['/', '?', '#', '\\'])
+                    .is_some_and(|end_of_host| end_of_host > 0),
+                None => {
+                    let mut chars = prefix.chars();
+                    chars.next() == Some('/') && chars.next().is_some_and(|c| c != '/' && c != '\\')
+                }
+            };
+            if !fixed {
+                return Err(
+                    "must not have a placeholder before its path: start with '/' and a path segment, or 'https://host/'"
+                        .to_owned(),
+                );
+            }
+        }
         let sample = self.render("o", "t", "s");
         if sample.starts_with('/') {
             if sample.starts_with("//") || sample.starts_with("/\\") {
@@ -179,6 +205,13 @@ mod tests {
             "ftp://x/y",
             "mailto:a@b.example",
             "{order_ref}",
+            // A value must never be able to choose the host.
+            "https://shop.example{order_ref}/",
+            "https://{order_ref}/x",
+            "https:////{status}/",
+            "http://x_x{transaction_id}://a/",
+            "/{status}//host",
+            "/{order_ref}",
         ] {
             assert!(ReturnTemplate::parse(bad).is_err(), "{bad}");
         }
@@ -187,6 +220,15 @@ mod tests {
             t.render("a&b=c?", "x", "needs_attention"),
             "https://shop.example/o/a%26b%3Dc%3F#needs_attention"
         );
+        for good in [
+            "/orders/{order_ref}?payment={status}",
+            "/o{order_ref}",
+            "https://shop.example/{order_ref}",
+            "https://shop.example?o={order_ref}",
+            "https://shop.example#{status}",
+        ] {
+            assert!(ReturnTemplate::parse(good).is_ok(), "{good}");
+        }
         assert!(ReturnTemplate::parse_fixed("/").is_ok());
         assert!(ReturnTemplate::parse_fixed("/{status}").is_err());
     }
