@@ -5,25 +5,14 @@
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
+use shop_common::logging;
 use shop_common::setup::{self, ShopEnv};
-use tracing_subscriber::EnvFilter;
 
 #[rocket::main]
 async fn main() -> ExitCode {
     // Rocket's own log lines come through tracing too.
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn")),
-        )
-        .init();
-    match run().await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            tracing::error!("rocket-shop cannot start: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    logging::init();
+    logging::exit_code("rocket-shop", run().await)
 }
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {

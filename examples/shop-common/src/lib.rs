@@ -6,11 +6,13 @@
 //! * [`fulfiller`]: the shop's [`OrderFulfiller`](cinetpay_core::OrderFulfiller),
 //!   with switches to make deliveries fail on purpose (for tests);
 //! * [`pages`]: the HTML pages and the JSON view of an order;
+//! * [`logging`]: the shop binaries' log output;
 //! * [`setup`]: start-up from the environment — SQLite by default, the embedded
 //!   CinetPay sandbox when no `CINETPAY_API_KEY` is set.
 
 pub mod catalogue;
 pub mod fulfiller;
+pub mod logging;
 pub mod orders;
 pub mod pages;
 pub mod setup;
