@@ -1,0 +1,398 @@
+//! The parts of the benchmark and what they share: the run's context, the
+//! pair of servers (ours and naive) on one database, and the two kinds of
+//! notification runs.
+
+pub(crate) mod ceiling;
+pub(crate) mod growth;
+pub(crate) mod layer;
+pub(crate) mod notify;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::child::{Server, ServerArgs};
+use crate::cli::{ServerKind, Settings};
+use crate::db::{Backend, BenchDb, Target, level_name};
+use crate::fixtures::Cinetpay;
+use crate::load::{self, Measured, Plan, Requests};
+use crate::report::{Assertion, MemoryResult, NotifyResult, Report, SeedResult};
+use crate::stats::{Ratio, Summary};
+
+/// Ours or the naive handler.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Side {
+    /// The axum shop with the layer.
+    Ours,
+    /// The handler written from the docs.
+    Naive,
+}
+
+/// The two kinds of notification runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Scenario {
+    /// The first notification of an accepted payment.
+    First,
+    /// A notification of a payment already fulfilled.
+    Duplicate,
+}
+
+impl Scenario {
+    fn name(self) -> &'static str {
+        match self {
+            Scenario::First => "first",
+            Scenario::Duplicate => "duplicate",
+        }
+    }
+}
+
+/// Everything a part needs.
+pub(crate) struct Context {
+    /// Parameters.
+    pub(crate) settings: Settings,
+    /// `target/bench`.
+    pub(crate) out: PathBuf,
+    /// The sandbox.
+    pub(crate) cinetpay: Cinetpay,
+    /// What has been measured so far.
+    pub(crate) report: Report,
+    /// The databases to measure.
+    pub(crate) backends: Vec<Backend>,
+    /// PostgreSQL server URL.
+    pub(crate) postgres_url: String,
+    /// Seed the databases again.
+    pub(crate) reseed: bool,
+    /// Expected first-notification rates, to size the payment pools.
+    rates: HashMap<(Backend, Side), f64>,
+}
+
+impl Context {
+    /// A context for `backends`.
+    pub(crate) fn new(
+        settings: Settings,
+        out: PathBuf,
+        cinetpay: Cinetpay,
+        report: Report,
+        backends: Vec<Backend>,
+        postgres_url: String,
+        reseed: bool,
+    ) -> Context {
+        Context {
+            settings,
+            out,
+            cinetpay,
+            report,
+            backends,
+            postgres_url,
+            reseed,
+            rates: HashMap::new(),
+        }
+    }
+
+    /// The load plan at `concurrency`.
+    pub(crate) fn plan(&self, concurrency: usize) -> Plan {
+        Plan {
+            concurrency,
+            warmup: self.settings.warmup,
+            measure: self.settings.measure,
+        }
+    }
+
+    /// Server options for a database.
+    pub(crate) fn server_args(&self, database_url: Option<String>) -> ServerArgs {
+        ServerArgs {
+            database_url,
+            api_url: Some(self.cinetpay.api_url()),
+            workers: self.settings.server_workers,
+        }
+    }
+
+    /// The database of `backend` at `level`, seeded if needed.
+    pub(crate) async fn database(
+        &mut self,
+        backend: Backend,
+        level: u64,
+    ) -> Result<BenchDb, String> {
+        let target = match backend {
+            Backend::Sqlite => Target::sqlite(&self.out.join("db"), level),
+            Backend::Postgres => Target::postgres(&self.postgres_url, level)?,
+        };
+        eprintln!(
+            "  preparing {} with {} payments",
+            backend.name(),
+            level_name(level)
+        );
+        let (db, info) = BenchDb::prepare(&target, self.reseed).await?;
+        if info.seeded_now {
+            eprintln!(
+                "  seeded {} payments in {:.1} s",
+                level_name(level),
+                info.seconds
+            );
+        }
+        let present = db.payment_count().await?;
+        if present != level {
+            return Err(format!(
+                "{} at {} holds {present} payments, expected {level}",
+                backend.name(),
+                level_name(level)
+            ));
+        }
+        self.report.seeds.push(SeedResult {
+            backend,
+            level,
+            seeded_now: info.seeded_now,
+            seconds: info.seconds,
+        });
+        Ok(db)
+    }
+
+    /// Records an invariant.
+    pub(crate) fn assert(
+        &mut self,
+        name: impl Into<String>,
+        passed: bool,
+        detail: impl Into<String>,
+    ) {
+        let a = Assertion {
+            name: name.into(),
+            passed,
+            detail: detail.into(),
+        };
+        if !a.passed {
+            eprintln!("  INVARIANT BROKEN: {}: {}", a.name, a.detail);
+        }
+        self.report.assertions.push(a);
+    }
+
+    /// Records a server's peak memory.
+    pub(crate) fn memory(&mut self, server: String, peak_kib: Option<u64>) {
+        if let Some(kib) = peak_kib {
+            self.report.memory.push(MemoryResult {
+                server,
+                peak_rss_mib: kib as f64 / 1024.0,
+            });
+        }
+    }
+}
+
+/// Ours and the naive handler, serving one database.
+pub(crate) struct Pair {
+    /// The database.
+    pub(crate) db: BenchDb,
+    ours: Server,
+    naive: Server,
+}
+
+impl Pair {
+    /// Starts both servers on `db`.
+    pub(crate) async fn start(ctx: &Context, db: BenchDb) -> Result<Pair, String> {
+        let args = ctx.server_args(Some(db.target.url.clone()));
+        let ours = Server::start(ServerKind::Shop, &args).await?;
+        let naive = Server::start(ServerKind::Naive, &args).await?;
+        Ok(Pair { db, ours, naive })
+    }
+
+    fn server(&self, side: Side) -> &Server {
+        match side {
+            Side::Ours => &self.ours,
+            Side::Naive => &self.naive,
+        }
+    }
+
+    /// Stops both servers, records their peak memory under `label`, closes the database.
+    pub(crate) async fn stop(self, ctx: &mut Context, label: &str) -> Result<(), String> {
+        self.db.clean().await?;
+        let backend = self.db.target.backend.name();
+        let ours = self.ours.stop().await;
+        let naive = self.naive.stop().await;
+        ctx.memory(format!("axum shop (ours), {backend}, {label}"), ours);
+        ctx.memory(format!("naive handler, {backend}, {label}"), naive);
+        self.db.close().await;
+        Ok(())
+    }
+}
+
+/// One notification run's figures.
+struct Run {
+    measured: Measured,
+    checks: usize,
+}
+
+/// `rounds` alternating rounds of ours and naive for both kinds of
+/// notification at `concurrency`: the rows for the report.
+pub(crate) async fn compare(
+    ctx: &mut Context,
+    pair: &Pair,
+    concurrency: usize,
+) -> Result<Vec<NotifyResult>, String> {
+    let mut runs: HashMap<(Scenario, Side), Vec<Run>> = HashMap::new();
+    for round in 0..ctx.settings.rounds {
+        for scenario in [Scenario::First, Scenario::Duplicate] {
+            let order = if round % 2 == 0 {
+                [Side::Ours, Side::Naive]
+            } else {
+                [Side::Naive, Side::Ours]
+            };
+            for side in order {
+                let run = match scenario {
+                    Scenario::First => first_notifications(ctx, pair, side, concurrency).await?,
+                    Scenario::Duplicate => duplicates(ctx, pair, side, concurrency).await?,
+                };
+                eprintln!(
+                    "    {:?} {:<9} c={concurrency:<3} {:>8.1} req/s  p99 {:>8.2} ms  checks {}",
+                    side,
+                    scenario.name(),
+                    run.measured.rate(),
+                    run.measured.latency.value_at_quantile(0.99) as f64 / 1000.0,
+                    run.checks,
+                );
+                runs.entry((scenario, side)).or_default().push(run);
+            }
+        }
+    }
+    let backend = pair.db.target.backend;
+    let level = pair.db.target.level;
+    let mut rows = Vec::new();
+    for scenario in [Scenario::First, Scenario::Duplicate] {
+        let mut take = |side| runs.remove(&(scenario, side)).unwrap_or_default();
+        let (ours, naive) = (take(Side::Ours), take(Side::Naive));
+        let measured = |runs: &[Run]| runs.iter().map(|r| r.measured.clone()).collect::<Vec<_>>();
+        let per_notification = |runs: &[Run]| {
+            let sent: u64 = runs.iter().map(|r| r.measured.sent).sum();
+            let checks: usize = runs.iter().map(|r| r.checks).sum();
+            if sent > 0 {
+                checks as f64 / sent as f64
+            } else {
+                0.0
+            }
+        };
+        let ours_summary = Summary::of(&measured(&ours), 200);
+        let naive_summary = Summary::of(&measured(&naive), 200);
+        if scenario == Scenario::Duplicate {
+            let checks: usize = ours.iter().map(|r| r.checks).sum();
+            let sent: u64 = ours.iter().map(|r| r.measured.sent).sum();
+            ctx.assert(
+                format!(
+                    "ours: no check call for duplicates of fulfilled payments ({}, {}, c={concurrency})",
+                    backend.name(),
+                    level_name(level)
+                ),
+                checks == 0 && sent > 0,
+                format!("{checks} check calls for {sent} duplicate notifications"),
+            );
+        }
+        for (name, s) in [("ours", &ours_summary), ("naive", &naive_summary)] {
+            ctx.assert(
+                format!(
+                    "{name}: every {} notification answered 200 ({}, {}, c={concurrency})",
+                    scenario.name(),
+                    backend.name(),
+                    level_name(level)
+                ),
+                s.unexpected == 0 && s.failures == 0 && s.answers > 0,
+                format!(
+                    "{} answers, {} other statuses, {} transport failures",
+                    s.answers, s.unexpected, s.failures
+                ),
+            );
+        }
+        rows.push(NotifyResult {
+            backend,
+            level,
+            concurrency,
+            scenario: scenario.name(),
+            ratio: Ratio::of(&naive_summary.rounds_rps, &ours_summary.rounds_rps),
+            ours_checks_per_notification: per_notification(&ours),
+            naive_checks_per_notification: per_notification(&naive),
+            ours: ours_summary,
+            naive: naive_summary,
+        });
+    }
+    Ok(rows)
+}
+
+/// First notifications of fresh accepted payments, each notified once.
+async fn first_notifications(
+    ctx: &mut Context,
+    pair: &Pair,
+    side: Side,
+    concurrency: usize,
+) -> Result<Run, String> {
+    let backend = pair.db.target.backend;
+    let plan = ctx.plan(concurrency);
+    let total = (plan.warmup + plan.measure).as_secs_f64();
+    for _attempt in 0..3 {
+        let rate = ctx.rates.get(&(backend, side)).copied().unwrap_or(400.0);
+        let size = ((rate * total * 1.5) as usize + 2 * concurrency).max(50);
+        let pool = ctx.cinetpay.accepted_payments(size).await?;
+        pair.db.insert_pending(&pool).await?;
+        pair.db.clear_deliveries().await?;
+        let requests = Arc::new(Requests::Once(ctx.cinetpay.notifications(&pool)));
+        let before = ctx.cinetpay.checks();
+        let measured = load::run(pair.server(side).addr(), requests, plan).await?;
+        let checks = ctx.cinetpay.checks() - before;
+        let deliveries = pair.db.deliveries().await?;
+        pair.db.clean().await?;
+        let whole_run_rate = measured.sent as f64 / total;
+        let short = measured.ran_out && measured.window < plan.measure.mul_f64(0.6);
+        ctx.rates.insert(
+            (backend, side),
+            if short {
+                whole_run_rate.max(rate * 3.0)
+            } else {
+                measured.rate().max(1.0)
+            },
+        );
+        if short {
+            eprintln!("    (pool of {size} ran out early; again with a larger one)");
+            continue;
+        }
+        let answered = measured.sent - measured.failures;
+        if side == Side::Ours {
+            ctx.assert(
+                format!(
+                    "ours: each first notification delivered exactly once ({}, {}, c={concurrency})",
+                    backend.name(),
+                    level_name(pair.db.target.level)
+                ),
+                deliveries.duplicates() == 0 && deliveries.payments == answered,
+                format!(
+                    "{answered} notifications answered, {} payments delivered, {} duplicate deliveries",
+                    deliveries.payments,
+                    deliveries.duplicates()
+                ),
+            );
+        }
+        return Ok(Run { measured, checks });
+    }
+    Err("the payment pool kept running out".to_owned())
+}
+
+/// Notifications of fulfilled seeded payments, drawn at random.
+async fn duplicates(
+    ctx: &mut Context,
+    pair: &Pair,
+    side: Side,
+    concurrency: usize,
+) -> Result<Run, String> {
+    let count = if ctx.settings.quick { 5_000 } else { 20_000 };
+    let requests = Arc::new(Requests::Cycle(
+        ctx.cinetpay.seeded_duplicates(pair.db.target.level, count),
+    ));
+    let before = ctx.cinetpay.checks();
+    let measured = load::run(pair.server(side).addr(), requests, ctx.plan(concurrency)).await?;
+    let checks = ctx.cinetpay.checks() - before;
+    pair.db.clean().await?;
+    Ok(Run { measured, checks })
+}
+
+/// A plan that sends a whole list once, however long it takes (up to `cap`).
+pub(crate) fn plan_once(concurrency: usize, cap: Duration) -> Plan {
+    Plan {
+        concurrency,
+        warmup: Duration::ZERO,
+        measure: cap,
+    }
+}

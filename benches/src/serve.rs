@@ -1,0 +1,132 @@
+//! `cinetpay-bench serve --kind ...`: one server under test, in a process of
+//! its own. Prints `listening <addr>` once it accepts connections.
+//!
+//! No tracing subscriber is installed, in any server: logging is off for ours
+//! and for the naive handler alike (the example shop's binary logs at `info`,
+//! which a benchmark would mostly measure as terminal output).
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use axum::Router;
+use axum::routing::get;
+use cinetpay_core::engine::{Checkout, CheckoutConfig, CheckoutSettings};
+use cinetpay_core::{
+    ApiKey, Credentials, FulfilError, MemoryStore, OrderFulfiller, OrderQuote, OrderRef, Payment,
+    QuoteError, SiteId,
+};
+use cinetpay_sandbox::{DEFAULT_API_KEY, DEFAULT_SECRET_KEY, DEFAULT_SITE_ID};
+use cinetpay_tower::CinetPayLayer;
+use shop_common::setup::{ShopOptions, StoreChoice};
+
+use crate::cli::{ServeOptions, ServerKind};
+use crate::naive::Naive;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Runs one server until killed.
+pub(crate) fn serve(options: ServeOptions) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(options.workers.max(1))
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("serve: runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(options)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("serve: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(options: ServeOptions) -> Result<(), BoxError> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let app = match options.kind {
+        ServerKind::Bare => hello(),
+        ServerKind::Layered => hello().layer(CinetPayLayer::new(idle_checkout()?)),
+        ServerKind::Shop => shop(&options, &format!("http://{addr}")).await?,
+        ServerKind::Naive => {
+            let naive = Naive::connect(required(&options.database_url, "--database-url")?, {
+                required(&options.api_url, "--api-url")?
+            })
+            .await?;
+            naive.router()
+        }
+    };
+    let mut out = std::io::stdout();
+    writeln!(out, "listening {addr}")?;
+    out.flush()?;
+    axum::serve(listener, app).await?;
+    Ok(())
+}
+
+fn required<'a>(value: &'a Option<String>, name: &str) -> Result<&'a str, BoxError> {
+    value
+        .as_deref()
+        .ok_or_else(|| format!("{name} is required for this server").into())
+}
+
+/// A plain axum route: `GET /hello` answers `200 ok`.
+fn hello() -> Router {
+    Router::new().route("/hello", get(|| async { "ok" }))
+}
+
+/// An engine whose routes are never called: the pass-through comparison only
+/// sends `GET /hello`.
+fn idle_checkout() -> Result<Checkout, BoxError> {
+    let credentials = Credentials::new(SiteId::new(DEFAULT_SITE_ID)?, ApiKey::new("idle")?, None);
+    let config = CheckoutConfig::builder(credentials, "http://127.0.0.1:1")
+        .api_url("http://127.0.0.1:9")
+        .build()?;
+    Ok(Checkout::builder()
+        .config(config)
+        .store(Arc::new(MemoryStore::new()))
+        .fulfiller(Arc::new(Unused))
+        .build()?)
+}
+
+/// The fulfiller of the idle engine.
+struct Unused;
+
+#[async_trait]
+impl OrderFulfiller for Unused {
+    async fn quote(&self, _order: &OrderRef) -> Result<OrderQuote, QuoteError> {
+        Err(QuoteError::NotFound)
+    }
+
+    async fn fulfil(&self, _payment: &Payment, _attempt: u32) -> Result<(), FulfilError> {
+        Ok(())
+    }
+}
+
+/// The axum example shop on `--database-url`, talking to the sandbox at
+/// `--api-url` with its default credentials: what `cargo run -p axum-shop`
+/// serves, without its reconciler (which would add background checks).
+async fn shop(options: &ServeOptions, public_url: &str) -> Result<Router, BoxError> {
+    let settings = CheckoutSettings {
+        api_key: Some(DEFAULT_API_KEY.to_owned()),
+        site_id: Some(DEFAULT_SITE_ID.to_owned()),
+        secret_key: Some(DEFAULT_SECRET_KEY.to_owned()),
+        api_url: required(&options.api_url, "--api-url")?.to_owned(),
+        public_url: Some(public_url.to_owned()),
+        ..CheckoutSettings::default()
+    };
+    let shop = shop_common::setup::build(ShopOptions {
+        database_url: required(&options.database_url, "--database-url")?.to_owned(),
+        store: StoreChoice::Database { table_prefix: None },
+        settings,
+        sandbox: None,
+    })
+    .await?;
+    Ok(axum_shop::app(shop))
+}
