@@ -28,9 +28,8 @@ pub(crate) struct ServerArgs {
 #[derive(Debug)]
 pub(crate) struct Server {
     child: Child,
-    addr: SocketAddr,
+    addrs: Vec<SocketAddr>,
     pid: u32,
-    kind: ServerKind,
 }
 
 impl Server {
@@ -66,28 +65,28 @@ impl Server {
             .map_err(|_| format!("the {} server did not start in 120 s", kind.as_str()))?
             .map_err(|e| format!("reading the {} server's address: {e}", kind.as_str()))?
             .ok_or_else(|| format!("the {} server exited before listening", kind.as_str()))?;
-        let addr = line
+        let addrs: Vec<SocketAddr> = line
             .strip_prefix("listening ")
-            .and_then(|a| a.trim().parse().ok())
+            .map(|a| {
+                a.split_whitespace()
+                    .filter_map(|a| a.parse().ok())
+                    .collect()
+            })
+            .filter(|a: &Vec<SocketAddr>| !a.is_empty())
             .ok_or_else(|| format!("unexpected first line from the server: {line:?}"))?;
         // Keep draining stdout so that the child never blocks on a full pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        Ok(Server {
-            child,
-            addr,
-            pid,
-            kind,
-        })
+        Ok(Server { child, addrs, pid })
     }
 
-    /// Where it listens.
+    /// Where it listens (its first listener).
     pub(crate) fn addr(&self) -> SocketAddr {
-        self.addr
+        self.addrs[0]
     }
 
-    /// Which server this is.
-    pub(crate) fn kind(&self) -> ServerKind {
-        self.kind
+    /// Every listener, in the order the server printed them.
+    pub(crate) fn addrs(&self) -> &[SocketAddr] {
+        &self.addrs
     }
 
     /// Peak resident set size so far (`VmHWM`), in KiB.

@@ -60,10 +60,10 @@ pub(crate) struct RunOptions {
     /// Tokio worker threads of each server under test.
     #[arg(long, default_value_t = 2)]
     pub(crate) server_workers: usize,
-    /// Rounds of each alternating comparison (default 2, layer 10; quick 1, layer 2).
+    /// Rounds of each alternating comparison (default 2, layer 12; quick 1, layer 6).
     #[arg(long)]
     pub(crate) rounds: Option<usize>,
-    /// Measured window of each run, in seconds (default 1.5, layer 1; quick 0.6, layer 0.4).
+    /// Measured window of each run, in seconds (default 1.5, layer 0.6; quick 0.6, layer 0.3).
     #[arg(long)]
     pub(crate) measure_secs: Option<f64>,
     /// Warm-up before each window, in seconds (default 0.5, layer 0.2; quick 0.2, layer 0.1).
@@ -97,8 +97,9 @@ pub(crate) struct ServeOptions {
 pub(crate) enum ServerKind {
     /// Plain axum: `GET /hello` answers 200.
     Bare,
-    /// The same router behind `CinetPayLayer`.
-    Layered,
+    /// One process, three listeners: the `Bare` router, the same router
+    /// behind `CinetPayLayer`, and a second `Bare` router (the control).
+    Passthrough,
     /// The axum example shop (`axum_shop::app`) on a database: ours.
     Shop,
     /// The notification handler a merchant writes from CinetPay's docs.
@@ -110,7 +111,7 @@ impl ServerKind {
     pub(crate) fn as_str(self) -> &'static str {
         match self {
             ServerKind::Bare => "bare",
-            ServerKind::Layered => "layered",
+            ServerKind::Passthrough => "passthrough",
             ServerKind::Shop => "shop",
             ServerKind::Naive => "naive",
         }
@@ -172,11 +173,11 @@ impl Settings {
             Settings {
                 quick: true,
                 rounds: o.rounds.unwrap_or(1).max(1),
-                layer_rounds: o.rounds.unwrap_or(2).max(1),
+                layer_rounds: o.rounds.unwrap_or(6).max(1),
                 warmup: secs(o.warmup_secs, 0.2),
                 measure: secs(o.measure_secs, 0.6),
                 layer_warmup: secs(o.warmup_secs, 0.1),
-                layer_measure: secs(o.measure_secs, 0.4),
+                layer_measure: secs(o.measure_secs, 0.3),
                 layer_concurrencies: vec![1, 32],
                 concurrencies: vec![1, 16],
                 sweep_level: 1_000,
@@ -191,11 +192,11 @@ impl Settings {
             Settings {
                 quick: false,
                 rounds: o.rounds.unwrap_or(2).max(1),
-                layer_rounds: o.rounds.unwrap_or(10).max(1),
+                layer_rounds: o.rounds.unwrap_or(12).max(1),
                 warmup: secs(o.warmup_secs, 0.5),
                 measure: secs(o.measure_secs, 1.5),
                 layer_warmup: secs(o.warmup_secs, 0.2),
-                layer_measure: secs(o.measure_secs, 1.0),
+                layer_measure: secs(o.measure_secs, 0.6),
                 layer_concurrencies: vec![1, 32],
                 concurrencies: vec![1, 4, 16, 64],
                 sweep_level: 10_000,

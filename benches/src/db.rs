@@ -268,6 +268,38 @@ impl BenchDb {
         })
     }
 
+    /// The query plans of the engine's two kinds of statement on a payment
+    /// (a read by transaction id, a conditional update by transaction id), as
+    /// the database explains them.
+    pub(crate) async fn lookup_plans(&self) -> Result<Vec<String>, String> {
+        let backend = self.db.get_database_backend();
+        let explain = match backend {
+            DbBackend::Postgres => "EXPLAIN",
+            _ => "EXPLAIN QUERY PLAN",
+        };
+        let column = match backend {
+            DbBackend::Postgres => "QUERY PLAN",
+            _ => "detail",
+        };
+        let mut plans = Vec::new();
+        for sql in [
+            "SELECT * FROM cinetpay_payments WHERE transaction_id = 'sd-00000002'",
+            "UPDATE cinetpay_payments SET claim_owner = 'x' WHERE transaction_id = 'sd-00000002' AND fulfilled_at IS NULL",
+        ] {
+            let rows = self
+                .db
+                .query_all_raw(Statement::from_string(backend, format!("{explain} {sql}")))
+                .await
+                .map_err(|e| format!("{explain} {sql}: {e}"))?;
+            let lines: Vec<String> = rows
+                .iter()
+                .filter_map(|r| r.try_get::<String>("", column).ok())
+                .collect();
+            plans.push(lines.join(" / "));
+        }
+        Ok(plans)
+    }
+
     /// Forgets the deliveries, before a measurement that counts them.
     pub(crate) async fn clear_deliveries(&self) -> Result<(), String> {
         execute(&self.db, "DELETE FROM shop_deliveries").await

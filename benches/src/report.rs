@@ -56,8 +56,12 @@ pub(crate) struct LayerResult {
     pub(crate) bare: Summary,
     /// With the layer.
     pub(crate) layered: Summary,
+    /// Without the layer again, on a third listener.
+    pub(crate) control: Summary,
     /// Layered / bare throughput, round by round.
     pub(crate) rps_ratio: Ratio,
+    /// Control / bare throughput, round by round: the noise floor.
+    pub(crate) control_ratio: Ratio,
 }
 
 /// The machine's ceiling at one concurrency.
@@ -170,10 +174,6 @@ pub(crate) struct Assertion {
     pub(crate) detail: String,
 }
 
-fn pct(ratio: f64) -> String {
-    format!("{:+.1} %", (ratio - 1.0) * 100.0)
-}
-
 fn rps(v: f64) -> String {
     if v >= 100.0 {
         format!("{v:.0}")
@@ -249,12 +249,44 @@ impl Report {
 
     fn assertions_md(&self, md: &mut String) {
         let _ = writeln!(md, "### Goals and invariants\n");
-        let _ = writeln!(md, "| | check | result | figures |\n|---|---|---|---|");
-        for (kind, list) in [("goal", &self.goals), ("invariant", &self.assertions)] {
-            for a in list {
-                let verdict = if a.passed { "met" } else { "**NOT met**" };
-                let _ = writeln!(md, "| {kind} | {} | {verdict} | {} |", a.name, a.detail);
+        let _ = writeln!(md, "| goal | result | figures |\n|---|---|---|");
+        for a in &self.goals {
+            let verdict = if a.passed { "met" } else { "**NOT met**" };
+            let _ = writeln!(md, "| {} | {verdict} | {} |", a.name, a.detail);
+        }
+        md.push('\n');
+        // Invariants, one line per kind (the name without its "(database, ...)"
+        // context); every instance is in latest.json.
+        let mut kinds: Vec<(&str, usize, Vec<&Assertion>)> = Vec::new();
+        for a in &self.assertions {
+            let kind = a.name.split(" (").next().unwrap_or(&a.name);
+            let broken: Vec<&Assertion> = if a.passed { Vec::new() } else { vec![a] };
+            match kinds.iter_mut().find(|(k, _, _)| *k == kind) {
+                Some((_, n, b)) => {
+                    *n += 1;
+                    b.extend(broken);
+                }
+                None => kinds.push((kind, 1, broken)),
             }
+        }
+        let _ = writeln!(
+            md,
+            "| invariant | checked | broken | figures (first instance, or every broken one) |\n|---|---|---|---|"
+        );
+        for (kind, n, broken) in &kinds {
+            let figures = if broken.is_empty() {
+                self.assertions
+                    .iter()
+                    .find(|a| a.name.starts_with(kind))
+                    .map_or_else(String::new, |a| format!("{}: {}", a.name, a.detail))
+            } else {
+                broken
+                    .iter()
+                    .map(|a| format!("**{}: {}**", a.name, a.detail))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
+            let _ = writeln!(md, "| {kind} | {n} | {} | {figures} |", broken.len());
         }
         md.push('\n');
     }
@@ -269,29 +301,25 @@ impl Report {
         );
         let _ = writeln!(
             md,
-            "| connections | bare req/s | layered req/s | layered/bare (median of rounds) | per-round ratios | bare round spread | bare p50 / p99 ms | layered p50 / p99 ms |\n|---|---|---|---|---|---|---|---|"
+            "| connections | bare req/s | layered req/s | control req/s | layered/bare median [95 % CI] | control/bare median [95 % CI] | bare p50 / p99 ms | layered p50 / p99 ms | control p50 / p99 ms |\n|---|---|---|---|---|---|---|---|---|"
         );
+        let ci = |r: &Ratio| format!("{:.3} [{:.3}, {:.3}]", r.median, r.ci95.0, r.ci95.1);
         for r in &self.layer {
-            let rounds: Vec<String> = r
-                .rps_ratio
-                .rounds
-                .iter()
-                .map(|v| format!("{v:.3}"))
-                .collect();
             let _ = writeln!(
                 md,
-                "| {} | {} | {} | {:.3} ({}) | {} | {:.1} % | {} / {} | {} / {} |",
+                "| {} | {} | {} | {} | {} | {} | {} / {} | {} / {} | {} / {} |",
                 r.concurrency,
                 rps(r.bare.rps),
                 rps(r.layered.rps),
-                r.rps_ratio.median,
-                pct(r.rps_ratio.median),
-                rounds.join(", "),
-                r.bare.spread() * 100.0,
+                rps(r.control.rps),
+                ci(&r.rps_ratio),
+                ci(&r.control_ratio),
                 ms(r.bare.p50_us),
                 ms(r.bare.p99_us),
                 ms(r.layered.p50_us),
                 ms(r.layered.p99_us),
+                ms(r.control.p50_us),
+                ms(r.control.p99_us),
             );
         }
         md.push('\n');

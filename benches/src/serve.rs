@@ -49,11 +49,13 @@ pub(crate) fn serve(options: ServeOptions) -> ExitCode {
 }
 
 async fn run(options: ServeOptions) -> Result<(), BoxError> {
+    if options.kind == ServerKind::Passthrough {
+        return passthrough().await;
+    }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let app = match options.kind {
-        ServerKind::Bare => hello(),
-        ServerKind::Layered => hello().layer(CinetPayLayer::new(idle_checkout()?)),
+        ServerKind::Bare | ServerKind::Passthrough => hello(),
         ServerKind::Shop => shop(&options, &format!("http://{addr}")).await?,
         ServerKind::Naive => {
             let naive = Naive::connect(required(&options.database_url, "--database-url")?, {
@@ -67,6 +69,39 @@ async fn run(options: ServeOptions) -> Result<(), BoxError> {
     writeln!(out, "listening {addr}")?;
     out.flush()?;
     axum::serve(listener, app).await?;
+    Ok(())
+}
+
+/// Three listeners in one runtime: bare, layered, bare again (the control).
+/// The same process, threads and allocator serve all three, so that the only
+/// difference between the first two is the layer, and the third shows how
+/// far two identical servers measure apart.
+async fn passthrough() -> Result<(), BoxError> {
+    let mut listeners = Vec::new();
+    for _ in 0..3 {
+        listeners.push(tokio::net::TcpListener::bind("127.0.0.1:0").await?);
+    }
+    let addrs = listeners
+        .iter()
+        .map(|l| l.local_addr().map(|a| a.to_string()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut routers = vec![
+        hello(),
+        hello().layer(CinetPayLayer::new(idle_checkout()?)),
+        hello(),
+    ]
+    .into_iter();
+    let mut servers = tokio::task::JoinSet::new();
+    for listener in listeners {
+        let app = routers.next().ok_or("three routers")?;
+        servers.spawn(async move { axum::serve(listener, app).await });
+    }
+    let mut out = std::io::stdout();
+    writeln!(out, "listening {}", addrs.join(" "))?;
+    out.flush()?;
+    while let Some(done) = servers.join_next().await {
+        done??;
+    }
     Ok(())
 }
 

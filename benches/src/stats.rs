@@ -49,11 +49,6 @@ impl Summary {
             rounds_rps,
         }
     }
-
-    /// The round-to-round spread of throughput: `(max - min) / median`.
-    pub(crate) fn spread(&self) -> f64 {
-        spread(&self.rounds_rps)
-    }
 }
 
 /// The median (the mean of the two middle values for an even count); 0 when empty.
@@ -71,31 +66,19 @@ pub(crate) fn median(values: &[f64]) -> f64 {
     }
 }
 
-/// `(max - min) / median` of `values`; 0 for fewer than two values.
-pub(crate) fn spread(values: &[f64]) -> f64 {
-    if values.len() < 2 {
-        return 0.0;
-    }
-    let max = values.iter().copied().fold(f64::MIN, f64::max);
-    let min = values.iter().copied().fold(f64::MAX, f64::min);
-    let m = median(values);
-    if m > 0.0 { (max - min) / m } else { 0.0 }
-}
-
 /// `b / a` of alternating runs, round by round.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct Ratio {
     /// Median of the per-round ratios.
     pub(crate) median: f64,
+    /// Distribution-free 95 % confidence interval of that median (order
+    /// statistics of the binomial sign test): robust to the odd round that
+    /// another process on the machine spoiled. `(min, max)` below 6 rounds.
+    pub(crate) ci95: (f64, f64),
     /// Smallest per-round ratio.
     pub(crate) min: f64,
     /// Largest per-round ratio.
     pub(crate) max: f64,
-    /// Mean of the per-round ratios.
-    pub(crate) mean: f64,
-    /// 95 % confidence interval of the mean (Student's t over the rounds;
-    /// equal to the mean with fewer than two rounds).
-    pub(crate) ci95: (f64, f64),
     /// Each round's ratio.
     pub(crate) rounds: Vec<f64>,
 }
@@ -109,43 +92,46 @@ impl Ratio {
             .filter(|(a, _)| **a > 0.0)
             .map(|(a, b)| b / a)
             .collect();
-        let min = rounds.iter().copied().fold(f64::INFINITY, f64::min);
-        let max = rounds.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let (mean, ci95) = mean_ci95(&rounds);
+        let mut sorted = rounds.clone();
+        sorted.sort_by(f64::total_cmp);
+        let (min, max) = (
+            sorted.first().copied().unwrap_or(0.0),
+            sorted.last().copied().unwrap_or(0.0),
+        );
+        let ci95 = match median_ci_ranks(sorted.len()) {
+            Some((low, high)) => (sorted[low], sorted[high]),
+            None => (min, max),
+        };
         Ratio {
             median: median(&rounds),
-            min: if min.is_finite() { min } else { 0.0 },
-            max: if max.is_finite() { max } else { 0.0 },
-            mean,
             ci95,
+            min,
+            max,
             rounds,
         }
     }
 }
 
-/// Two-sided 95 % quantile of Student's t with `df` degrees of freedom.
-fn t95(df: usize) -> f64 {
-    const TABLE: [f64; 30] = [
-        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
-        2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
-        2.052, 2.048, 2.045, 2.042,
-    ];
-    TABLE.get(df.wrapping_sub(1)).copied().unwrap_or(1.96)
-}
-
-/// The mean of `values` and its 95 % confidence interval.
-pub(crate) fn mean_ci95(values: &[f64]) -> (f64, (f64, f64)) {
-    let n = values.len();
-    if n == 0 {
-        return (0.0, (0.0, 0.0));
+/// 0-based ranks `(k, n - 1 - k)` of sorted values that bound the median
+/// with at least 95 % confidence: the largest `k` with
+/// `P(Binomial(n, 1/2) <= k) <= 2.5 %` (the sign-test interval). `None` when
+/// `n` is too small for any such interval (n < 6).
+pub(crate) fn median_ci_ranks(n: usize) -> Option<(usize, usize)> {
+    // P(X <= j) for X ~ Binomial(n, 1/2), accumulated term by term.
+    let half_n = 0.5f64.powi(i32::try_from(n).ok()?);
+    let mut term = half_n; // C(n, 0) / 2^n
+    let mut cdf = 0.0;
+    let mut k = None;
+    for j in 0..n {
+        cdf += term;
+        if cdf > 0.025 {
+            break;
+        }
+        // P(X <= j) <= 2.5 %: the (j+1)-th smallest value (0-based j) is a bound.
+        k = Some(j);
+        term *= (n - j) as f64 / (j + 1) as f64;
     }
-    let mean = values.iter().sum::<f64>() / n as f64;
-    if n < 2 {
-        return (mean, (mean, mean));
-    }
-    let variance = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
-    let half = t95(n - 1) * (variance / n as f64).sqrt();
-    (mean, (mean - half, mean + half))
+    k.map(|k| (k, n - 1 - k))
 }
 
 /// Microseconds as milliseconds with two decimals, for tables.
@@ -190,18 +176,24 @@ mod tests {
         assert_eq!(r.rounds, vec![0.99, 1.05]);
         assert!((r.median - 1.02).abs() < 1e-9);
         assert_eq!((r.min, r.max), (0.99, 1.05));
-        assert_eq!(spread(&[90.0, 100.0, 110.0]), 0.2);
+        assert_eq!(r.ci95, (0.99, 1.05));
     }
 
     #[test]
-    fn confidence_interval_of_a_mean() {
-        let (mean, (low, high)) = mean_ci95(&[0.98, 1.00, 1.02]);
-        assert!((mean - 1.0).abs() < 1e-12);
-        // sd 0.02, n 3: half-width 4.303 * 0.02 / sqrt(3).
-        assert!((high - low - 2.0 * 4.303 * 0.02 / 3f64.sqrt()).abs() < 1e-9);
-        assert_eq!(mean_ci95(&[1.5]), (1.5, (1.5, 1.5)));
-        assert_eq!(t95(0), 1.96);
-        assert_eq!(t95(9), 2.262);
+    fn median_intervals_follow_the_sign_test() {
+        // n = 6: P(X = 0) = 1/64 < 2.5 %, P(X <= 1) = 7/64 > 2.5 %.
+        assert_eq!(median_ci_ranks(6), Some((0, 5)));
+        assert_eq!(median_ci_ranks(5), None);
+        // n = 12: P(X <= 2) = 79/4096 < 2.5 %, P(X <= 3) = 299/4096 > 2.5 %.
+        assert_eq!(median_ci_ranks(12), Some((2, 9)));
+        let a = [100.0; 12];
+        let b = [
+            90.0, 95.0, 98.0, 99.0, 100.0, 100.0, 101.0, 101.0, 102.0, 103.0, 105.0, 150.0,
+        ];
+        let r = Ratio::of(&a, &b);
+        assert_eq!(r.ci95, (0.98, 1.03));
+        assert!((r.median - 1.005).abs() < 1e-9);
+        assert_eq!(Ratio::of(&[1.0, 2.0], &[1.0, 1.0]).ci95, (0.5, 1.0));
     }
 
     #[test]

@@ -19,6 +19,21 @@ pub(crate) async fn run(ctx: &mut Context) -> Result<(), String> {
                 level_name(level)
             );
             let db = ctx.database(backend, level).await?;
+            let plans = db.lookup_plans().await?;
+            let indexed = plans.iter().all(|p| {
+                p.contains("Index Scan using cinetpay_payments_pkey")
+                    || p.contains("USING INDEX sqlite_autoindex_cinetpay_payments")
+                    || p.contains("USING PRIMARY KEY")
+            });
+            ctx.assert(
+                format!(
+                    "reads and updates by transaction id use the primary key ({}, {})",
+                    backend.name(),
+                    level_name(level)
+                ),
+                indexed,
+                plans.join(" | "),
+            );
             let pair = Pair::start(ctx, db).await?;
             let rows = compare(ctx, &pair, concurrency).await?;
             ctx.report.growth.extend(rows);
