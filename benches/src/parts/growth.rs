@@ -1,50 +1,93 @@
 //! Part 4: the same comparison with 10^3 to 10^6 payments already in the
 //! store, at one concurrency. Each size is its own database (seeded once,
-//! kept under `target/bench/db/` or as `cinetpay_bench_1eN` on PostgreSQL),
-//! served by a fresh pair of server processes, whose peak memory is recorded.
+//! kept under `target/bench/db/` or as `cinetpay_bench_1eN` on PostgreSQL).
+//!
+//! The sizes are visited up and then back down (1e3, 1e4, 1e5, 1e6, 1e6, 1e5,
+//! 1e4, 1e3), one round per visit with a fresh pair of server processes, so
+//! that a machine getting busier (or quieter) during the part weighs on every
+//! size alike instead of on the largest. Peak memory is the larger of the two
+//! visits.
+
+use std::collections::HashMap;
 
 use crate::db::level_name;
 use crate::report::Assertion;
 
-use super::{Context, Pair, compare};
+use super::{Context, Pair, Runs, measure_rounds, summarise};
 
 /// Every size on every database.
 pub(crate) async fn run(ctx: &mut Context) -> Result<(), String> {
     let concurrency = ctx.settings.growth_concurrency;
+    let levels = ctx.settings.levels.clone();
+    let rounds = ctx.settings.rounds;
+    let mut visits: Vec<u64> = Vec::new();
+    for round in 0..rounds {
+        if round % 2 == 0 {
+            visits.extend(levels.iter().copied());
+        } else {
+            visits.extend(levels.iter().rev().copied());
+        }
+    }
     for backend in ctx.backends.clone() {
-        for level in ctx.settings.levels.clone() {
+        let mut runs: HashMap<u64, Runs> = HashMap::new();
+        let mut peaks: HashMap<u64, (u64, u64)> = HashMap::new();
+        for (visit, &level) in visits.iter().enumerate() {
+            let round = visit / levels.len().max(1);
             eprintln!(
-                "growth: {} with {} payments",
+                "growth: {} with {} payments (round {})",
                 backend.name(),
-                level_name(level)
+                level_name(level),
+                round + 1
             );
             let db = ctx.database(backend, level).await?;
-            let plans = db.lookup_plans().await?;
-            let indexed = plans.iter().all(|p| {
-                p.contains("Index Scan using cinetpay_payments_pkey")
-                    || p.contains("USING INDEX sqlite_autoindex_cinetpay_payments")
-                    || p.contains("USING PRIMARY KEY")
-            });
-            ctx.assert(
-                format!(
-                    "reads and updates by transaction id use the primary key ({}, {})",
-                    backend.name(),
-                    level_name(level)
-                ),
-                indexed,
-                plans.join(" | "),
-            );
+            if round == 0 {
+                check_plans(ctx, &db, level).await?;
+            }
             let pair = Pair::start(ctx, db).await?;
-            let rows = compare(ctx, &pair, concurrency).await?;
+            let level_runs = runs.entry(level).or_default();
+            measure_rounds(ctx, &pair, concurrency, round..round + 1, level_runs).await?;
+            let (ours, naive) = pair.stop_quietly().await?;
+            let peak = peaks.entry(level).or_default();
+            peak.0 = peak.0.max(ours.unwrap_or(0));
+            peak.1 = peak.1.max(naive.unwrap_or(0));
+        }
+        for &level in &levels {
+            let level_runs = runs.remove(&level).unwrap_or_default();
+            let rows = summarise(ctx, backend, level, concurrency, level_runs);
             ctx.report.growth.extend(rows);
-            pair.stop(
-                ctx,
-                &format!("{} payments, c={concurrency}", level_name(level)),
-            )
-            .await?;
+            let (ours, naive) = peaks.get(&level).copied().unwrap_or_default();
+            let label = format!("{} payments, c={concurrency}", level_name(level));
+            ctx.memory(
+                format!("axum shop (ours), {}, {label}", backend.name()),
+                Some(ours),
+            );
+            ctx.memory(
+                format!("naive handler, {}, {label}", backend.name()),
+                Some(naive),
+            );
         }
         judge(ctx, backend);
     }
+    Ok(())
+}
+
+/// Asserts that the engine's lookups by transaction id use the primary key.
+async fn check_plans(ctx: &mut Context, db: &crate::db::BenchDb, level: u64) -> Result<(), String> {
+    let plans = db.lookup_plans().await?;
+    let indexed = plans.iter().all(|p| {
+        p.contains("Index Scan using cinetpay_payments_pkey")
+            || p.contains("USING INDEX sqlite_autoindex_cinetpay_payments")
+            || p.contains("USING PRIMARY KEY")
+    });
+    ctx.assert(
+        format!(
+            "reads and updates by transaction id use the primary key ({}, {})",
+            db.target.backend.name(),
+            level_name(level)
+        ),
+        indexed,
+        plans.join(" | "),
+    );
     Ok(())
 }
 

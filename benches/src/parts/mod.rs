@@ -139,12 +139,19 @@ impl Context {
                 level_name(level)
             ));
         }
-        self.report.seeds.push(SeedResult {
-            backend,
-            level,
-            seeded_now: info.seeded_now,
-            seconds: info.seconds,
-        });
+        if !self
+            .report
+            .seeds
+            .iter()
+            .any(|s| s.backend == backend && s.level == level && !info.seeded_now)
+        {
+            self.report.seeds.push(SeedResult {
+                backend,
+                level,
+                seeded_now: info.seeded_now,
+                seconds: info.seconds,
+            });
+        }
         Ok(db)
     }
 
@@ -203,22 +210,31 @@ impl Pair {
 
     /// Stops both servers, records their peak memory under `label`, closes the database.
     pub(crate) async fn stop(self, ctx: &mut Context, label: &str) -> Result<(), String> {
-        self.db.clean().await?;
         let backend = self.db.target.backend.name();
-        let ours = self.ours.stop().await;
-        let naive = self.naive.stop().await;
+        let (ours, naive) = self.stop_quietly().await?;
         ctx.memory(format!("axum shop (ours), {backend}, {label}"), ours);
         ctx.memory(format!("naive handler, {backend}, {label}"), naive);
-        self.db.close().await;
         Ok(())
+    }
+
+    /// Stops both servers and closes the database; their peak memory (KiB).
+    pub(crate) async fn stop_quietly(self) -> Result<(Option<u64>, Option<u64>), String> {
+        self.db.clean().await?;
+        let ours = self.ours.stop().await;
+        let naive = self.naive.stop().await;
+        self.db.close().await;
+        Ok((ours, naive))
     }
 }
 
 /// One notification run's figures.
-struct Run {
+pub(crate) struct Run {
     measured: Measured,
     checks: usize,
 }
+
+/// The runs of a comparison, by kind of notification and side.
+pub(crate) type Runs = HashMap<(Scenario, Side), Vec<Run>>;
 
 /// `rounds` alternating rounds of ours and naive for both kinds of
 /// notification at `concurrency`: the rows for the report.
@@ -227,8 +243,27 @@ pub(crate) async fn compare(
     pair: &Pair,
     concurrency: usize,
 ) -> Result<Vec<NotifyResult>, String> {
-    let mut runs: HashMap<(Scenario, Side), Vec<Run>> = HashMap::new();
-    for round in 0..ctx.settings.rounds {
+    let mut runs = Runs::new();
+    measure_rounds(ctx, pair, concurrency, 0..ctx.settings.rounds, &mut runs).await?;
+    Ok(summarise(
+        ctx,
+        pair.db.target.backend,
+        pair.db.target.level,
+        concurrency,
+        runs,
+    ))
+}
+
+/// Measures `rounds` (round `r` runs ours first when `r` is even, naive
+/// first when it is odd) and adds the runs to `runs`.
+pub(crate) async fn measure_rounds(
+    ctx: &mut Context,
+    pair: &Pair,
+    concurrency: usize,
+    rounds: std::ops::Range<usize>,
+    runs: &mut Runs,
+) -> Result<(), String> {
+    for round in rounds {
         for scenario in [Scenario::First, Scenario::Duplicate] {
             let order = if round % 2 == 0 {
                 [Side::Ours, Side::Naive]
@@ -252,8 +287,18 @@ pub(crate) async fn compare(
             }
         }
     }
-    let backend = pair.db.target.backend;
-    let level = pair.db.target.level;
+    Ok(())
+}
+
+/// The report's rows (and the invariants) from the runs of one database at
+/// one concurrency.
+pub(crate) fn summarise(
+    ctx: &mut Context,
+    backend: Backend,
+    level: u64,
+    concurrency: usize,
+    mut runs: Runs,
+) -> Vec<NotifyResult> {
     let mut rows = Vec::new();
     for scenario in [Scenario::First, Scenario::Duplicate] {
         let mut take = |side| runs.remove(&(scenario, side)).unwrap_or_default();
@@ -310,7 +355,7 @@ pub(crate) async fn compare(
             naive: naive_summary,
         });
     }
-    Ok(rows)
+    rows
 }
 
 /// First notifications of fresh accepted payments, each notified once.
