@@ -29,25 +29,9 @@ use shop_common::orders::OrderBook;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// The 16 notification fields, in the order the `x-token` concatenates them.
-const SIGNED_FIELDS: [&str; 16] = [
-    "cpm_site_id",
-    "cpm_trans_id",
-    "cpm_trans_date",
-    "cpm_amount",
-    "cpm_currency",
-    "signature",
-    "payment_method",
-    "cel_phone_num",
-    "cpm_phone_prefixe",
-    "cpm_language",
-    "cpm_version",
-    "cpm_payment_config",
-    "cpm_page_action",
-    "cpm_custom",
-    "cpm_designation",
-    "cpm_error_message",
-];
+/// The 16 notification fields, in the order the `x-token` concatenates them
+/// (the published list; the naive handler only re-implements the HMAC).
+use cinetpay_core::protocol::NOTIFICATION_FIELDS as SIGNED_FIELDS;
 
 /// The naive handler's state.
 #[derive(Clone)]
