@@ -45,7 +45,7 @@ async fn fifty_concurrent_duplicate_notifications_fulfil_exactly_once() {
     let p = h.payment(&id).await;
     assert!(p.is_fulfilled());
     assert_eq!(p.fulfilment.attempts, 1);
-    assert_eq!(h.store.all_deliveries().len(), 50);
+    assert_eq!(h.log().await.len(), 50);
 }
 
 #[tokio::test]

@@ -25,7 +25,7 @@ async fn get_and_head_are_pings_and_other_methods_are_405() {
     assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(r.headers()["allow"], "GET, HEAD, POST");
     assert_eq!(h.check_calls().await, 0);
-    assert!(h.store.all_deliveries().is_empty());
+    assert!(h.log().await.is_empty());
 }
 
 #[tokio::test]
@@ -52,7 +52,7 @@ async fn a_verified_notification_fulfils_once_and_duplicates_take_the_fast_path(
     }
     assert_eq!(h.check_calls().await, 1);
     assert_eq!(h.shop.calls(), 1);
-    let log = h.store.all_deliveries();
+    let log = h.log().await;
     assert_eq!(log.len(), 4);
     assert!(log.iter().all(|d| d.source == DeliverySource::Notify));
     assert!(
@@ -123,7 +123,7 @@ async fn missing_or_wrong_x_token_is_401_with_no_check_and_no_change() {
     );
     assert_eq!(h.status(&id).await, PaymentStatus::Pending);
     assert_eq!(h.shop.calls(), 0);
-    let log = h.store.all_deliveries();
+    let log = h.log().await;
     assert_eq!(log.len(), 4);
     assert!(
         log.iter()
@@ -206,7 +206,7 @@ async fn an_invalid_transaction_id_is_400_and_an_unknown_one_is_200() {
     let r = h.handle(notify_request(&n, Some(&signed(&n)))).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(h.check_calls().await, 0);
-    let log = h.store.all_deliveries();
+    let log = h.log().await;
     let unknown = log
         .iter()
         .find(|d| d.transaction_id == "cp-doesnotexist")
@@ -267,7 +267,7 @@ async fn the_check_api_down_is_503_and_nothing_is_lost() {
     let r = h.notify(&id).await;
     assert_eq!(r.status(), StatusCode::OK, "{}", body_text(&r));
     assert_eq!(h.shop.successes(), 1);
-    let log = h.store.all_deliveries();
+    let log = h.log().await;
     assert!(
         log[0]
             .outcome

@@ -192,7 +192,7 @@ async fn sync_of_an_unknown_payment_changes_nothing_and_is_logged() {
     assert!(outcome.payment.is_none());
     assert!(!outcome.changed());
     assert_eq!(h.check_calls().await, 0);
-    let log = h.store.all_deliveries();
+    let log = h.log().await;
     assert_eq!(log.len(), 1);
     assert_eq!(log[0].source, DeliverySource::Reconcile);
 }

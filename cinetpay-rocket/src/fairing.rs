@@ -28,7 +28,8 @@ enum Source {
 /// The CinetPay fairing: mounts `init`, `notify` and `return` under the
 /// checkout's prefix (`/cinetpay` by default), manages the [`Checkout`] for the
 /// [`CinetPayCheckout`](crate::CinetPayCheckout) guard, starts the
-/// reconciler on liftoff and stops it on shutdown.
+/// reconciler on liftoff and, on shutdown, stops it and stores the
+/// delivery-log lines still queued.
 ///
 /// It is a [`Kind::Singleton`]: attached twice, only the last one is used.
 /// See the [crate documentation](crate) for the configuration keys and a
@@ -189,10 +190,13 @@ impl Fairing for CinetPay {
         }
     }
 
-    async fn on_shutdown(&self, _: &Rocket<Orbit>) {
+    async fn on_shutdown(&self, rocket: &Rocket<Orbit>) {
         let handle = self.slot().take();
         if let Some(handle) = handle {
             handle.shutdown().await;
+        }
+        if let Some(checkout) = CinetPay::checkout(rocket) {
+            checkout.flush_delivery_log().await;
         }
     }
 }

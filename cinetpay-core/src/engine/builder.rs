@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use super::clock::{Clock, SystemClock};
 use super::config::{CheckoutConfig, ConfigError};
+use super::delivery_log::DeliveryLog;
 use super::{Checkout, Inner};
 use crate::client::Client;
 use crate::fulfiller::OrderFulfiller;
@@ -102,6 +103,7 @@ impl CheckoutBuilder {
             }
         };
         let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
+        let log = Arc::new(DeliveryLog::new(Arc::clone(&store)));
         Ok(Checkout {
             inner: Arc::new(Inner {
                 config,
@@ -109,6 +111,7 @@ impl CheckoutBuilder {
                 store,
                 fulfiller,
                 clock,
+                log,
             }),
         })
     }

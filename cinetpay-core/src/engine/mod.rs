@@ -115,6 +115,7 @@ mod builder;
 mod classify;
 mod clock;
 mod config;
+mod delivery_log;
 mod error;
 mod fulfil;
 mod outcome;
@@ -144,6 +145,7 @@ use crate::fulfiller::OrderFulfiller;
 use crate::model::{DeliveryRecord, DeliverySource, Payment};
 use crate::store::{PaymentStore, StoreError};
 use crate::values::TransactionId;
+use delivery_log::{DeliveryLog, Durability};
 
 /// The payment engine: configuration, CinetPay client, store and the
 /// merchant's fulfiller. Cheap to clone (one `Arc`); share it between
@@ -161,6 +163,7 @@ struct Inner {
     store: Arc<dyn PaymentStore>,
     fulfiller: Arc<dyn OrderFulfiller>,
     clock: Arc<dyn Clock>,
+    log: Arc<DeliveryLog>,
 }
 
 impl std::fmt::Debug for Checkout {
@@ -214,11 +217,37 @@ impl Checkout {
         self.inner.store.find_payment(id).await
     }
 
-    /// Appends to the delivery log; a failure is logged, never fatal.
+    /// Waits until every delivery-log line queued so far is stored. Lines of
+    /// duplicate notifications of fulfilled payments are written after their
+    /// answer (see [`Checkout::sync`]); call this before the process exits
+    /// (adapters' shutdown hooks do) and in tests that read the log.
+    ///
+    /// ```no_run
+    /// # async fn demo(checkout: cinetpay_core::engine::Checkout) {
+    /// // after the server stopped serving:
+    /// checkout.flush_delivery_log().await;
+    /// # }
+    /// ```
+    pub async fn flush_delivery_log(&self) {
+        self.inner.log.flush().await;
+    }
+
+    /// Appends to the delivery log and waits until the line is stored; a
+    /// failure is logged, never fatal.
     async fn record(&self, transaction_id: &str, source: DeliverySource, outcome: &str) {
+        self.record_with(transaction_id, source, outcome, Durability::Awaited)
+            .await;
+    }
+
+    /// Appends to the delivery log, waiting for the line or not.
+    async fn record_with(
+        &self,
+        transaction_id: &str,
+        source: DeliverySource,
+        outcome: &str,
+        durability: Durability,
+    ) {
         let record = DeliveryRecord::new(transaction_id, source, outcome, self.inner.clock.now());
-        if let Err(e) = self.inner.store.record_delivery(&record).await {
-            tracing::warn!(error = %e, "could not append to the delivery log");
-        }
+        self.inner.log.append(record, durability).await;
     }
 }

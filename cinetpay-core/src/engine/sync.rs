@@ -4,6 +4,7 @@ use tracing::Instrument;
 
 use super::Checkout;
 use super::classify::{Verdict, classify, snapshot};
+use super::delivery_log::Durability;
 use super::error::SyncError;
 use super::outcome::{FulfilmentOutcome, SyncOutcome};
 use crate::model::{CheckSnapshot, DeliverySource, Payment, PaymentStatus};
@@ -22,7 +23,11 @@ impl Checkout {
     ///   what it verifiably says, then delivery (accepted) or the one-time
     ///   failure notice (refused, cancelled).
     ///
-    /// Each call appends one line to the delivery log with `source` and its outcome.
+    /// Each call appends one line to the delivery log with `source` and its
+    /// outcome. The answer waits until that line is stored, except for a
+    /// payment that was already fulfilled: that line records nothing new and
+    /// is written behind, grouped with others, so that a duplicate costs one
+    /// read (see [`Checkout::flush_delivery_log`]).
     /// An `Err` is transient: nothing was lost, and a later sync picks up where
     /// this one stopped.
     ///
@@ -43,7 +48,13 @@ impl Checkout {
         let span = tracing::info_span!("cinetpay_sync", transaction_id = %id, %source);
         async {
             let result = self.sync_inner(id).await;
-            self.record(id.as_str(), source, &describe(&result)).await;
+            let durability = if records_nothing_new(&result) {
+                Durability::WrittenBehind
+            } else {
+                Durability::Awaited
+            };
+            self.record_with(id.as_str(), source, &describe(&result), durability)
+                .await;
             result
         }
         .instrument(span)
@@ -244,6 +255,18 @@ fn done(payment: Payment, previous: PaymentStatus, fulfilment: FulfilmentOutcome
         previous_status: Some(previous),
         fulfilment,
     }
+}
+
+/// A payment that was fulfilled before this sync and is unchanged by it.
+fn records_nothing_new(result: &Result<SyncOutcome, SyncError>) -> bool {
+    matches!(
+        result,
+        Ok(SyncOutcome {
+            payment: Some(payment),
+            previous_status: Some(PaymentStatus::Accepted),
+            fulfilment: FulfilmentOutcome::AlreadyFulfilled,
+        }) if payment.status == PaymentStatus::Accepted
+    )
 }
 
 /// The delivery log's short outcome.

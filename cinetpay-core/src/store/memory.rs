@@ -330,6 +330,14 @@ impl PaymentStore for MemoryStore {
         Ok(())
     }
 
+    async fn record_deliveries(&self, records: &[DeliveryRecord]) -> Result<(), StoreError> {
+        let bounded = records
+            .iter()
+            .map(|r| DeliveryRecord::new(&r.transaction_id, r.source, &r.outcome, r.at));
+        self.op()?.deliveries.extend(bounded);
+        Ok(())
+    }
+
     async fn deliveries(
         &self,
         transaction_id: &str,

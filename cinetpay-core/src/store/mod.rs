@@ -144,6 +144,17 @@ pub trait PaymentStore: Send + Sync + 'static {
     /// Appends to the delivery log.
     async fn record_delivery(&self, record: &DeliveryRecord) -> Result<(), StoreError>;
 
+    /// Appends several lines in this order, ideally in one statement (the
+    /// engine groups the lines of concurrent requests into one call). The
+    /// default calls [`record_delivery`](Self::record_delivery) for each line
+    /// and stops at the first error.
+    async fn record_deliveries(&self, records: &[DeliveryRecord]) -> Result<(), StoreError> {
+        for record in records {
+            self.record_delivery(record).await?;
+        }
+        Ok(())
+    }
+
     /// The delivery log of one transaction id, oldest first, at most `limit` lines.
     async fn deliveries(
         &self,

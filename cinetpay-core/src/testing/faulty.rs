@@ -56,6 +56,8 @@ pub enum StoreOp {
     ClaimFailureNotice,
     /// [`PaymentStore::record_delivery`].
     RecordDelivery,
+    /// [`PaymentStore::record_deliveries`] (what the engine calls).
+    RecordDeliveries,
     /// [`PaymentStore::deliveries`].
     Deliveries,
     /// [`PaymentStore::due_fulfilments`].
@@ -66,7 +68,7 @@ pub enum StoreOp {
 
 impl StoreOp {
     /// Every operation, in the trait's order.
-    pub const ALL: [StoreOp; 15] = [
+    pub const ALL: [StoreOp; 16] = [
         StoreOp::InsertPayment,
         StoreOp::FindPayment,
         StoreOp::FindOpenPayment,
@@ -79,6 +81,7 @@ impl StoreOp {
         StoreOp::ReleaseFulfilment,
         StoreOp::ClaimFailureNotice,
         StoreOp::RecordDelivery,
+        StoreOp::RecordDeliveries,
         StoreOp::Deliveries,
         StoreOp::DueFulfilments,
         StoreOp::StalePending,
@@ -99,6 +102,7 @@ impl StoreOp {
             StoreOp::ReleaseFulfilment => "release_fulfilment",
             StoreOp::ClaimFailureNotice => "claim_failure_notice",
             StoreOp::RecordDelivery => "record_delivery",
+            StoreOp::RecordDeliveries => "record_deliveries",
             StoreOp::Deliveries => "deliveries",
             StoreOp::DueFulfilments => "due_fulfilments",
             StoreOp::StalePending => "stale_pending",
@@ -182,6 +186,8 @@ pub const LOG_CAPACITY: usize = 10_000;
 pub struct FaultyStore {
     inner: Arc<dyn PaymentStore>,
     state: Arc<Mutex<State>>,
+    /// Signalled when held operations are released.
+    released: Arc<tokio::sync::Notify>,
 }
 
 #[derive(Debug, Default)]
@@ -193,6 +199,8 @@ struct State {
     /// Absolute per-operation call numbers that fail.
     failing_calls_of: Vec<(StoreOp, u64)>,
     failing_ops: [bool; StoreOp::ALL.len()],
+    /// Operations whose calls wait until released.
+    held: [bool; StoreOp::ALL.len()],
     down: bool,
     /// The absolute call number at which the store goes down.
     down_at: Option<u64>,
@@ -227,6 +235,7 @@ impl FaultyStore {
         FaultyStore {
             inner,
             state: Arc::new(Mutex::new(State::default())),
+            released: Arc::new(tokio::sync::Notify::new()),
         }
     }
 
@@ -294,6 +303,32 @@ impl FaultyStore {
         self.lock().delay = delay;
     }
 
+    /// Calls of `op` from now on wait (counted, before reaching the wrapped
+    /// store) until [`release`](Self::release): a database that stalls on one
+    /// statement, to see what an answer waits for.
+    pub fn hold(&self, op: StoreOp) {
+        self.lock().held[op.index()] = true;
+    }
+
+    /// Lets the held calls of `op` go on, and new ones through.
+    pub fn release(&self, op: StoreOp) {
+        self.lock().held[op.index()] = false;
+        self.released.notify_waiters();
+    }
+
+    /// Waits while `op` is held.
+    async fn wait_while_held(&self, op: StoreOp) {
+        loop {
+            let released = self.released.notified();
+            tokio::pin!(released);
+            released.as_mut().enable();
+            if !self.lock().held[op.index()] {
+                return;
+            }
+            released.await;
+        }
+    }
+
     /// With `true`, a failed call still reaches the wrapped store and takes
     /// effect; only its answer is lost. With `false` (the default), it never
     /// reaches it.
@@ -301,9 +336,12 @@ impl FaultyStore {
         self.lock().lost_replies = lost;
     }
 
-    /// Clears every fault and the delay; the counters and the log are kept.
+    /// Clears every fault and the delay and releases held operations; the
+    /// counters and the log are kept.
     pub fn heal(&self) {
         let mut state = self.lock();
+        state.held = [false; StoreOp::ALL.len()];
+        self.released.notify_waiters();
         state.failing_calls.clear();
         state.failing_calls_of.clear();
         state.failing_ops = [false; StoreOp::ALL.len()];
@@ -394,6 +432,7 @@ impl FaultyStore {
         F: Future<Output = Result<T, StoreError>>,
     {
         let verdict = self.enter(op);
+        self.wait_while_held(op).await;
         if !verdict.delay.is_zero() {
             tokio::time::sleep(verdict.delay).await;
         }
@@ -530,6 +569,14 @@ impl PaymentStore for FaultyStore {
     async fn record_delivery(&self, record: &DeliveryRecord) -> Result<(), StoreError> {
         self.call(StoreOp::RecordDelivery, self.inner.record_delivery(record))
             .await
+    }
+
+    async fn record_deliveries(&self, records: &[DeliveryRecord]) -> Result<(), StoreError> {
+        self.call(
+            StoreOp::RecordDeliveries,
+            self.inner.record_deliveries(records),
+        )
+        .await
     }
 
     async fn deliveries(

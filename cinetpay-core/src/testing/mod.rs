@@ -43,6 +43,7 @@
 //! * strings are compared exactly: ids and order references that differ by
 //!   case or accents are different (no `_ci` collation), and a raw id with `%`
 //!   or `_` is no pattern (no `LIKE`);
+//! * `record_deliveries` keeps the batch's order;
 //! * `record_delivery` cuts over-long strings to the [`DeliveryRecord`]
 //!   bounds instead of failing;
 //! * an unknown transaction id is `None`, `false` or empty, never an error.
@@ -161,6 +162,7 @@ case_list![
     release_schedules_retry,
     delivery_log_order_and_limit,
     delivery_log_bounded_strings,
+    delivery_log_batches,
     due_fulfilments_filters_and_order,
     stale_pending_filters_and_order,
     race_claim_one_winner,

@@ -29,6 +29,8 @@ enum Bug {
     NoticeEveryTime,
     /// The delivery log comes newest first.
     DeliveriesNewestFirst,
+    /// A batch of delivery-log lines is written in reverse order.
+    BatchReversed,
     /// The claim reads, then writes unconditionally.
     ClaimReadThenWrite,
     /// `transition` ignores `from`.
@@ -219,6 +221,14 @@ impl PaymentStore for Mutant {
         self.inner.record_delivery(record).await
     }
 
+    async fn record_deliveries(&self, records: &[DeliveryRecord]) -> Result<(), StoreError> {
+        if self.bug == Bug::BatchReversed {
+            let reversed: Vec<DeliveryRecord> = records.iter().rev().cloned().collect();
+            return self.inner.record_deliveries(&reversed).await;
+        }
+        self.inner.record_deliveries(records).await
+    }
+
     async fn deliveries(
         &self,
         transaction_id: &str,
@@ -326,8 +336,9 @@ async fn every_mutant_is_caught_by_the_cases_that_guard_against_it() {
         (Bug::NoticeEveryTime, &["failure_notice_exactly_once"]),
         (
             Bug::DeliveriesNewestFirst,
-            &["delivery_log_order_and_limit"],
+            &["delivery_log_order_and_limit", "delivery_log_batches"],
         ),
+        (Bug::BatchReversed, &["delivery_log_batches"]),
         (
             Bug::ClaimReadThenWrite,
             &["race_claim_one_winner", "race_takeover_one_winner"],

@@ -12,9 +12,9 @@ use bytes::Bytes;
 use cinetpay_core::engine::{Checkout, CheckoutConfig, ManualClock};
 use cinetpay_core::protocol::{Notification, sign};
 use cinetpay_core::{
-    Amount, ApiKey, ClientConfig, Credentials, Currency, Description, FulfilError, MemoryStore,
-    Money, OrderFulfiller, OrderQuote, OrderRef, Payment, PaymentStatus, QuoteError, SecretKey,
-    SiteId, TransactionId,
+    Amount, ApiKey, ClientConfig, Credentials, Currency, DeliveryRecord, Description, FulfilError,
+    MemoryStore, Money, OrderFulfiller, OrderQuote, OrderRef, Payment, PaymentStatus, PaymentStore,
+    QuoteError, SecretKey, SiteId, TransactionId,
 };
 use http::{Request, Response};
 use serde_json::{Value, json};
@@ -260,9 +260,24 @@ impl Harness {
         )
     }
 
+    /// Another engine on the same CinetPay and shop, over `store`.
+    pub fn engine_over(&self, store: Arc<dyn PaymentStore>) -> Checkout {
+        Self::build_engine(&self.server, store, &self.shop, &self.clock, &self.options)
+    }
+
     fn engine(
         server: &MockServer,
         store: &MemoryStore,
+        shop: &Arc<Shop>,
+        clock: &Arc<ManualClock>,
+        o: &Options,
+    ) -> Checkout {
+        Self::build_engine(server, Arc::new(store.clone()), shop, clock, o)
+    }
+
+    fn build_engine(
+        server: &MockServer,
+        store: Arc<dyn PaymentStore>,
         shop: &Arc<Shop>,
         clock: &Arc<ManualClock>,
         o: &Options,
@@ -283,7 +298,7 @@ impl Harness {
         }
         Checkout::builder()
             .config(config.build().unwrap())
-            .store(Arc::new(store.clone()))
+            .store(store)
             .fulfiller(shop.clone())
             .clock(clock.clone())
             .build()
@@ -297,6 +312,12 @@ impl Harness {
             .await
             .unwrap()
             .transaction_id
+    }
+
+    /// The whole delivery log, once every queued line is stored.
+    pub async fn log(&self) -> Vec<DeliveryRecord> {
+        self.checkout.flush_delivery_log().await;
+        self.store.all_deliveries()
     }
 
     pub async fn payment(&self, id: &TransactionId) -> Payment {

@@ -12,27 +12,40 @@ use crate::{Error, time};
 
 impl SeaOrmStore {
     pub(super) async fn append_delivery(&self, record: &DeliveryRecord) -> Result<(), Error> {
-        // Bounded like `DeliveryRecord::new`, whatever the caller built.
-        let record = DeliveryRecord::new(
-            &record.transaction_id,
-            record.source,
-            &record.outcome,
-            record.at,
-        );
-        let stmt = Query::insert()
-            .into_table(self.tables.deliveries())
-            .columns([D::TransactionId, D::Source, D::Outcome, D::At])
-            .values_panic([
+        self.append_deliveries(std::slice::from_ref(record)).await
+    }
+
+    /// One multi-row `INSERT`, lines in order (their ids increase with it).
+    pub(super) async fn append_deliveries(&self, records: &[DeliveryRecord]) -> Result<(), Error> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let mut stmt = Query::insert();
+        stmt.into_table(self.tables.deliveries()).columns([
+            D::TransactionId,
+            D::Source,
+            D::Outcome,
+            D::At,
+        ]);
+        for record in records {
+            // Bounded like `DeliveryRecord::new`, whatever the caller built.
+            let record = DeliveryRecord::new(
+                &record.transaction_id,
+                record.source,
+                &record.outcome,
+                record.at,
+            );
+            stmt.values_panic([
                 record.transaction_id.into(),
                 record.source.as_str().into(),
                 record.outcome.into(),
                 time::to_db(record.at).into(),
-            ])
-            .to_owned();
+            ]);
+        }
         self.db
             .execute(&stmt)
             .await
-            .map_err(|e| Error::db("recording a delivery", e))?;
+            .map_err(|e| Error::db("recording deliveries", e))?;
         Ok(())
     }
 

@@ -257,6 +257,10 @@ impl PaymentStore for SeaOrmStore {
         Ok(self.append_delivery(record).await?)
     }
 
+    async fn record_deliveries(&self, records: &[DeliveryRecord]) -> Result<(), StoreError> {
+        Ok(self.append_deliveries(records).await?)
+    }
+
     async fn deliveries(
         &self,
         transaction_id: &str,

@@ -56,10 +56,13 @@ use tower_layer::Layer;
 /// let app = Router::new()
 ///     .route("/", get(|| async { "my shop" }))
 ///     // POST /cinetpay/init, GET|POST /cinetpay/notify, GET|POST /cinetpay/return
-///     .layer(CinetPayLayer::new(checkout));
+///     .layer(CinetPayLayer::new(checkout.clone()));
 ///
 /// let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
 /// axum::serve(listener, app).await?;
+/// // After a graceful shutdown: lines of duplicate notifications are logged
+/// // after their answer, so store those still queued.
+/// checkout.flush_delivery_log().await;
 /// # Ok(()) }
 /// ```
 #[derive(Clone, Debug)]

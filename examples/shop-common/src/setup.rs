@@ -141,8 +141,10 @@ impl Shop {
             .spawn_reconciler(self.checkout.config().reconcile_interval())
     }
 
-    /// Stops the embedded sandbox, if this is the last clone holding it.
+    /// Stores the delivery-log lines still queued, then stops the embedded
+    /// sandbox if this is the last clone holding it.
     pub async fn shutdown(self) {
+        self.checkout.flush_delivery_log().await;
         if let Some(handle) = self.sandbox.and_then(|s| Arc::try_unwrap(s).ok()) {
             handle.shutdown().await;
         }

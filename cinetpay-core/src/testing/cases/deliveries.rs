@@ -153,3 +153,71 @@ pub async fn delivery_log_bounded_strings(store: Arc<dyn PaymentStore>) {
         log_of(c, s, &cut.transaction_id, 10).await,
     );
 }
+
+/// `record_deliveries` appends a batch in its order, mixed ids and one
+/// over-long line included, exactly as the same lines one by one would be; an
+/// empty batch writes nothing. The engine groups the lines of concurrent
+/// requests into such batches.
+pub async fn delivery_log_batches(store: Arc<dyn PaymentStore>) {
+    let c = Check::new("delivery_log_batches");
+    let s = &*store;
+    let id = TransactionId::generate();
+    let other = TransactionId::generate();
+    let x = id.as_str();
+    c.ok("record_deliveries(&[])", s.record_deliveries(&[]).await);
+    c.eq(
+        "deliveries after an empty batch",
+        Vec::new(),
+        log_of(c, s, x, 10).await,
+    );
+    let long_outcome = "é".repeat(400);
+    let batch = [
+        DeliveryRecord::new(x, DeliverySource::Notify, "pending -> accepted", at(5_000)),
+        DeliveryRecord::new(other.as_str(), DeliverySource::Return, "refused", at(5_000)),
+        DeliveryRecord::new(
+            x,
+            DeliverySource::Notify,
+            "accepted, already fulfilled",
+            at(5_000),
+        ),
+        DeliveryRecord {
+            transaction_id: x.to_owned(),
+            source: DeliverySource::Return,
+            outcome: long_outcome.clone(),
+            at: at(5_000),
+        },
+        DeliveryRecord::new(x, DeliverySource::Reconcile, "accepted", at(4_000)),
+    ];
+    c.ok("record_deliveries", s.record_deliveries(&batch).await);
+    let cut = DeliveryRecord::new(x, DeliverySource::Return, &long_outcome, at(5_000));
+    c.eq(
+        "deliveries(id): oldest first, same instant in batch order, long outcome cut",
+        vec![
+            ms(batch[4].clone()),
+            ms(batch[0].clone()),
+            ms(batch[2].clone()),
+            ms(cut),
+        ],
+        log_of(c, s, x, 10).await,
+    );
+    c.eq(
+        "deliveries of the other id of the batch",
+        vec![ms(batch[1].clone())],
+        log_of(c, s, other.as_str(), 10).await,
+    );
+    let next = DeliveryRecord::new(
+        x,
+        DeliverySource::Notify,
+        "accepted, already fulfilled",
+        at(5_000),
+    );
+    c.ok(
+        "record_delivery after a batch",
+        s.record_delivery(&next).await,
+    );
+    c.eq(
+        "a single line after a batch comes after it",
+        Some(ms(next)),
+        log_of(c, s, x, 10).await.pop(),
+    );
+}

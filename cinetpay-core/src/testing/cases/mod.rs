@@ -7,7 +7,9 @@ mod payments;
 mod races;
 mod status;
 
-pub use deliveries::{delivery_log_bounded_strings, delivery_log_order_and_limit};
+pub use deliveries::{
+    delivery_log_batches, delivery_log_bounded_strings, delivery_log_order_and_limit,
+};
 pub use fulfilment::{
     claim_and_complete, claim_requires_accepted, complete_after_lease_expiry_without_takeover,
     expired_lease_takeover, release_schedules_retry,

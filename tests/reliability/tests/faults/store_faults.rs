@@ -45,16 +45,21 @@ impl Flow {
                 Transition,
                 ClaimFulfilment,
                 CompleteFulfilment,
-                RecordDelivery,
+                RecordDeliveries,
             ],
             Flow::FirstDeliveryFails => &[
                 FindPayment,
                 Transition,
                 ClaimFulfilment,
                 ReleaseFulfilment,
-                RecordDelivery,
+                RecordDeliveries,
             ],
-            Flow::Refused => &[FindPayment, Transition, ClaimFailureNotice, RecordDelivery],
+            Flow::Refused => &[
+                FindPayment,
+                Transition,
+                ClaimFailureNotice,
+                RecordDeliveries,
+            ],
         }
     }
 
@@ -90,7 +95,7 @@ impl Mode {
 fn expected_answer(flow: Flow, op: StoreOp, mode: Mode) -> StatusCode {
     match (op, mode) {
         // The delivery log is best effort: "a failure is logged, never fatal".
-        (StoreOp::RecordDelivery, _) => flow.clean_answer(),
+        (StoreOp::RecordDeliveries, _) => flow.clean_answer(),
         // The engine retries recording a finished delivery before it answers.
         (StoreOp::CompleteFulfilment, Mode::FailsOnce | Mode::LostReply) => StatusCode::OK,
         _ => StatusCode::SERVICE_UNAVAILABLE,

@@ -1,0 +1,154 @@
+//! The delivery log's two durabilities: a line that records a change is
+//! stored before the answer; the line of a duplicate notification of a
+//! fulfilled payment is written behind it, so that a duplicate costs one read.
+//! Lines of concurrent requests share store calls.
+#![allow(clippy::unwrap_used)]
+
+mod engine_common;
+
+use std::sync::Arc;
+
+use cinetpay_core::testing::{FaultyStore, StoreOp};
+use cinetpay_core::{DeliverySource, PaymentStore};
+use engine_common::*;
+use http::StatusCode;
+
+/// The harness's engine again, over a [`FaultyStore`] around its memory store.
+fn faulty_engine(h: &Harness) -> (FaultyStore, cinetpay_core::engine::Checkout) {
+    let faulty = FaultyStore::new(Arc::new(h.store.clone()));
+    let checkout = h.engine_over(Arc::new(faulty.clone()) as Arc<dyn PaymentStore>);
+    (faulty, checkout)
+}
+
+async fn notify_with(
+    checkout: &cinetpay_core::engine::Checkout,
+    id: &cinetpay_core::TransactionId,
+) -> StatusCode {
+    let n = notification(id.as_str(), SITE_ID);
+    checkout
+        .handle(notify_request(&n, Some(&signed(&n))))
+        .await
+        .status()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_duplicate_of_a_fulfilled_payment_is_answered_before_its_line_is_stored() {
+    let h = Harness::new().await;
+    let (faulty, checkout) = faulty_engine(&h);
+    let id = h.start("ord-1").await;
+    let _paid = h.check_answers(&id, accepted("1000", "XOF")).await;
+    assert_eq!(notify_with(&checkout, &id).await, StatusCode::OK);
+    assert!(h.payment(&id).await.is_fulfilled());
+    assert_eq!(
+        h.store.all_deliveries().len(),
+        1,
+        "the first line is stored before the answer"
+    );
+
+    // The database stalls on the log: duplicates are still answered, with one read each.
+    faulty.hold(StoreOp::RecordDeliveries);
+    faulty.clear_log();
+    for _ in 0..3 {
+        assert_eq!(notify_with(&checkout, &id).await, StatusCode::OK);
+    }
+    let reads = faulty
+        .log()
+        .iter()
+        .filter(|op| **op != StoreOp::RecordDeliveries)
+        .copied()
+        .collect::<Vec<_>>();
+    assert_eq!(
+        reads,
+        vec![StoreOp::FindPayment; 3],
+        "one read per duplicate"
+    );
+    assert_eq!(h.check_calls().await, 1, "no check for a duplicate");
+    assert_eq!(
+        h.store.all_deliveries().len(),
+        1,
+        "the duplicates' lines are not stored yet"
+    );
+
+    faulty.release(StoreOp::RecordDeliveries);
+    checkout.flush_delivery_log().await;
+    let log = h.store.all_deliveries();
+    assert_eq!(log.len(), 4);
+    assert!(
+        log[1..].iter().all(|d| d.source == DeliverySource::Notify
+            && d.outcome == "accepted (00 SUCCES), already fulfilled"),
+        "{log:?}"
+    );
+    assert!(
+        faulty.calls(StoreOp::RecordDeliveries) <= 3,
+        "the three lines took {} store calls",
+        faulty.calls(StoreOp::RecordDeliveries)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_line_that_records_a_change_is_stored_before_the_answer() {
+    let h = Harness::new().await;
+    let (faulty, checkout) = faulty_engine(&h);
+    let id = h.start("ord-1").await;
+    let _paid = h.check_answers(&id, accepted("1000", "XOF")).await;
+
+    faulty.hold(StoreOp::RecordDeliveries);
+    let task = tokio::spawn({
+        let checkout = checkout.clone();
+        let id = id.clone();
+        async move { notify_with(&checkout, &id).await }
+    });
+    // The payment is delivered, but the answer waits for its log line.
+    while faulty.calls(StoreOp::RecordDeliveries) == 0 {
+        tokio::task::yield_now().await;
+    }
+    assert!(h.payment(&id).await.is_fulfilled());
+    assert!(!task.is_finished(), "answered before its line was stored");
+    faulty.release(StoreOp::RecordDeliveries);
+    assert_eq!(task.await.unwrap(), StatusCode::OK);
+    let log = h.store.all_deliveries();
+    assert_eq!(log.len(), 1);
+    assert!(log[0].outcome.starts_with("pending -> accepted"), "{log:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lines_of_concurrent_requests_share_store_calls_and_a_failed_write_is_not_fatal() {
+    let h = Harness::new().await;
+    let (faulty, checkout) = faulty_engine(&h);
+    let id = h.start("ord-1").await;
+    let _paid = h.check_answers(&id, accepted("1000", "XOF")).await;
+    assert_eq!(notify_with(&checkout, &id).await, StatusCode::OK);
+
+    // 40 duplicates while the log is held: all answered, then stored in few calls.
+    faulty.hold(StoreOp::RecordDeliveries);
+    let before = faulty.calls(StoreOp::RecordDeliveries);
+    let tasks: Vec<_> = (0..40)
+        .map(|_| {
+            let checkout = checkout.clone();
+            let id = id.clone();
+            tokio::spawn(async move { notify_with(&checkout, &id).await })
+        })
+        .collect();
+    for task in tasks {
+        assert_eq!(task.await.unwrap(), StatusCode::OK);
+    }
+    faulty.release(StoreOp::RecordDeliveries);
+    checkout.flush_delivery_log().await;
+    assert_eq!(h.store.all_deliveries().len(), 41);
+    let calls = faulty.calls(StoreOp::RecordDeliveries) - before;
+    assert!(
+        calls <= 2,
+        "40 lines queued behind one held call took {calls} store calls"
+    );
+
+    // The log cannot be written: the answers do not change, nothing hangs.
+    faulty.fail_every(StoreOp::RecordDeliveries);
+    assert_eq!(notify_with(&checkout, &id).await, StatusCode::OK);
+    let unknown = "cp-unknown".parse().unwrap();
+    assert_eq!(notify_with(&checkout, &unknown).await, StatusCode::OK);
+    checkout.flush_delivery_log().await;
+    assert_eq!(h.store.all_deliveries().len(), 41);
+    faulty.restore(StoreOp::RecordDeliveries);
+    assert_eq!(notify_with(&checkout, &unknown).await, StatusCode::OK);
+    assert_eq!(h.store.all_deliveries().len(), 42, "the log works again");
+}
