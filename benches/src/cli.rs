@@ -31,6 +31,75 @@ pub(crate) enum Command {
     /// Internal: one server under test (started by the other sub-commands).
     #[command(hide = true)]
     Serve(ServeOptions),
+    /// Internal: N requests over an in-memory connection, for callgrind.
+    #[command(hide = true)]
+    CountRequests(CountOptions),
+}
+
+/// The internal `count-requests` sub-command.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct CountOptions {
+    /// Which router.
+    #[arg(long, value_enum)]
+    pub(crate) variant: CountVariant,
+    /// How many requests.
+    #[arg(long)]
+    pub(crate) requests: u64,
+    /// Over loopback TCP (a client thread) or an in-memory pipe.
+    #[arg(long, value_enum, default_value = "tcp")]
+    pub(crate) transport: Transport,
+}
+
+/// How `count-requests` connects its client and server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Transport {
+    /// Loopback TCP; the client is a blocking thread of its own.
+    Tcp,
+    /// `tokio::io::duplex`, client and server on one thread.
+    Memory,
+}
+
+impl Transport {
+    /// The name on the command line.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Transport::Tcp => "tcp",
+            Transport::Memory => "memory",
+        }
+    }
+}
+
+/// The routers whose instructions are counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum CountVariant {
+    /// `GET /hello` on plain axum.
+    Bare,
+    /// The same router with `Router::layer(CinetPayLayer)`.
+    Layered,
+    /// `CinetPayLayer` around the whole router (one service in front of the
+    /// routing), as `axum::serve(listener, layer.layer(router).into_make_service())`.
+    Wrapped,
+    /// The engine mounted on its three paths with `Router::route_service`
+    /// (`cinetpay_tower::endpoint`); `GET /hello` never meets it.
+    Routed,
+    /// The same router with `Router::layer(Identity)`: what axum's per-route
+    /// layering costs with a layer that does nothing.
+    Identity,
+}
+
+impl CountVariant {
+    /// The name on the command line.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            CountVariant::Bare => "bare",
+            CountVariant::Layered => "layered",
+            CountVariant::Wrapped => "wrapped",
+            CountVariant::Routed => "routed",
+            CountVariant::Identity => "identity",
+        }
+    }
 }
 
 /// Options of the measuring sub-commands.

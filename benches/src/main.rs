@@ -19,6 +19,7 @@
 
 mod child;
 mod cli;
+mod count;
 mod db;
 mod fixtures;
 mod load;
@@ -56,6 +57,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let (options, parts) = match cli.command {
         Command::Serve(options) => return serve::serve(options),
+        Command::CountRequests(options) => return count::count(options),
         Command::All(o) => (
             o,
             Parts {
@@ -154,6 +156,7 @@ async fn bench(options: RunOptions, parts: Parts) -> Result<bool, String> {
         settings: settings.clone(),
         machine: Machine::probe(&out),
         layer: Vec::new(),
+        instructions: Vec::new(),
         ceiling: Vec::new(),
         write_ceiling: Vec::new(),
         notify: Vec::new(),

@@ -25,6 +25,8 @@ pub(crate) struct Report {
     pub(crate) machine: Machine,
     /// Pass-through cost of the layer.
     pub(crate) layer: Vec<LayerResult>,
+    /// Instructions per request of the bare and the layered router (callgrind).
+    pub(crate) instructions: Vec<InstructionResult>,
     /// The machine's ceiling.
     pub(crate) ceiling: Vec<CeilingResult>,
     /// The databases' write ceiling: one durable single-row insert per request.
@@ -62,6 +64,23 @@ pub(crate) struct LayerResult {
     pub(crate) rps_ratio: Ratio,
     /// Control / bare throughput, round by round: the noise floor.
     pub(crate) control_ratio: Ratio,
+}
+
+/// Instructions per request of one router, counted by callgrind.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct InstructionResult {
+    /// `bare` or `layered`.
+    pub(crate) variant: &'static str,
+    /// Requests of the small run.
+    pub(crate) small_requests: u64,
+    /// Requests of the large run.
+    pub(crate) large_requests: u64,
+    /// Total instructions of each small run.
+    pub(crate) small_totals: Vec<u64>,
+    /// Total instructions of each large run.
+    pub(crate) large_totals: Vec<u64>,
+    /// (large - small) / (large requests - small requests), smallest totals.
+    pub(crate) per_request: f64,
 }
 
 /// The machine's ceiling at one concurrency.
@@ -320,6 +339,32 @@ impl Report {
                 ms(r.layered.p99_us),
                 ms(r.control.p50_us),
                 ms(r.control.p99_us),
+            );
+        }
+        md.push('\n');
+        self.instructions_md(md);
+    }
+
+    fn instructions_md(&self, md: &mut String) {
+        if self.instructions.is_empty() {
+            return;
+        }
+        let _ = writeln!(
+            md,
+            "Instructions per request (callgrind; the server thread's user-space instructions per `GET /hello` over one loopback TCP keep-alive connection; bare = plain axum, routed = `cinetpay_tower::endpoint` on its three paths with `Router::route_service`, wrapped = `CinetPayLayer` around the router, layered = `Router::layer(CinetPayLayer)`, identity = `Router::layer(Identity)`):\n\n\
+             | router | instructions per request | totals, {} requests | totals, {} requests |\n|---|---|---|---|",
+            self.instructions[0].small_requests, self.instructions[0].large_requests
+        );
+        let list = |v: &[u64]| v.iter().map(u64::to_string).collect::<Vec<_>>().join(", ");
+        for r in &self.instructions {
+            let _ = writeln!(
+                md,
+                "| {} | {:.0} ({:.4} of bare) | {} | {} |",
+                r.variant,
+                r.per_request,
+                r.per_request / self.instructions[0].per_request,
+                list(&r.small_totals),
+                list(&r.large_totals)
             );
         }
         md.push('\n');

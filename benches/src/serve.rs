@@ -24,7 +24,7 @@ use shop_common::setup::{ShopOptions, StoreChoice};
 use crate::cli::{ServeOptions, ServerKind};
 use crate::naive::Naive;
 
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Runs one server until killed.
 pub(crate) fn serve(options: ServeOptions) -> ExitCode {
@@ -112,13 +112,13 @@ fn required<'a>(value: &'a Option<String>, name: &str) -> Result<&'a str, BoxErr
 }
 
 /// A plain axum route: `GET /hello` answers `200 ok`.
-fn hello() -> Router {
+pub(crate) fn hello() -> Router {
     Router::new().route("/hello", get(|| async { "ok" }))
 }
 
 /// An engine whose routes are never called: the pass-through comparison only
 /// sends `GET /hello`.
-fn idle_checkout() -> Result<Checkout, BoxError> {
+pub(crate) fn idle_checkout() -> Result<Checkout, BoxError> {
     let credentials = Credentials::new(SiteId::new(DEFAULT_SITE_ID)?, ApiKey::new("idle")?, None);
     let config = CheckoutConfig::builder(credentials, "http://127.0.0.1:1")
         .api_url("http://127.0.0.1:9")

@@ -225,3 +225,83 @@ async fn bodies_over_the_limit_get_413_whether_declared_or_streamed() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 }
+
+/// The endpoint mounted path by path: the engine answers its three routes,
+/// the application's own routes (under the prefix too) never meet it.
+fn routed_app(limit: usize) -> Router {
+    let checkout = checkout(limit);
+    let payments = cinetpay_tower::endpoint(checkout.clone());
+    let mut app = Router::new().route("/", get(|| async { "home" })).route(
+        "/cinetpay/other",
+        get(|| async { "the app's own route under the prefix" }),
+    );
+    for path in checkout.paths() {
+        app = app.route_service(&path, payments.clone());
+    }
+    app
+}
+
+#[tokio::test]
+async fn the_endpoint_mounted_by_path_answers_the_payment_routes_only() {
+    let ping = routed_app(4096)
+        .oneshot(
+            Request::get("/cinetpay/notify")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(ping.status(), StatusCode::OK);
+
+    let init = routed_app(4096)
+        .oneshot(
+            Request::post("/cinetpay/init")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from("order_ref=ord-unknown"))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(init.status(), StatusCode::NOT_FOUND);
+    assert!(
+        !text(init).await.is_empty(),
+        "the engine's 404 explains itself"
+    );
+
+    let delete = routed_app(4096)
+        .oneshot(
+            Request::delete("/cinetpay/return")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(delete.status(), StatusCode::METHOD_NOT_ALLOWED);
+
+    let own = routed_app(4096)
+        .oneshot(Request::get("/cinetpay/other").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(text(own).await, "the app's own route under the prefix");
+
+    let too_big = routed_app(4096)
+        .oneshot(
+            Request::post("/cinetpay/notify")
+                .header("content-length", "4097")
+                .body(Body::from("x".repeat(4097)))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(too_big.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn the_endpoint_answers_404_for_a_path_that_is_not_its_own() {
+    let response = cinetpay_tower::endpoint(checkout(4096))
+        .oneshot(Request::get("/elsewhere").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert!(text(response).await.is_empty());
+}

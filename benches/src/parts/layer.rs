@@ -98,7 +98,7 @@ pub(crate) async fn run(ctx: &mut Context) -> Result<(), String> {
         "bare, layered and control routers in one process (GET /hello)".to_owned(),
         peak,
     );
-    Ok(())
+    super::instructions::run(ctx).await
 }
 
 /// The goal: layered within 1 % of bare. Met when the 95 % interval of the

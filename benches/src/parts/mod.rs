@@ -4,6 +4,7 @@
 
 pub(crate) mod ceiling;
 pub(crate) mod growth;
+pub(crate) mod instructions;
 pub(crate) mod layer;
 pub(crate) mod notify;
 

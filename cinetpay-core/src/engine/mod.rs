@@ -201,6 +201,21 @@ impl Checkout {
         self.inner.config.route_of(path).is_some()
     }
 
+    /// The three paths the engine answers, `{prefix}/init`, `{prefix}/notify`
+    /// and `{prefix}/return`, for routers that mount it path by path.
+    ///
+    /// ```
+    /// # fn demo(checkout: cinetpay_core::engine::Checkout) {
+    /// for path in checkout.paths() {
+    ///     assert!(checkout.is_own_path(&path));
+    /// }
+    /// # }
+    /// ```
+    pub fn paths(&self) -> [String; 3] {
+        let prefix = self.inner.config.prefix();
+        ["init", "notify", "return"].map(|route| format!("{prefix}/{route}"))
+    }
+
     /// The largest request body the engine accepts, in bytes. Adapters stop
     /// reading beyond it and answer [`payload_too_large`](Self::payload_too_large).
     pub fn body_limit(&self) -> usize {
