@@ -13,7 +13,9 @@
 //!
 //! No long-lived task: the first line of a burst spawns a flusher on the
 //! current Tokio runtime, which writes batches until the queue is empty and
-//! then ends. The flusher is detached, so a request dropped while it waits
+//! then ends. While only written-behind lines wait, the flusher lingers up to
+//! [`LINGER`] to gather more of them into one write (a burst of duplicates
+//! then costs one commit, not one each); an awaited line cuts that short. The flusher is detached, so a request dropped while it waits
 //! (a client that hangs up) does not lose its line.
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -25,6 +27,9 @@ use crate::store::PaymentStore;
 
 /// At most this many lines per store call.
 const MAX_BATCH: usize = 256;
+
+/// How long written-behind lines may wait for company before they are written.
+const LINGER: std::time::Duration = std::time::Duration::from_millis(10);
 
 /// Lines written behind that may wait in memory; beyond, a new one is dropped
 /// (and counted in a warning) rather than letting a stalled store grow the queue.
@@ -45,6 +50,8 @@ pub(super) struct DeliveryLog {
     queue: Mutex<Queue>,
     /// Signalled each time a flusher leaves an empty queue.
     drained: Notify,
+    /// Signalled when an awaited line is queued: the flusher stops lingering.
+    urgent: Notify,
 }
 
 #[derive(Default)]
@@ -52,6 +59,8 @@ struct Queue {
     lines: Vec<Queued>,
     /// Written-behind lines among `lines`.
     behind: usize,
+    /// Awaited lines among `lines`.
+    awaited: usize,
     /// A flusher is running (or spawned and about to run).
     flushing: bool,
     /// Written-behind lines dropped because the queue was full, not yet reported.
@@ -69,6 +78,7 @@ impl DeliveryLog {
             store,
             queue: Mutex::new(Queue::default()),
             drained: Notify::new(),
+            urgent: Notify::new(),
         }
     }
 
@@ -96,10 +106,15 @@ impl DeliveryLog {
                     return;
                 }
                 queue.behind += 1;
+            } else {
+                queue.awaited += 1;
             }
             queue.lines.push(Queued { record, stored });
             !std::mem::replace(&mut queue.flushing, true)
         };
+        if wait.is_some() {
+            self.urgent.notify_one();
+        }
         if start_flusher {
             tokio::spawn(Arc::clone(self).flush_until_empty());
         }
@@ -119,6 +134,16 @@ impl DeliveryLog {
             finished: false,
         };
         loop {
+            let linger = {
+                let queue = self.lock();
+                !queue.lines.is_empty() && queue.awaited == 0 && queue.lines.len() < MAX_BATCH
+            };
+            if linger {
+                tokio::select! {
+                    () = tokio::time::sleep(LINGER) => {}
+                    () = self.urgent.notified() => {}
+                }
+            }
             let (batch, dropped) = {
                 let mut queue = self.lock();
                 if queue.lines.is_empty() {
@@ -130,7 +155,9 @@ impl DeliveryLog {
                 }
                 let n = queue.lines.len().min(MAX_BATCH);
                 let batch: Vec<Queued> = queue.lines.drain(..n).collect();
-                queue.behind -= batch.iter().filter(|q| q.stored.is_none()).count();
+                let behind = batch.iter().filter(|q| q.stored.is_none()).count();
+                queue.behind -= behind;
+                queue.awaited -= batch.len() - behind;
                 (batch, std::mem::take(&mut queue.dropped))
             };
             if dropped > 0 {

@@ -225,6 +225,9 @@ impl Bench {
         let op = flow.steps()[step];
         let case = format!("{flow:?}, step {} ({op}), {mode:?}", step + 1);
         let id = self.prepare(flow).await;
+        // Lines of earlier duplicates are written behind their answers: store
+        // them now, so that call numbers count this notification's calls only.
+        self.checkout.flush_delivery_log().await;
         let n = step as u64 + 1;
         match mode {
             Mode::FailsOnce => self.store.fail_call(n),
@@ -269,6 +272,7 @@ impl Bench {
     /// A clean run: the store calls must be the documented steps.
     async fn clean_run(&mut self, flow: Flow) {
         let id = self.prepare(flow).await;
+        self.checkout.flush_delivery_log().await;
         self.store.clear_log();
         let answer = self.rig.notify(&self.checkout, &id).await;
         assert_eq!(answer, flow.clean_answer(), "{flow:?}: clean run");
