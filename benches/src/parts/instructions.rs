@@ -46,7 +46,9 @@ pub(crate) async fn run(ctx: &mut Context) -> Result<(), String> {
         );
         return Ok(());
     }
-    eprintln!("layer: instructions per request under callgrind (bare, layered)");
+    eprintln!(
+        "layer: instructions per request under callgrind (bare, routed, wrapped, layered, identity)"
+    );
     let dir = ctx.out.join("callgrind");
     tokio::fs::create_dir_all(&dir)
         .await

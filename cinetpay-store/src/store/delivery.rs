@@ -2,7 +2,7 @@
 
 use cinetpay_core::DeliveryRecord;
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
-use sea_orm::{ConnectionTrait, Iterable};
+use sea_orm::{ConnectionTrait, Iterable, TransactionTrait};
 
 use super::SeaOrmStore;
 use super::read::as_limit;
@@ -15,11 +15,38 @@ impl SeaOrmStore {
         self.append_deliveries(std::slice::from_ref(record)).await
     }
 
-    /// One multi-row `INSERT`, lines in order (their ids increase with it).
+    /// Lines in order (their ids increase with it), in one transaction.
+    ///
+    /// A batch is written as multi-row `INSERT`s of 64, 16, 4 and 1 rows, so
+    /// that the connections' statement caches hold at most four shapes of
+    /// this statement instead of one per batch size.
     pub(super) async fn append_deliveries(&self, records: &[DeliveryRecord]) -> Result<(), Error> {
-        if records.is_empty() {
-            return Ok(());
+        let chunks = chunked(records);
+        match chunks.as_slice() {
+            [] => Ok(()),
+            [one] => self.insert_lines(&self.db, one).await,
+            many => {
+                let txn = self
+                    .db
+                    .begin()
+                    .await
+                    .map_err(|e| Error::db("recording deliveries", e))?;
+                for chunk in many {
+                    self.insert_lines(&txn, chunk).await?;
+                }
+                txn.commit()
+                    .await
+                    .map_err(|e| Error::db("recording deliveries", e))
+            }
         }
+    }
+
+    /// One multi-row `INSERT`.
+    async fn insert_lines<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        records: &[DeliveryRecord],
+    ) -> Result<(), Error> {
         let mut stmt = Query::insert();
         stmt.into_table(self.tables.deliveries()).columns([
             D::TransactionId,
@@ -42,8 +69,7 @@ impl SeaOrmStore {
                 time::to_db(record.at).into(),
             ]);
         }
-        self.db
-            .execute(&stmt)
+        db.execute(&stmt)
             .await
             .map_err(|e| Error::db("recording deliveries", e))?;
         Ok(())
@@ -71,5 +97,45 @@ impl SeaOrmStore {
             .await
             .map_err(|e| Error::db("reading the delivery log", e))?;
         rows.iter().map(delivery_from_row).collect()
+    }
+}
+
+/// `records` cut into runs of 64, 16, 4 and 1, in order.
+fn chunked(records: &[DeliveryRecord]) -> Vec<&[DeliveryRecord]> {
+    let mut chunks = Vec::new();
+    let mut rest = records;
+    for size in [64, 16, 4, 1] {
+        while rest.len() >= size {
+            let (chunk, tail) = rest.split_at(size);
+            chunks.push(chunk);
+            rest = tail;
+        }
+    }
+    chunks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cinetpay_core::{DeliverySource, Timestamp};
+
+    #[test]
+    fn batches_are_cut_into_four_shapes_in_order() {
+        let lines: Vec<DeliveryRecord> = (0..157)
+            .map(|i| {
+                DeliveryRecord::new(
+                    &format!("cp-{i}"),
+                    DeliverySource::Notify,
+                    "accepted",
+                    Timestamp::UNIX_EPOCH,
+                )
+            })
+            .collect();
+        let chunks = chunked(&lines);
+        let sizes: Vec<usize> = chunks.iter().map(|c| c.len()).collect();
+        assert_eq!(sizes, [64, 64, 16, 4, 4, 4, 1]);
+        let flat: Vec<&DeliveryRecord> = chunks.iter().flat_map(|c| c.iter()).collect();
+        assert!(flat.iter().zip(&lines).all(|(a, b)| std::ptr::eq(*a, b)));
+        assert!(chunked(&[]).is_empty());
     }
 }
