@@ -166,15 +166,14 @@ impl DeliveryLog {
                     "delivery log lines of duplicate notifications dropped: the store is not keeping up"
                 );
             }
-            let records: Vec<DeliveryRecord> = batch.iter().map(|q| q.record.clone()).collect();
+            let (records, waiting): (Vec<DeliveryRecord>, Vec<_>) =
+                batch.into_iter().map(|q| (q.record, q.stored)).unzip();
             if let Err(error) = self.store.record_deliveries(&records).await {
                 tracing::warn!(%error, lines = records.len(), "could not append to the delivery log");
             }
-            for queued in batch {
-                if let Some(stored) = queued.stored {
-                    // The waiting request may have gone away: nothing to tell.
-                    let _ = stored.send(());
-                }
+            for stored in waiting.into_iter().flatten() {
+                // The waiting request may have gone away: nothing to tell.
+                let _ = stored.send(());
             }
         }
     }
