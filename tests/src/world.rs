@@ -185,20 +185,7 @@ impl World {
 
     /// `POST /orders` with `product_id` (a form), asking for JSON: `201`.
     pub async fn new_order(&self, product_id: &str) -> OrderJson {
-        let response = self
-            .http
-            .post(self.url("/orders"))
-            .header(ACCEPT, "application/json")
-            .form(&[("product_id", product_id)])
-            .send()
-            .await
-            .expect("POST /orders answers");
-        assert_eq!(response.status(), StatusCode::CREATED, "POST /orders");
-        let order: serde_json::Value = response.json().await.expect("the new order as JSON");
-        let order_ref = order["order_ref"]
-            .as_str()
-            .expect("the new order has an order_ref")
-            .to_owned();
+        let order_ref = place_order(&self.http, &self.base, product_id).await;
         self.order(&order_ref).await
     }
 
@@ -459,4 +446,22 @@ where
         );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
+}
+
+/// `POST {base}/orders` with `product_id` (a form), asking for JSON: asserts
+/// `201` and returns the new order's reference.
+pub async fn place_order(http: &reqwest::Client, base: &str, product_id: &str) -> String {
+    let response = http
+        .post(format!("{base}/orders"))
+        .header(ACCEPT, "application/json")
+        .form(&[("product_id", product_id)])
+        .send()
+        .await
+        .expect("POST /orders answers");
+    assert_eq!(response.status(), StatusCode::CREATED, "POST /orders");
+    let order: serde_json::Value = response.json().await.expect("the new order as JSON");
+    order["order_ref"]
+        .as_str()
+        .expect("the new order has an order_ref")
+        .to_owned()
 }

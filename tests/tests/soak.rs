@@ -44,7 +44,7 @@ use axum::http::{HeaderMap, HeaderName, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cinetpay_core::{PaymentStatus, TransactionId};
 use cinetpay_e2e::store::CaseDatabase;
-use cinetpay_e2e::world::{PRODUCT, test_settings};
+use cinetpay_e2e::world::{PRODUCT, place_order, test_settings};
 use cinetpay_e2e::{Adapter, StoreKind, adapter};
 use cinetpay_sandbox::{CheckFaults, Decision, Operator, Sandbox, Scenario};
 use rand::rngs::StdRng;
@@ -269,20 +269,7 @@ struct Ctx {
 impl Ctx {
     async fn drive(&self, plan: Plan) -> Driven {
         // The customer orders, through the load balancer.
-        let response = self
-            .http
-            .post(format!("{}/orders", self.base))
-            .header(ACCEPT, "application/json")
-            .form(&[("product_id", PRODUCT)])
-            .send()
-            .await
-            .expect("POST /orders answers");
-        assert_eq!(response.status(), StatusCode::CREATED, "POST /orders");
-        let order: serde_json::Value = response.json().await.expect("the order as JSON");
-        let order_ref = order["order_ref"]
-            .as_str()
-            .expect("the new order has an order_ref")
-            .to_owned();
+        let order_ref = place_order(&self.http, &self.base, PRODUCT).await;
         // Whichever instance delivers it fails the first deliveries.
         if plan.fulfil_failures > 0 {
             for shop in &self.shops {
