@@ -11,7 +11,7 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
-use crate::cli::ServerKind;
+use crate::cli::{ServerKind, arg_name};
 
 /// What a server needs to start.
 #[derive(Debug, Clone, Default)]
@@ -40,7 +40,7 @@ impl Server {
         command
             .arg("serve")
             .arg("--kind")
-            .arg(kind.as_str())
+            .arg(arg_name(kind))
             .arg("--workers")
             .arg(args.workers.to_string());
         if let Some(url) = &args.database_url {
@@ -56,15 +56,15 @@ impl Server {
             .kill_on_drop(true);
         let mut child = command
             .spawn()
-            .map_err(|e| format!("starting the {} server: {e}", kind.as_str()))?;
+            .map_err(|e| format!("starting the {} server: {e}", arg_name(kind)))?;
         let pid = child.id().ok_or("the server exited at once")?;
         let stdout = child.stdout.take().ok_or("no stdout from the server")?;
         let mut lines = BufReader::new(stdout).lines();
         let line = tokio::time::timeout(Duration::from_secs(120), lines.next_line())
             .await
-            .map_err(|_| format!("the {} server did not start in 120 s", kind.as_str()))?
-            .map_err(|e| format!("reading the {} server's address: {e}", kind.as_str()))?
-            .ok_or_else(|| format!("the {} server exited before listening", kind.as_str()))?;
+            .map_err(|_| format!("the {} server did not start in 120 s", arg_name(kind)))?
+            .map_err(|e| format!("reading the {} server's address: {e}", arg_name(kind)))?
+            .ok_or_else(|| format!("the {} server exited before listening", arg_name(kind)))?;
         let addrs: Vec<SocketAddr> = line
             .strip_prefix("listening ")
             .map(|a| {

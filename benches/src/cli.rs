@@ -60,16 +60,6 @@ pub(crate) enum Transport {
     Memory,
 }
 
-impl Transport {
-    /// The name on the command line.
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Transport::Tcp => "tcp",
-            Transport::Memory => "memory",
-        }
-    }
-}
-
 /// The routers whose instructions are counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -87,19 +77,6 @@ pub(crate) enum CountVariant {
     /// The same router with `Router::layer(Identity)`: what axum's per-route
     /// layering costs with a layer that does nothing.
     Identity,
-}
-
-impl CountVariant {
-    /// The name on the command line.
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            CountVariant::Bare => "bare",
-            CountVariant::Layered => "layered",
-            CountVariant::Wrapped => "wrapped",
-            CountVariant::Routed => "routed",
-            CountVariant::Identity => "identity",
-        }
-    }
 }
 
 /// Options of the measuring sub-commands.
@@ -175,16 +152,13 @@ pub(crate) enum ServerKind {
     Naive,
 }
 
-impl ServerKind {
-    /// The name on the command line.
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            ServerKind::Bare => "bare",
-            ServerKind::Passthrough => "passthrough",
-            ServerKind::Shop => "shop",
-            ServerKind::Naive => "naive",
-        }
-    }
+/// The name clap gives `value` on the command line, for the child processes'
+/// arguments and for labels.
+pub(crate) fn arg_name(value: impl ValueEnum) -> String {
+    value
+        .to_possible_value()
+        .map(|v| v.get_name().to_owned())
+        .unwrap_or_default()
 }
 
 /// The run's parameters, from the options.

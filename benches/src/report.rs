@@ -70,7 +70,7 @@ pub(crate) struct LayerResult {
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct InstructionResult {
     /// `bare` or `layered`.
-    pub(crate) variant: &'static str,
+    pub(crate) variant: String,
     /// Requests of the small run.
     pub(crate) small_requests: u64,
     /// Requests of the large run.

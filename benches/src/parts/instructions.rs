@@ -20,7 +20,7 @@ use std::path::Path;
 
 use tokio::process::Command;
 
-use crate::cli::{CountVariant, Transport};
+use crate::cli::{CountVariant, Transport, arg_name};
 use crate::report::{Assertion, InstructionResult};
 
 use super::Context;
@@ -70,10 +70,10 @@ pub(crate) async fn run(ctx: &mut Context) -> Result<(), String> {
         let per_request = (min(&large) - min(&small)) as f64 / (LARGE - SMALL) as f64;
         eprintln!(
             "  {:<7} {per_request:>9.1} instructions/request (totals {small:?} / {large:?})",
-            variant.as_str()
+            arg_name(variant)
         );
         results.push(InstructionResult {
-            variant: variant.as_str(),
+            variant: arg_name(variant),
             small_requests: SMALL,
             large_requests: LARGE,
             small_totals: small,
@@ -131,7 +131,7 @@ async fn count(
     repeat: usize,
 ) -> Result<u64, String> {
     let exe = std::env::current_exe().map_err(|e| format!("current executable: {e}"))?;
-    let out = dir.join(format!("{}-{requests}-{repeat}.out", variant.as_str()));
+    let out = dir.join(format!("{}-{requests}-{repeat}.out", arg_name(variant)));
     let output = Command::new("valgrind")
         .arg("--tool=callgrind")
         .arg("--separate-threads=yes")
@@ -139,11 +139,11 @@ async fn count(
         .arg(exe)
         .arg("count-requests")
         .arg("--variant")
-        .arg(variant.as_str())
+        .arg(arg_name(variant))
         .arg("--requests")
         .arg(requests.to_string())
         .arg("--transport")
-        .arg(Transport::Tcp.as_str())
+        .arg(arg_name(Transport::Tcp))
         .output()
         .await
         .map_err(|e| format!("starting valgrind: {e}"))?;
@@ -151,7 +151,7 @@ async fn count(
     if !output.status.success() || stdout.trim() != format!("served {requests}") {
         return Err(format!(
             "callgrind run of {} with {requests} requests failed ({}): {}",
-            variant.as_str(),
+            arg_name(variant),
             output.status,
             String::from_utf8_lossy(&output.stderr)
                 .lines()
