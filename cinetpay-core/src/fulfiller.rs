@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 
-use crate::model::Payment;
+use crate::model::{Payment, RefundReason};
 use crate::values::{Channels, Customer, Description, Money, OrderRef};
 
 /// What an order costs, as the merchant's own code says (never the browser).
@@ -80,13 +80,42 @@ impl FulfilError {
 ///   comes from the request.
 /// * [`fulfil`](OrderFulfiller::fulfil) is called only after CinetPay's check
 ///   reported success (`00`/`ACCEPTED`) for exactly the stored amount and
-///   currency; never again after it returned `Ok`; never twice at once for one
-///   payment, across any number of instances sharing the store. After an `Err`,
-///   a panic or a timeout it is called again later with the next `attempt`
-///   number, so it should be idempotent on `payment.transaction_id`.
+///   currency, and only for the one payment that pays its order: **an order
+///   is fulfilled by at most one payment**, across any number of instances
+///   sharing the store. A second accepted payment of an order already paid,
+///   or a payment that `init` had replaced by a newer one (the customer paid
+///   an old page), is never fulfilled: it becomes `needs_attention` and
+///   [`payment_needs_refund`](OrderFulfiller::payment_needs_refund) hears of it.
+/// * Two runs of `fulfil` for an order never overlap, whatever the instances'
+///   clocks say: a claim's lease is measured on the store's clock. A run that
+///   times out keeps its claim until the lease (`claim_lease_ms`) ends, so
+///   the retry cannot start while it might still be going. **Work that
+///   `fulfil` spawns (`tokio::spawn`, `spawn_blocking`, threads) must not
+///   outlive it**: the engine can only stop the future it was given.
+/// * After an `Err`, a panic or a timeout it is called again later with the
+///   next `attempt` number (retried until it returns `Ok`).
+///
+/// # What "exactly once" means
+///
+/// * Effects made **in the store's own database transaction**, with the
+///   delivery mark (`cinetpay_store`'s transactional fulfilment), happen
+///   exactly once, whatever fails when: both commit or neither does.
+/// * Effects **outside** it (an e-mail, another service's API) happen exactly
+///   once, except in one window: `fulfil` returned `Ok` and then the process
+///   died, or the store stayed unreachable until the claim's lease ended,
+///   before the delivery was recorded. Then `fulfil` runs again for the same
+///   payment. Make those effects idempotent with a stable key: the order
+///   (`payment.order_ref`, delivered at most once by the engine) and the
+///   payment (`payment.transaction_id`, the same on every attempt), for
+///   example as the `Idempotency-Key` of the call that ships the order.
+///   Never use `attempt` in the key: it changes with each try.
+/// * [`payment_needs_refund`](OrderFulfiller::payment_needs_refund) runs under
+///   the same protocol, with the same guarantee; key it on
+///   `payment.transaction_id`.
 /// * [`payment_failed`](OrderFulfiller::payment_failed) is called at most once
-///   per payment, when CinetPay reports it refused or cancelled. A refused
-///   payment may still be accepted later (push operators), and then `fulfil` runs.
+///   per payment, when CinetPay reports it refused or cancelled (and not again
+///   if it returns an error). A refused payment may still be accepted later
+///   (push operators report a failure first), and then `fulfil` runs.
 ///
 /// ```
 /// use async_trait::async_trait;
@@ -107,7 +136,18 @@ impl FulfilError {
 ///     }
 ///
 ///     async fn fulfil(&self, payment: &Payment, attempt: u32) -> Result<(), FulfilError> {
-///         tracing::info!(%payment.transaction_id, attempt, "shipping {}", payment.order_ref);
+///         // The idempotency key of the shipment: the order and the payment.
+///         let key = format!("{}:{}", payment.order_ref, payment.transaction_id);
+///         tracing::info!(%key, attempt, "shipping");
+///         Ok(())
+///     }
+///
+///     async fn payment_needs_refund(
+///         &self,
+///         payment: &Payment,
+///         reason: &RefundReason,
+///     ) -> Result<(), FulfilError> {
+///         tracing::error!(%payment.transaction_id, %reason, "refund this payment");
 ///         Ok(())
 ///     }
 /// }
@@ -124,5 +164,31 @@ pub trait OrderFulfiller: Send + Sync + 'static {
     async fn payment_failed(&self, payment: &Payment) -> Result<(), FulfilError> {
         let _ = payment;
         Ok(())
+    }
+
+    /// Hears that CinetPay accepted a payment that must be refunded, not
+    /// delivered (see [`RefundReason`]): the customer paid an order that
+    /// another payment already pays, or the page of a payment `init` had
+    /// replaced. The payment is `needs_attention`; the engine has logged it
+    /// at `error` level. Start the refund here (CinetPay's checkout API has
+    /// none: its back-office or support does it). Called under the claim
+    /// protocol, like [`fulfil`](Self::fulfil): retried after an error until
+    /// it returns `Ok`, never twice at once. Does nothing by default.
+    async fn payment_needs_refund(
+        &self,
+        payment: &Payment,
+        reason: &RefundReason,
+    ) -> Result<(), FulfilError> {
+        let _ = (payment, reason);
+        Ok(())
+    }
+
+    /// Whether [`fulfil`](Self::fulfil) records the delivery itself, in the
+    /// same database transaction as its own writes (the transactional
+    /// fulfilment of `cinetpay_store`). Then a `fulfil` that returns `Ok` has
+    /// recorded it, and the engine does not mark it again. `false` by default:
+    /// the engine marks the delivery after `fulfil` returns `Ok`.
+    fn records_delivery(&self) -> bool {
+        false
     }
 }

@@ -17,23 +17,28 @@
 #![warn(clippy::unwrap_used)]
 
 pub mod client;
+pub mod clock;
 pub mod engine;
 pub mod fulfiller;
 pub mod model;
 pub mod protocol;
 pub mod store;
-#[cfg(any(test, feature = "testing"))]
-pub mod testing;
 pub mod values;
 
+/// The `#[async_trait]` attribute the traits use, re-exported so that an
+/// implementation needs no dependency of its own in step with this crate's.
+pub use async_trait::async_trait;
 pub use client::{CheckResponse, Client, ClientConfig, ClientError};
 pub use engine::{Checkout, CheckoutConfig, CheckoutSettings, ConfigError};
 pub use fulfiller::{FulfilError, OrderFulfiller, OrderQuote, QuoteError};
 pub use model::{
-    CheckSnapshot, DeliveryRecord, DeliverySource, Fulfilment, FulfilmentClaim, NewPayment,
-    Payment, PaymentStatus, Timestamp,
+    Attention, CheckSnapshot, DeliveryRecord, DeliverySource, Fulfilment, FulfilmentClaim,
+    NewPayment, Owed, Payment, PaymentStatus, RefundReason, Timestamp,
 };
-pub use store::{InsertOutcome, MemoryStore, PaymentStore, StatusChange, StoreError};
+pub use store::{
+    Claim, Completion, InsertOutcome, MemoryStore, PaymentStore, PollQuery, Release, StatusChange,
+    StoreError, Transition,
+};
 pub use values::{
     Amount, ApiKey, Channels, Credentials, Currency, Customer, Description, Money, OrderRef,
     SecretKey, SiteId, TransactionId,

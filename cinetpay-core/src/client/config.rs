@@ -2,7 +2,6 @@ use std::time::Duration;
 
 use url::Url;
 
-use super::ClientError;
 
 /// Settings of a [`Client`](super::Client): where CinetPay is, how long to
 /// wait, how to retry `check`.
@@ -23,7 +22,7 @@ use super::ClientError;
 ///     .with_check_retries(5);
 /// assert!(local.validate().is_ok());
 /// assert!(ClientConfig::default().with_check_retries(1000).validate().is_err());
-/// # Ok::<(), cinetpay_core::ClientError>(())
+/// # Ok::<(), cinetpay_core::client::ClientConfigError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientConfig {
@@ -43,10 +42,37 @@ pub struct ClientConfig {
     /// 5xx, 408 and 429 answers (default 3, at most
     /// [`ClientConfig::MAX_CHECK_RETRIES`]). `init` is never retried.
     pub check_retries: u32,
-    /// First retry delay; doubles each time, with full jitter (default 200 ms).
-    pub retry_base_delay: Duration,
-    /// Upper bound of a retry delay (default 5 s).
-    pub retry_max_delay: Duration,
+    /// First delay between two tries of `check`; doubles each time, with
+    /// full jitter (default 200 ms).
+    pub check_retry_base: Duration,
+    /// Upper bound of a delay between two tries of `check` (default 5 s).
+    pub check_retry_max: Duration,
+}
+
+/// A [`ClientConfig`] field that is wrong: its name and what is wrong.
+///
+/// ```
+/// use cinetpay_core::ClientConfig;
+/// let mut c = ClientConfig::default();
+/// c.check_retries = 99;
+/// let e = c.validate().unwrap_err();
+/// assert_eq!(e.field, "check_retries");
+/// assert_eq!(e.to_string(), "check_retries is 99, at most 10 are allowed");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field} {problem}")]
+pub struct ClientConfigError {
+    /// The field, such as `base_url`.
+    pub field: &'static str,
+    /// What is wrong with it.
+    pub problem: String,
+}
+
+fn invalid(field: &'static str, problem: impl Into<String>) -> ClientConfigError {
+    ClientConfigError {
+        field,
+        problem: problem.into(),
+    }
 }
 
 impl ClientConfig {
@@ -59,9 +85,9 @@ impl ClientConfig {
 
     /// Sets the base URL (see [`base_url`](Self::base_url)), checked like
     /// [`validate`](Self::validate) does.
-    pub fn with_base_url(mut self, base_url: &str) -> Result<Self, ClientError> {
+    pub fn with_base_url(mut self, base_url: &str) -> Result<Self, ClientConfigError> {
         self.base_url = Url::parse(base_url)
-            .map_err(|e| ClientError::InvalidConfig(format!("base_url is not a valid URL: {e}")))?;
+            .map_err(|e| invalid("base_url", format!("is not a valid URL: {e}")))?;
         check_base_url(&self.base_url)?;
         Ok(self)
     }
@@ -81,38 +107,38 @@ impl ClientConfig {
         self
     }
 
-    /// Sets the first and the largest retry delay.
+    /// Sets the first and the largest delay between two tries of `check`.
     #[must_use]
     pub fn with_retry_delays(mut self, base: Duration, max: Duration) -> Self {
-        self.retry_base_delay = base;
-        self.retry_max_delay = max;
+        self.check_retry_base = base;
+        self.check_retry_max = max;
         self
     }
 
-    /// Checks the settings; the error names the one that is wrong.
+    /// Checks the settings; the error names the field that is wrong.
     /// [`Client::new`](super::Client::new) calls it.
-    pub fn validate(&self) -> Result<(), ClientError> {
+    pub fn validate(&self) -> Result<(), ClientConfigError> {
         check_base_url(&self.base_url)?;
         if self.connect_timeout.is_zero() {
-            return Err(ClientError::InvalidConfig(
-                "connect_timeout must be more than zero".to_owned(),
-            ));
+            return Err(invalid("connect_timeout", "must be more than zero"));
         }
         if self.timeout.is_zero() {
-            return Err(ClientError::InvalidConfig(
-                "timeout must be more than zero".to_owned(),
-            ));
+            return Err(invalid("timeout", "must be more than zero"));
         }
         if self.check_retries > Self::MAX_CHECK_RETRIES {
-            return Err(ClientError::InvalidConfig(format!(
-                "check_retries is {}, at most {} are allowed",
-                self.check_retries,
-                Self::MAX_CHECK_RETRIES
-            )));
+            return Err(invalid(
+                "check_retries",
+                format!(
+                    "is {}, at most {} are allowed",
+                    self.check_retries,
+                    Self::MAX_CHECK_RETRIES
+                ),
+            ));
         }
-        if self.retry_max_delay < self.retry_base_delay {
-            return Err(ClientError::InvalidConfig(
-                "retry_max_delay must not be less than retry_base_delay".to_owned(),
+        if self.check_retry_max < self.check_retry_base {
+            return Err(invalid(
+                "check_retry_max",
+                "must not be less than check_retry_base",
             ));
         }
         Ok(())
@@ -131,9 +157,9 @@ impl ClientConfig {
     /// ```
     pub fn backoff(&self, attempt: u32) -> Duration {
         let cap = self
-            .retry_base_delay
+            .check_retry_base
             .saturating_mul(2u32.saturating_pow(attempt.min(20)))
-            .min(self.retry_max_delay);
+            .min(self.check_retry_max);
         let millis = u64::try_from(cap.as_millis()).unwrap_or(u64::MAX);
         if millis == 0 {
             return Duration::ZERO;
@@ -142,8 +168,8 @@ impl ClientConfig {
     }
 }
 
-fn check_base_url(url: &Url) -> Result<(), ClientError> {
-    let bad = |why: &str| Err(ClientError::InvalidConfig(format!("base_url {why}")));
+fn check_base_url(url: &Url) -> Result<(), ClientConfigError> {
+    let bad = |why: &str| Err(invalid("base_url", why));
     match url.scheme() {
         "https" => {}
         "http" => {
@@ -181,8 +207,8 @@ impl Default for ClientConfig {
             connect_timeout: Duration::from_secs(5),
             timeout: Duration::from_secs(20),
             check_retries: 3,
-            retry_base_delay: Duration::from_millis(200),
-            retry_max_delay: Duration::from_secs(5),
+            check_retry_base: Duration::from_millis(200),
+            check_retry_max: Duration::from_secs(5),
         }
     }
 }
@@ -199,8 +225,8 @@ mod tests {
 
     fn invalid(c: &ClientConfig) -> String {
         match c.validate() {
-            Err(ClientError::InvalidConfig(why)) => why,
-            other => panic!("expected InvalidConfig, got {other:?}"),
+            Err(e) => e.to_string(),
+            Ok(()) => panic!("expected an invalid configuration"),
         }
     }
 
@@ -249,7 +275,7 @@ mod tests {
                 &d.clone()
                     .with_retry_delays(Duration::from_secs(2), Duration::from_secs(1))
             )
-            .contains("retry_max_delay")
+            .contains("check_retry_max")
         );
         assert!(d.with_base_url("http://sandbox.internal:8080/x/").is_ok());
     }

@@ -54,10 +54,10 @@ pub enum ClientError {
     /// A body that is not the expected JSON (with the start of the body).
     #[error("unparseable answer from CinetPay: {0}")]
     Unparseable(String),
-    /// A [`ClientConfig`](super::ClientConfig) setting is wrong; the message
+    /// A [`ClientConfig`](super::ClientConfig) setting is wrong; the error
     /// names it.
     #[error("invalid CinetPay client configuration: {0}")]
-    InvalidConfig(String),
+    InvalidConfig(super::ClientConfigError),
 }
 
 impl ClientError {
@@ -235,7 +235,13 @@ mod tests {
         }
         assert!(ClientError::Transport("reset".into()).is_retryable());
         assert!(!ClientError::Unparseable("x".into()).is_retryable());
-        assert!(!ClientError::InvalidConfig("x".into()).is_retryable());
+        assert!(
+            !ClientError::InvalidConfig(super::super::ClientConfigError {
+                field: "timeout",
+                problem: "x".into()
+            })
+            .is_retryable()
+        );
         assert_eq!(
             ClientError::HttpStatus {
                 status: 502,

@@ -9,7 +9,7 @@
 mod config;
 mod error;
 
-pub use config::ClientConfig;
+pub use config::{ClientConfig, ClientConfigError};
 pub use error::ClientError;
 
 use crate::protocol::{CheckData, CheckRequest, Envelope, InitData, PaymentRequest};
@@ -88,7 +88,7 @@ impl Client {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn new(credentials: Credentials, config: ClientConfig) -> Result<Self, ClientError> {
-        config.validate()?;
+        config.validate().map_err(ClientError::InvalidConfig)?;
         let http = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
             .timeout(config.timeout)

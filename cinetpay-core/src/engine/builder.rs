@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::clock::{Clock, SystemClock};
+use crate::clock::{Clock, SystemClock};
 use super::config::{CheckoutConfig, ConfigError};
 use super::delivery_log::DeliveryLog;
 use super::{Checkout, Inner};
@@ -74,7 +74,7 @@ impl CheckoutBuilder {
     /// Checks that every piece is there and builds the engine.
     pub fn build(self) -> Result<Checkout, ConfigError> {
         let missing = |piece: &str| {
-            ConfigError::new(
+            ConfigError::other(
                 format!("Checkout builder: {piece}"),
                 format!("is missing (call .{piece}(...))"),
             )
@@ -82,26 +82,32 @@ impl CheckoutBuilder {
         let config = self.config.ok_or_else(|| missing("config"))?;
         let store = self.store.ok_or_else(|| missing("store"))?;
         let fulfiller = self.fulfiller.ok_or_else(|| missing("fulfiller"))?;
+        let account = &config.account;
         let client = match self.client {
             Some(client) => {
-                if client.credentials().site_id != config.credentials.site_id {
-                    return Err(ConfigError::new(
+                if client.credentials().site_id != account.credentials.site_id {
+                    return Err(ConfigError::other(
                         "Checkout builder: client",
                         format!(
                             "uses site id {} but the config has {}",
                             client.credentials().site_id,
-                            config.credentials.site_id
+                            account.credentials.site_id
                         ),
                     ));
                 }
                 client
             }
-            None => {
-                Client::new(config.credentials.clone(), config.client.clone()).map_err(|e| {
-                    ConfigError::new("Checkout builder: client", format!("cannot be built: {e}"))
-                })?
-            }
+            None => Client::new(account.credentials.clone(), account.client.clone()).map_err(
+                |e| ConfigError::other("Checkout builder: client", format!("cannot be built: {e}")),
+            )?,
         };
+        if account.accepts_unsigned_notifications() {
+            tracing::error!(
+                api_url = %account.client.base_url,
+                "no CinetPay secret key is set: notifications are accepted without an x-token, \
+                 so anyone can make this shop check a payment; set CINETPAY_SECRET_KEY"
+            );
+        }
         let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
         let log = Arc::new(DeliveryLog::new(Arc::clone(&store)));
         Ok(Checkout {
@@ -112,6 +118,8 @@ impl CheckoutBuilder {
                 fulfiller,
                 clock,
                 log,
+                flights: Default::default(),
+                refusals: Default::default(),
             }),
         })
     }

@@ -1,7 +1,7 @@
 //! Reading CinetPay's check answer: what it means for one stored payment.
 
 use crate::client::CheckResponse;
-use crate::model::{CheckSnapshot, Payment, PaymentStatus};
+use crate::model::{CheckSnapshot, Payment};
 use crate::protocol::{CheckData, CheckOutcome};
 use crate::values::Money;
 
@@ -23,19 +23,6 @@ pub(crate) enum Verdict {
     Unknown,
     /// A request or configuration error (bad key, bad site id...).
     RequestError,
-}
-
-impl Verdict {
-    /// The status this verdict moves the payment to, if any.
-    pub(crate) fn target(&self) -> Option<PaymentStatus> {
-        match self {
-            Verdict::Accepted => Some(PaymentStatus::Accepted),
-            Verdict::Mismatch(_) => Some(PaymentStatus::NeedsAttention),
-            Verdict::Refused => Some(PaymentStatus::Refused),
-            Verdict::Cancelled => Some(PaymentStatus::Cancelled),
-            Verdict::Pending | Verdict::Unknown | Verdict::RequestError => None,
-        }
-    }
 }
 
 /// Classifies `check` for `payment`, on top of the protocol's
@@ -88,7 +75,7 @@ fn mismatch_reason(payment: &Payment, check: &CheckResponse) -> String {
 const SNAPSHOT_FIELD_LEN: usize = 255;
 
 fn bounded(s: &str) -> String {
-    s.chars().take(SNAPSHOT_FIELD_LEN).collect()
+    crate::model::storable(s, SNAPSHOT_FIELD_LEN)
 }
 
 fn bounded_opt(s: Option<&String>) -> Option<String> {

@@ -168,13 +168,35 @@ impl DeliveryLog {
             }
             let (records, waiting): (Vec<DeliveryRecord>, Vec<_>) =
                 batch.into_iter().map(|q| (q.record, q.stored)).unzip();
-            if let Err(error) = self.store.record_deliveries(&records).await {
-                tracing::warn!(%error, lines = records.len(), "could not append to the delivery log");
-            }
+            self.write(&records).await;
             for stored in waiting.into_iter().flatten() {
                 // The waiting request may have gone away: nothing to tell.
                 let _ = stored.send(());
             }
+        }
+    }
+
+    /// Writes one batch. When the store refuses it for something other than
+    /// an outage (one bad line, say), the lines are written one by one, so
+    /// that one line never loses the others.
+    async fn write(&self, records: &[DeliveryRecord]) {
+        let Err(error) = self.store.record_deliveries(records).await else {
+            return;
+        };
+        if records.len() == 1 || error.is_transient() {
+            tracing::warn!(%error, lines = records.len(), "could not append to the delivery log");
+            return;
+        }
+        tracing::warn!(%error, lines = records.len(), "the delivery log refused a batch; writing its lines one by one");
+        let mut lost = 0usize;
+        for record in records {
+            if let Err(error) = self.store.record_deliveries(std::slice::from_ref(record)).await {
+                lost += 1;
+                tracing::warn!(%error, transaction_id = %super::untrusted::Untrusted(&record.transaction_id), "could not append a delivery log line");
+            }
+        }
+        if lost > 0 {
+            tracing::warn!(lost, lines = records.len(), "delivery log lines lost");
         }
     }
 

@@ -66,6 +66,32 @@ impl InitError {
             InitError::Store(_) => S::INTERNAL_SERVER_ERROR,
         }
     }
+
+    /// The short, fixed text `POST {prefix}/init` shows the customer: never
+    /// the merchant's quote error, CinetPay's texts or a store error, which
+    /// go to the log.
+    ///
+    /// ```
+    /// use cinetpay_core::engine::InitError;
+    /// let e = InitError::QuoteUnavailable("connection to db-7 refused".into());
+    /// assert_eq!(e.public_message(), "this order cannot be priced right now; try again in a moment");
+    /// ```
+    pub fn public_message(&self) -> &'static str {
+        match self {
+            InitError::UnknownOrder => "no such order",
+            InitError::NotPayable(_) => "this order cannot be paid now",
+            InitError::QuoteUnavailable(_) => {
+                "this order cannot be priced right now; try again in a moment"
+            }
+            InitError::InProgress => "the payment is being created; try again in a moment",
+            InitError::InvalidQuote(_) => "the payment could not be created",
+            InitError::Refused { .. } => "CinetPay refused to create the payment",
+            InitError::Unreachable(_) => {
+                "CinetPay cannot be reached right now; try again in a moment"
+            }
+            InitError::Store(_) => "payments are unavailable right now; try again in a moment",
+        }
+    }
 }
 
 /// Why [`Checkout::sync`](super::Checkout::sync) could not finish. Each one is
@@ -100,6 +126,18 @@ pub enum SyncError {
 }
 
 impl SyncError {
+    /// The short, fixed text a notification's answer carries for this error
+    /// (the detail goes to the log).
+    pub fn public_message(&self) -> &'static str {
+        match self {
+            SyncError::Store(_) => "not processed: storage unavailable, retry later",
+            SyncError::Check(_) | SyncError::CheckRefused { .. } => {
+                "not processed: the payment could not be checked, retry later"
+            }
+            SyncError::Contention | SyncError::Interrupted(_) => "not processed, retry later",
+        }
+    }
+
     /// The HTTP status a notification gets for this error: 503, or 500 for a
     /// store error that is not transient.
     pub fn http_status(&self) -> http::StatusCode {

@@ -1,4 +1,5 @@
-//! `fulfil_once`: the claim protocol around the merchant's `fulfil`.
+//! `fulfil_once`: the claim protocol around the merchant's `fulfil` (and
+//! `payment_needs_refund`).
 
 use std::any::Any;
 use std::future::Future;
@@ -6,13 +7,15 @@ use std::panic::AssertUnwindSafe;
 use std::time::Duration;
 
 use futures_util::FutureExt;
+use tokio::time::Instant;
 
 use super::Checkout;
-use super::clock::after;
 use super::error::SyncError;
 use super::outcome::FulfilmentOutcome;
+use crate::clock::after;
 use crate::fulfiller::FulfilError;
-use crate::model::{FulfilmentClaim, Payment, PaymentStatus, Timestamp};
+use crate::model::{FulfilmentClaim, Owed, Payment, Timestamp};
+use crate::store::{Claim, Completion, Release};
 use crate::values::TransactionId;
 
 /// Longest error text kept as a payment's `last_error`.
@@ -21,34 +24,50 @@ const MAX_ERROR_LEN: usize = 500;
 const MAX_LATE_RECORD_DELAY: Duration = Duration::from_secs(10);
 
 impl Checkout {
-    /// Delivers an accepted payment unless it is delivered, being delivered
+    /// Runs what the merchant's code owes a payment ([`Payment::owed`]: its
+    /// delivery, or its refund notice) unless it is done, being done
     /// elsewhere, or waiting for its next attempt.
     ///
-    /// Claims the fulfilment (random owner token, lease `claim_lease`), then
-    /// runs the fulfiller in a detached task, so that a dropped request cannot
-    /// leave a finished delivery unrecorded. When the store fails to record a
-    /// finished delivery, the sync answers with the store error and a
-    /// background task keeps trying until the claim's lease ends. Returns the
-    /// payment as claimed with this attempt's outcome applied.
+    /// Claims it (random owner token, lease `claim_lease` on the store's
+    /// clock), then runs the merchant's code in a detached task, so that a
+    /// dropped request cannot leave finished work unrecorded. When the store
+    /// fails to record finished work, the sync answers with the store error
+    /// and a background task keeps trying until the claim's lease ends.
+    /// Returns the payment as claimed with this attempt's outcome applied.
     pub(crate) async fn fulfil_once(
         &self,
         payment: Payment,
     ) -> Result<(Payment, FulfilmentOutcome), SyncError> {
+        let Some(owed) = payment.owed() else {
+            let outcome = if payment.is_fulfilled() {
+                FulfilmentOutcome::AlreadyFulfilled
+            } else {
+                FulfilmentOutcome::NotAccepted
+            };
+            return Ok((payment, outcome));
+        };
         let id = &payment.transaction_id;
         let owner = owner_token();
         let now = self.inner.clock.now();
-        let lease_until = after(now, self.inner.config.claim_lease);
+        let lease = self.inner.config.claim_lease;
         let claim = self
             .inner
             .store
-            .claim_fulfilment(id, &owner, now, lease_until)
+            .claim_fulfilment(&Claim {
+                transaction_id: id,
+                owner: &owner,
+                now,
+                lease,
+            })
             .await?;
         let Some(claim) = claim else {
             return self.why_not_claimed(payment, now).await;
         };
+        // The lease as this process can measure it: it started at the latest now.
+        let lease_ends = Instant::now() + lease;
         let this = self.clone();
         let task = tokio::spawn(tracing::Instrument::instrument(
-            async move { this.run_claim(claim).await },
+            async move { this.run_claim(claim, owed, lease_ends).await },
             tracing::Span::current(),
         ));
         match task.await {
@@ -63,35 +82,65 @@ impl Checkout {
     async fn run_claim(
         &self,
         claim: FulfilmentClaim,
+        owed: Owed,
+        lease_ends: Instant,
     ) -> Result<(Payment, FulfilmentOutcome), SyncError> {
         let FulfilmentClaim {
             mut payment,
             owner,
             attempt,
-            lease_until,
+            ..
         } = claim;
         let id = payment.transaction_id.clone();
-        let store = &self.inner.store;
-        tracing::info!(attempt, order_ref = %payment.order_ref, "fulfilling the order");
         let timeout = self.inner.config.fulfil_timeout;
-        let result = guarded(timeout, self.inner.fulfiller.fulfil(&payment, attempt)).await;
+        let fulfiller = &self.inner.fulfiller;
+        let result = match (owed, payment.refund_reason().cloned()) {
+            (Owed::RefundNotice, Some(reason)) => {
+                tracing::info!(attempt, order_ref = %payment.order_ref, %reason, "telling the merchant to refund the payment");
+                guarded(timeout, fulfiller.payment_needs_refund(&payment, &reason)).await
+            }
+            _ => {
+                tracing::info!(attempt, order_ref = %payment.order_ref, "fulfilling the order");
+                guarded(timeout, fulfiller.fulfil(&payment, attempt)).await
+            }
+        };
+        let done = |payment: &mut Payment, at: Timestamp| match owed {
+            Owed::Delivery => {
+                payment.fulfilment.fulfilled_at = Some(at);
+                payment.fulfilment.last_error = None;
+                payment.fulfilment.next_attempt_at = None;
+                FulfilmentOutcome::Fulfilled { attempt }
+            }
+            Owed::RefundNotice => {
+                payment.refund_notified_at = Some(at);
+                FulfilmentOutcome::RefundNotified { attempt }
+            }
+        };
         match result {
+            Ok(()) if owed == Owed::Delivery && fulfiller.records_delivery() => {
+                tracing::info!(attempt, "order fulfilled (recorded in the fulfilment's transaction)");
+                let outcome = done(&mut payment, self.inner.clock.now());
+                Ok((payment, outcome))
+            }
             Ok(()) => {
                 let mut tries = 0u32;
                 loop {
                     let now = self.inner.clock.now();
-                    match store.complete_fulfilment(&id, &owner, now).await {
+                    let completion = Completion {
+                        transaction_id: &id,
+                        owner: &owner,
+                        now,
+                    };
+                    match self.inner.store.complete_fulfilment(&completion).await {
                         Ok(true) => {
-                            tracing::info!(attempt, "order fulfilled");
-                            payment.fulfilment.fulfilled_at = Some(now);
-                            payment.fulfilment.last_error = None;
-                            payment.fulfilment.next_attempt_at = None;
-                            return Ok((payment, FulfilmentOutcome::Fulfilled { attempt }));
+                            tracing::info!(attempt, ?owed, "done and recorded");
+                            let outcome = done(&mut payment, now);
+                            return Ok((payment, outcome));
                         }
                         Ok(false) => {
                             tracing::error!(
                                 attempt,
-                                "fulfil returned Ok after this instance lost its claim (lease expired and taken over): the fulfiller may run again"
+                                "the merchant's code returned Ok after this instance lost its claim (lease expired and taken over): it may run again"
                             );
                             return Ok((payment, FulfilmentOutcome::ClaimedElsewhere));
                         }
@@ -106,12 +155,12 @@ impl Checkout {
                         Err(e) => {
                             tracing::error!(
                                 error = %e,
-                                "fulfil returned Ok but it cannot be recorded yet: still trying in the background until the claim's lease ends"
+                                "the merchant's code returned Ok but it cannot be recorded yet: still trying in the background until the claim's lease ends"
                             );
                             let this = self.clone();
                             tokio::spawn(tracing::Instrument::instrument(
                                 async move {
-                                    this.record_late_completion(id, owner, attempt, lease_until)
+                                    this.record_late_completion(id, owner, attempt, lease_ends)
                                         .await
                                 },
                                 tracing::Span::current(),
@@ -121,15 +170,29 @@ impl Checkout {
                     }
                 }
             }
-            Err(error) => {
-                let error: String = error.chars().take(MAX_ERROR_LEN).collect();
+            Err(failure) => {
+                let error = crate::model::storable(&failure.message, MAX_ERROR_LEN);
                 let now = self.inner.clock.now();
-                let next_attempt_at = after(now, self.inner.config.retry_delay(attempt));
-                tracing::warn!(attempt, %error, %next_attempt_at, "fulfilment failed; it will be retried");
-                if !store
-                    .release_fulfilment(&id, &owner, &error, next_attempt_at, now)
-                    .await?
-                {
+                let mut next_attempt_at = after(now, self.inner.config.retry_delay(attempt));
+                if failure.timed_out {
+                    // Not before the kept lease ends (`updated_at` is when it was claimed).
+                    next_attempt_at =
+                        next_attempt_at.max(after(payment.updated_at, self.inner.config.claim_lease));
+                }
+                if failure.timed_out {
+                    tracing::warn!(attempt, %error, %next_attempt_at, "timed out; the claim is kept until its lease ends, then retried");
+                } else {
+                    tracing::warn!(attempt, %error, %next_attempt_at, "failed; it will be retried");
+                }
+                let release = Release {
+                    transaction_id: &id,
+                    owner: &owner,
+                    error: &error,
+                    next_attempt_at,
+                    now,
+                    keep_lease: failure.timed_out,
+                };
+                if !self.inner.store.release_fulfilment(&release).await? {
                     tracing::warn!(attempt, "the claim was already taken over");
                 }
                 payment.fulfilment.last_error = Some(error.clone());
@@ -146,34 +209,38 @@ impl Checkout {
         }
     }
 
-    /// Keeps trying to record a delivery whose `fulfil` returned `Ok` while the
+    /// Keeps trying to record work whose merchant code returned `Ok` while the
     /// store was failing, until the claim's lease ends. While this instance
-    /// holds the claim nobody else can run the fulfiller; recording the
-    /// delivery before the lease ends is what keeps it from running again.
+    /// holds the claim nobody else can run it; recording it before the lease
+    /// ends is what keeps it from running again.
     async fn record_late_completion(
         &self,
         id: TransactionId,
         owner: String,
         attempt: u32,
-        lease_until: Timestamp,
+        lease_ends: Instant,
     ) {
         let mut delay = Duration::from_millis(500);
         loop {
             tokio::time::sleep(delay).await;
-            let now = self.inner.clock.now();
-            match self.inner.store.complete_fulfilment(&id, &owner, now).await {
+            let completion = Completion {
+                transaction_id: &id,
+                owner: &owner,
+                now: self.inner.clock.now(),
+            };
+            match self.inner.store.complete_fulfilment(&completion).await {
                 Ok(true) => {
-                    tracing::info!(attempt, "order fulfilled (recorded late)");
+                    tracing::info!(attempt, "done and recorded (late)");
                     return;
                 }
                 Ok(false) => {
                     tracing::error!(
                         attempt,
-                        "fulfil returned Ok, but the claim was taken over before it could be recorded: the fulfiller may run again"
+                        "the merchant's code returned Ok, but the claim was taken over before it could be recorded: it may run again"
                     );
                     return;
                 }
-                Err(e) if now < lease_until => {
+                Err(e) if Instant::now() < lease_ends => {
                     tracing::warn!(error = %e, "cannot record the fulfilment yet, retrying");
                     delay = (delay * 2).min(MAX_LATE_RECORD_DELAY);
                 }
@@ -181,7 +248,7 @@ impl Checkout {
                     tracing::error!(
                         error = %e,
                         attempt,
-                        "fulfil returned Ok but it could not be recorded before the claim's lease ended: the fulfiller may run again"
+                        "the merchant's code returned Ok but it could not be recorded before the claim's lease ended: it may run again"
                     );
                     return;
                 }
@@ -204,35 +271,49 @@ impl Checkout {
         let f = &current.fulfilment;
         let outcome = if current.is_fulfilled() {
             FulfilmentOutcome::AlreadyFulfilled
-        } else if current.status != PaymentStatus::Accepted {
+        } else if current.owed().is_none() {
             FulfilmentOutcome::NotAccepted
-        } else if f.claim_until.is_some_and(|t| t > now) {
-            tracing::info!("another caller is fulfilling this payment");
-            FulfilmentOutcome::ClaimedElsewhere
         } else if let Some(next_attempt_at) = f.next_attempt_at.filter(|t| *t > now) {
-            tracing::info!(%next_attempt_at, "next fulfilment attempt not due yet");
+            tracing::info!(%next_attempt_at, "next attempt not due yet");
             FulfilmentOutcome::NotDue { next_attempt_at }
         } else {
+            tracing::info!("another caller holds the claim");
             FulfilmentOutcome::ClaimedElsewhere
         };
         Ok((current, outcome))
     }
 }
 
+/// Why the merchant's code did not return `Ok`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Failure {
+    /// For the log and `last_error`.
+    pub(crate) message: String,
+    /// It ran out of time (whatever it started may still be running).
+    pub(crate) timed_out: bool,
+}
+
 /// Runs merchant code under `timeout`, turning an error, a panic or a timeout
 /// into an error text.
-pub(crate) async fn guarded<F>(timeout: Duration, work: F) -> Result<(), String>
+pub(crate) async fn guarded<F>(timeout: Duration, work: F) -> Result<(), Failure>
 where
     F: Future<Output = Result<(), FulfilError>>,
 {
+    let failed = |message: String| Failure {
+        message,
+        timed_out: false,
+    };
     match tokio::time::timeout(timeout, AssertUnwindSafe(work).catch_unwind()).await {
         Ok(Ok(Ok(()))) => Ok(()),
-        Ok(Ok(Err(e))) => Err(e.to_string()),
-        Ok(Err(panic)) => Err(format!("fulfiller panicked: {}", panic_message(&*panic))),
-        Err(_) => Err(format!(
-            "fulfiller timed out after {} ms",
-            timeout.as_millis()
-        )),
+        Ok(Ok(Err(e))) => Err(failed(e.to_string())),
+        Ok(Err(panic)) => Err(failed(format!(
+            "fulfiller panicked: {}",
+            panic_message(&*panic)
+        ))),
+        Err(_) => Err(Failure {
+            message: format!("fulfiller timed out after {} ms", timeout.as_millis()),
+            timed_out: true,
+        }),
     }
 }
 

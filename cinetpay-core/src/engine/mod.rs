@@ -113,32 +113,32 @@
 
 mod builder;
 mod classify;
-mod clock;
 mod config;
 mod delivery_log;
 mod error;
 mod fulfil;
 mod outcome;
 mod reconcile;
+mod refusals;
 mod response;
 mod return_to;
 mod routes;
-mod settings;
+mod single_flight;
 mod start;
 mod sync;
+mod untrusted;
 
 use std::sync::Arc;
 
 use bytes::Bytes;
 
 pub use builder::CheckoutBuilder;
-pub use clock::{Clock, ManualClock, SystemClock};
-pub use config::{CheckoutConfig, CheckoutConfigBuilder, ConfigError};
+pub use crate::clock::{Clock, ManualClock, SystemClock};
+pub use config::{AccountConfig, CheckoutConfig, CheckoutSettings, ConfigError, Polling};
 pub use error::{InitError, SyncError};
 pub use outcome::{FulfilmentOutcome, ReconcileReport, StartedPayment, SyncOutcome};
 pub use reconcile::ReconcilerHandle;
 pub use return_to::ReturnTemplate;
-pub use settings::CheckoutSettings;
 
 use crate::client::Client;
 use crate::fulfiller::OrderFulfiller;
@@ -164,6 +164,10 @@ struct Inner {
     fulfiller: Arc<dyn OrderFulfiller>,
     clock: Arc<dyn Clock>,
     log: Arc<DeliveryLog>,
+    /// One check at a time per payment.
+    flights: single_flight::Flights,
+    /// Refused requests, counted in the logs.
+    refusals: refusals::Refusals,
 }
 
 impl std::fmt::Debug for Checkout {
@@ -245,13 +249,6 @@ impl Checkout {
     /// ```
     pub async fn flush_delivery_log(&self) {
         self.inner.log.flush().await;
-    }
-
-    /// Appends to the delivery log and waits until the line is stored; a
-    /// failure is logged, never fatal.
-    async fn record(&self, transaction_id: &str, source: DeliverySource, outcome: &str) {
-        self.record_with(transaction_id, source, outcome, Durability::Awaited)
-            .await;
     }
 
     /// Appends to the delivery log, waiting for the line or not.

@@ -25,8 +25,11 @@ pub struct SyncOutcome {
     pub payment: Option<Payment>,
     /// The status read before the sync.
     pub previous_status: Option<PaymentStatus>,
-    /// What happened to the fulfilment.
+    /// What happened to the fulfilment (or the refund notice).
     pub fulfilment: FulfilmentOutcome,
+    /// Whether this sync asked CinetPay (`false`: the payment needed no check,
+    /// or a check made moments ago by another request was used).
+    pub checked: bool,
 }
 
 impl SyncOutcome {
@@ -35,6 +38,7 @@ impl SyncOutcome {
             payment: None,
             previous_status: None,
             fulfilment: FulfilmentOutcome::NotAccepted,
+            checked: false,
         }
     }
 
@@ -58,11 +62,13 @@ impl SyncOutcome {
     }
 }
 
-/// What happened to the fulfilment of a payment during one sync.
+/// What happened to the fulfilment of a payment during one sync: its
+/// delivery, or, for a payment to refund, the merchant's refund notice.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum FulfilmentOutcome {
-    /// The payment is not accepted: nothing to deliver.
+    /// Nothing is owed: the payment is not accepted (or its refund was
+    /// notified already).
     NotAccepted,
     /// It was delivered before.
     AlreadyFulfilled,
@@ -71,8 +77,14 @@ pub enum FulfilmentOutcome {
         /// Attempt number (1 = first).
         attempt: u32,
     },
-    /// The fulfiller returned an error, panicked or timed out; the claim was
-    /// released and the next attempt is scheduled.
+    /// `payment_needs_refund` ran and returned `Ok` in this sync.
+    RefundNotified {
+        /// Attempt number (1 = first).
+        attempt: u32,
+    },
+    /// The merchant's code returned an error, panicked or timed out; the
+    /// claim was released (kept until its lease ends after a timeout) and the
+    /// next attempt is scheduled.
     Failed {
         /// Attempt number.
         attempt: u32,
@@ -95,16 +107,18 @@ pub enum FulfilmentOutcome {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct ReconcileReport {
-    /// Accepted, unfulfilled payments whose delivery was due.
+    /// Payments whose delivery (or refund notice) was due.
     pub due: usize,
     /// Of those, delivered in this pass.
     pub fulfilled: usize,
     /// Of those, failed again (rescheduled).
     pub failed: usize,
-    /// Stale pending payments checked with CinetPay (only when enabled).
-    pub stale_checked: usize,
+    /// Of those, refunds notified to the merchant's code in this pass.
+    pub refunds_notified: usize,
+    /// Payments without a final status checked with CinetPay (polling).
+    pub polled: usize,
     /// Of those, whose status changed.
-    pub stale_changed: usize,
+    pub poll_changed: usize,
     /// Payments whose sync failed (store or CinetPay unavailable); retried next pass.
     pub errors: usize,
 }

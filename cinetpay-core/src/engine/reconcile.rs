@@ -1,6 +1,6 @@
-//! Reconciliation: retrying due deliveries and, when enabled, checking stale
-//! pending payments. Safe on every instance at once: each payment goes
-//! through the same claim-protected [`Checkout::sync`].
+//! Reconciliation: retrying due deliveries and refund notices, and polling
+//! payments without a final status. Safe on every instance at once: each
+//! payment goes through the same claim-protected [`Checkout::sync`].
 
 use std::time::Duration;
 
@@ -8,21 +8,27 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use super::Checkout;
-use super::clock::before;
 use super::outcome::{FulfilmentOutcome, ReconcileReport};
+use crate::clock::before;
 use crate::model::{DeliverySource, Payment};
-use crate::store::StoreError;
+use crate::store::{PollQuery, StoreError};
 
 /// Shortest interval [`Checkout::spawn_reconciler`] accepts.
 const MIN_INTERVAL: Duration = Duration::from_millis(10);
 
 impl Checkout {
-    /// One reconciliation pass: delivers the accepted payments whose delivery
-    /// is due (at most `reconcile_batch`), then, only when
-    /// `stale_pending_after` is set, syncs at most `reconcile_batch` payments
-    /// pending for longer than that. A payment whose sync fails is counted in
-    /// [`ReconcileReport::errors`] and retried next pass; only a failure to
-    /// list the work is an `Err`.
+    /// One reconciliation pass: runs the deliveries (and refund notices)
+    /// whose attempt is due, at most `reconcile_batch`, then, unless polling
+    /// is off, checks at most `reconcile_batch` payments without a final
+    /// status with CinetPay: pending ones with a payment page, and refused or
+    /// cancelled ones (push operators report a failure first and a success
+    /// later), younger than `poll_window`, least recently looked at first
+    /// (see [`PollQuery`]). Every check records when it was made, so each
+    /// candidate is reached within `ceil(candidates / batch)` passes and a
+    /// payment whose notifications were all lost is still delivered.
+    ///
+    /// A payment whose sync fails is counted in [`ReconcileReport::errors`]
+    /// and retried next pass; only a failure to list the work is an `Err`.
     ///
     /// ```no_run
     /// # async fn demo(checkout: cinetpay_core::engine::Checkout) -> Result<(), Box<dyn std::error::Error>> {
@@ -42,20 +48,32 @@ impl Checkout {
             self.reconcile_one(&payment, &mut report).await;
         }
 
-        if let Some(age) = config.stale_pending_after {
-            let stale = store
-                .stale_pending(before(now, age), config.reconcile_batch)
-                .await?;
-            for payment in stale {
-                report.stale_checked += 1;
+        if let Some(polling) = config.polling {
+            let query = PollQuery {
+                now,
+                since: before(now, polling.window),
+                after: polling.after,
+                limit: config.reconcile_batch,
+            };
+            for payment in store.payments_to_poll(&query).await? {
+                report.polled += 1;
                 if self.reconcile_one(&payment, &mut report).await {
-                    report.stale_changed += 1;
+                    report.poll_changed += 1;
                 }
             }
         }
 
         if report != ReconcileReport::default() {
-            tracing::info!(?report, "reconciliation pass");
+            tracing::info!(
+                due = report.due,
+                fulfilled = report.fulfilled,
+                refunds_notified = report.refunds_notified,
+                failed = report.failed,
+                polled = report.polled,
+                poll_changed = report.poll_changed,
+                errors = report.errors,
+                "reconciliation pass"
+            );
         }
         Ok(report)
     }
@@ -69,6 +87,7 @@ impl Checkout {
             Ok(outcome) => {
                 match outcome.fulfilment {
                     FulfilmentOutcome::Fulfilled { .. } => report.fulfilled += 1,
+                    FulfilmentOutcome::RefundNotified { .. } => report.refunds_notified += 1,
                     FulfilmentOutcome::Failed { .. } => report.failed += 1,
                     _ => {}
                 }
@@ -83,21 +102,21 @@ impl Checkout {
     }
 
     /// Runs [`reconcile_once`](Self::reconcile_once) now and then every
-    /// `interval` (at least 10 ms) on the tokio runtime, until the handle is
+    /// `reconcile_interval` (at least 10 ms) on the tokio runtime, until the handle is
     /// shut down or dropped. Run it on every instance: the claims keep
     /// deliveries exclusive.
     ///
     /// ```no_run
     /// # async fn demo(checkout: cinetpay_core::engine::Checkout) {
-    /// let reconciler = checkout.spawn_reconciler(checkout.config().reconcile_interval());
+    /// let reconciler = checkout.spawn_reconciler();
     /// // ... serve ...
     /// reconciler.shutdown().await;
     /// # }
     /// ```
-    pub fn spawn_reconciler(&self, interval: Duration) -> ReconcilerHandle {
+    pub fn spawn_reconciler(&self) -> ReconcilerHandle {
         let (stop, mut stopped) = oneshot::channel::<()>();
         let checkout = self.clone();
-        let interval = interval.max(MIN_INTERVAL);
+        let interval = self.inner.config.reconcile_interval.max(MIN_INTERVAL);
         let task = tokio::spawn(async move {
             let mut ticker = tokio::time::interval(interval);
             ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

@@ -12,7 +12,7 @@ use crate::client::ClientError;
 use crate::fulfiller::{OrderQuote, QuoteError};
 use crate::model::{NewPayment, Payment, PaymentStatus, Timestamp};
 use crate::protocol::PaymentRequest;
-use crate::store::{InsertOutcome, StatusChange};
+use crate::store::{InsertOutcome, StatusChange, Transition};
 use crate::values::{OrderRef, TransactionId};
 
 /// How many times an init retries after replacing a stale open payment.
@@ -24,7 +24,9 @@ enum OpenPayment {
     Reuse(String),
     /// Its init is running right now.
     InFlight,
-    /// Close it and create a new one, because...
+    /// It is no longer pending (read just before a concurrent change): look again.
+    Stale,
+    /// Supersede it and create a new one, because...
     Replace(&'static str),
 }
 
@@ -35,9 +37,10 @@ impl Checkout {
     /// order costs (never the request), then reuses the order's open payment
     /// when it has the same amount and currency and a page (a double click),
     /// answers [`InitError::InProgress`] while another init of the order is
-    /// creating its payment, and otherwise closes the open payment (other
-    /// money, or an init that never finished within `init_abandoned_after`) and
-    /// creates a new one with `notify_url`, `return_url` and the order
+    /// creating its payment, and otherwise supersedes the open payment (other
+    /// money, or an init that never finished within `init_abandoned_after`:
+    /// it is never fulfilled from then on, and refunded if its page is paid
+    /// anyway) and creates a new one with `notify_url`, `return_url` and the order
     /// reference as metadata. When CinetPay refuses or cannot be reached the
     /// payment becomes `start_failed` with the reason; the call is never
     /// retried silently.
@@ -104,9 +107,12 @@ impl Checkout {
                             }
                             // Its init failed or gave up the order's slot: try again.
                         }
+                        OpenPayment::Stale => {}
                         OpenPayment::Replace(why) => {
-                            tracing::info!(open = %open.transaction_id, why, "replacing the order's open payment");
-                            store.close_payment(&open.transaction_id, now).await?;
+                            // Its page may still be paid: it is never fulfilled
+                            // from now on, and a payment of it is refunded.
+                            tracing::info!(open = %open.transaction_id, why, "superseding the order's open payment");
+                            store.supersede_payment(&open.transaction_id, now).await?;
                         }
                     }
                 }
@@ -121,7 +127,8 @@ impl Checkout {
     /// that init failed or gave up the order's slot; [`InitError::InProgress`]
     /// when it is still running at the deadline.
     async fn wait_for_page(&self, open: &Payment) -> Result<Option<String>, InitError> {
-        let limit = self.inner.config.client_config().timeout + std::time::Duration::from_secs(1);
+        let limit =
+            self.inner.config.account.client.timeout + std::time::Duration::from_secs(1);
         let deadline = tokio::time::Instant::now() + limit;
         let mut pause = std::time::Duration::from_millis(25);
         loop {
@@ -198,7 +205,7 @@ impl Checkout {
             return OpenPayment::Replace("the order's amount or currency changed");
         }
         if open.status != PaymentStatus::Pending {
-            return OpenPayment::Replace("it is no longer pending");
+            return OpenPayment::Stale;
         }
         match &open.payment_url {
             Some(url) => OpenPayment::Reuse(url.clone()),
@@ -251,15 +258,17 @@ impl Checkout {
             }
         };
         let now = self.inner.clock.now();
+        let token = crate::model::storable(&page.payment_token, 512);
         if !self
             .inner
             .store
-            .attach_payment_page(&id, &page.payment_token, &page.payment_url, now)
+            .attach_payment_page(&id, &token, &page.payment_url, now)
             .await?
         {
-            return Err(InitError::Store(crate::store::StoreError::Corrupt(
-                format!("payment {id} vanished during its init"),
-            )));
+            // A newer init replaced it while CinetPay answered: its page must
+            // not be shown (a payment of it would only be refunded).
+            tracing::warn!("the payment was superseded during its init; its page is not shown");
+            return Err(InitError::InProgress);
         }
         tracing::info!("payment page created");
         Ok(StartedPayment {
@@ -274,12 +283,13 @@ impl Checkout {
             from: PaymentStatus::Pending,
             to: PaymentStatus::StartFailed,
             check: None,
-            reason: Some(error.to_string().chars().take(500).collect()),
+            reason: Some(crate::model::storable(&error.to_string(), 500)),
+            attention: None,
             at: self.inner.clock.now(),
         };
         match self.inner.store.transition(id, &change).await {
-            Ok(true) => tracing::info!("payment marked start_failed"),
-            Ok(false) => tracing::warn!("payment was no longer pending; not marked start_failed"),
+            Ok(Transition::Applied) => tracing::info!("payment marked start_failed"),
+            Ok(_) => tracing::warn!("payment was no longer pending; not marked start_failed"),
             Err(e) => tracing::error!(error = %e, "cannot mark the payment start_failed"),
         }
     }

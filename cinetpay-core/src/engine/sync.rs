@@ -7,29 +7,49 @@ use super::classify::{Verdict, classify, snapshot};
 use super::delivery_log::Durability;
 use super::error::SyncError;
 use super::outcome::{FulfilmentOutcome, SyncOutcome};
-use crate::model::{CheckSnapshot, DeliverySource, Payment, PaymentStatus};
-use crate::store::StatusChange;
+use super::refusals::Refusal;
+use crate::model::{Attention, CheckSnapshot, DeliverySource, Payment, PaymentStatus, RefundReason};
+use crate::store::{StatusChange, Transition};
 use crate::values::TransactionId;
+
+/// How much the request that triggers a sync is trusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Trigger {
+    /// A notification with a valid `x-token`, the reconciler, an operator:
+    /// always worth a check.
+    Trusted,
+    /// A customer's return, or a notification when no secret key is set:
+    /// anyone can send one, so a payment checked less than
+    /// `min_check_interval` ago is not checked again.
+    Untrusted,
+}
 
 impl Checkout {
     /// Brings one payment up to date with CinetPay and delivers it if it is
     /// accepted: what notify, return and reconciliation all call.
     ///
-    /// * unknown id: nothing changes (`Ok` with no payment);
+    /// * unknown id: nothing changes (`Ok` with no payment), nothing is stored;
     /// * fulfilled: nothing to do (one read, no call to CinetPay);
     /// * accepted but not delivered: no check (accepted never changes), deliver;
-    /// * `start_failed`, `needs_attention`: left for a human, no check;
+    /// * `needs_attention` for a refund not yet notified: no check, notify;
+    /// * `start_failed`, other `needs_attention`: left for a human, no check;
     /// * otherwise: `/v2/payment/check`, then a compare-and-set transition to
-    ///   what it verifiably says, then delivery (accepted) or the one-time
+    ///   what it verifiably says, then delivery (accepted), the refund notice
+    ///   (accepted, but its order is already paid by another payment, or it
+    ///   was superseded by a newer payment of its order), or the one-time
     ///   failure notice (refused, cancelled).
     ///
-    /// Each call appends one line to the delivery log with `source` and its
-    /// outcome. The answer waits until that line is stored, except for a
-    /// payment that was already fulfilled: that line records nothing new and
-    /// is written behind, grouped with others, so that a duplicate costs one
-    /// read (see [`Checkout::flush_delivery_log`]).
-    /// An `Err` is transient: nothing was lost, and a later sync picks up where
-    /// this one stopped.
+    /// Checks of one payment never run twice at once in one process: a sync
+    /// that arrives while another one's check is in flight waits for it and
+    /// uses its stored answer.
+    ///
+    /// Each call about a known payment appends one line to the delivery log
+    /// with `source` and its outcome. The answer waits until that line is
+    /// stored, except when the sync changed nothing and asked CinetPay nothing
+    /// (a duplicate of a fulfilled payment): that line is written behind,
+    /// grouped with others, so that a duplicate costs one read (see
+    /// [`Checkout::flush_delivery_log`]). An `Err` is transient: nothing was
+    /// lost, and a later sync picks up where this one stopped.
     ///
     /// ```no_run
     /// # async fn demo(checkout: cinetpay_core::engine::Checkout) -> Result<(), Box<dyn std::error::Error>> {
@@ -45,9 +65,25 @@ impl Checkout {
         id: &TransactionId,
         source: DeliverySource,
     ) -> Result<SyncOutcome, SyncError> {
+        self.sync_with(id, source, Trigger::Trusted).await
+    }
+
+    /// [`sync`](Self::sync), trusting the trigger as said.
+    pub(crate) async fn sync_with(
+        &self,
+        id: &TransactionId,
+        source: DeliverySource,
+        trigger: Trigger,
+    ) -> Result<SyncOutcome, SyncError> {
         let span = tracing::info_span!("cinetpay_sync", transaction_id = %id, %source);
         async {
-            let result = self.sync_inner(id).await;
+            let result = self.sync_inner(id, trigger).await;
+            if matches!(&result, Ok(outcome) if outcome.payment.is_none()) {
+                self.inner
+                    .refusals
+                    .note(Refusal::UnknownTransaction, id.as_str());
+                return result;
+            }
             let durability = if records_nothing_new(&result) {
                 Durability::WrittenBehind
             } else {
@@ -61,142 +97,292 @@ impl Checkout {
         .await
     }
 
-    async fn sync_inner(&self, id: &TransactionId) -> Result<SyncOutcome, SyncError> {
+    async fn sync_inner(
+        &self,
+        id: &TransactionId,
+        trigger: Trigger,
+    ) -> Result<SyncOutcome, SyncError> {
         let store = &self.inner.store;
         let Some(payment) = store.find_payment(id).await? else {
-            tracing::warn!("unknown transaction: nothing changed");
+            tracing::debug!("unknown transaction: nothing changed");
             return Ok(SyncOutcome::unknown());
         };
         let previous = payment.status;
-        if payment.is_fulfilled() {
-            tracing::debug!("already fulfilled");
-            return Ok(done(payment, previous, FulfilmentOutcome::AlreadyFulfilled));
+        if !matches!(
+            payment.status,
+            PaymentStatus::Pending | PaymentStatus::Refused | PaymentStatus::Cancelled
+        ) {
+            return self.settle(payment, previous, false).await;
         }
-        match payment.status {
-            PaymentStatus::Accepted => return self.deliver(payment, previous).await,
-            PaymentStatus::StartFailed | PaymentStatus::NeedsAttention => {
-                tracing::debug!(status = %payment.status, "final status, left for a human");
-                return Ok(done(payment, previous, FulfilmentOutcome::NotAccepted));
-            }
-            PaymentStatus::Pending | PaymentStatus::Refused | PaymentStatus::Cancelled => {}
+        let ticket = self.inner.flights.join(id);
+        let turn = ticket.turn().await;
+        if turn.checked_meanwhile() {
+            tracing::debug!("checked by a concurrent request: using its answer");
+            let Some(current) = store.find_payment(id).await? else {
+                return Ok(SyncOutcome::unknown());
+            };
+            drop(turn);
+            return self.settle(current, previous, false).await;
         }
+        if trigger == Trigger::Untrusted && self.checked_recently(&payment) {
+            tracing::debug!("checked less than min_check_interval ago: not checked again");
+            drop(turn);
+            return self.settle(payment, previous, false).await;
+        }
+        let checked = self.check_and_transition(payment).await;
+        turn.checked();
+        drop(turn);
+        self.settle(checked?, previous, true).await
+    }
 
-        let check = self.inner.client.check_payment(id).await.map_err(|e| {
-            tracing::warn!(error = %e, "cannot check the payment with CinetPay");
-            SyncError::Check(e)
-        })?;
+    /// Whether the payment was checked less than `min_check_interval` ago.
+    fn checked_recently(&self, payment: &Payment) -> bool {
+        let interval = self.inner.config.min_check_interval;
+        let Some(checked_at) = payment.checked_at else {
+            return false;
+        };
+        let since = (self.inner.clock.now() - checked_at).to_std().unwrap_or_default();
+        since < interval
+    }
+
+    /// What follows the (possibly new) status: deliver or notify what is
+    /// owed, tell of a failure once, or nothing.
+    async fn settle(
+        &self,
+        payment: Payment,
+        previous: PaymentStatus,
+        checked: bool,
+    ) -> Result<SyncOutcome, SyncError> {
+        let (payment, fulfilment) = if payment.owed().is_some() {
+            self.fulfil_once(payment).await?
+        } else if payment.is_fulfilled() {
+            tracing::debug!("already fulfilled");
+            (payment, FulfilmentOutcome::AlreadyFulfilled)
+        } else {
+            if payment.status.is_failure() {
+                self.failure_notice(&payment).await?;
+            } else if payment.status.is_final() {
+                tracing::debug!(status = %payment.status, "final status, left for a human");
+            }
+            (payment, FulfilmentOutcome::NotAccepted)
+        };
+        Ok(SyncOutcome {
+            payment: Some(payment),
+            previous_status: Some(previous),
+            fulfilment,
+            checked,
+        })
+    }
+
+    /// Asks CinetPay, and moves the payment to what the answer verifiably says.
+    async fn check_and_transition(&self, payment: Payment) -> Result<Payment, SyncError> {
+        let id = payment.transaction_id.clone();
+        let check = match self.inner.client.check_payment(&id).await {
+            Ok(check) => check,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot check the payment with CinetPay");
+                self.note_check(&id, None).await;
+                return Err(SyncError::Check(e));
+            }
+        };
         let verdict = classify(&payment, &check);
-        let reason = match &verdict {
+        let seen = snapshot(&check);
+        match verdict {
             Verdict::RequestError => {
                 tracing::error!(
-                    code = %check.code,
-                    message = %check.message,
+                    code = %seen.code,
+                    message = %seen.message,
                     "CinetPay refused the check: the API key or site id is probably wrong"
                 );
-                return Err(SyncError::CheckRefused {
-                    code: check.code.chars().take(16).collect(),
-                    message: check.message.chars().take(64).collect(),
-                });
+                self.note_check(&id, None).await;
+                Err(SyncError::CheckRefused {
+                    code: seen.code.chars().take(16).collect(),
+                    message: seen.message.chars().take(64).collect(),
+                })
             }
+            Verdict::Accepted => self.accept(payment, seen).await,
             Verdict::Mismatch(reason) => {
                 tracing::error!(
                     order_ref = %payment.order_ref,
                     reason = %reason,
                     "CinetPay reports a success for other money than the payment's: NOT fulfilled, needs attention"
                 );
-                Some(reason.clone())
+                let reason = Some(crate::model::storable(&reason, 500));
+                self.move_to(
+                    payment,
+                    PaymentStatus::NeedsAttention,
+                    seen,
+                    reason,
+                    Some(Attention::MoneyMismatch),
+                )
+                .await
+            }
+            Verdict::Refused => {
+                self.move_to(payment, PaymentStatus::Refused, seen, None, None)
+                    .await
+            }
+            Verdict::Cancelled => {
+                self.move_to(payment, PaymentStatus::Cancelled, seen, None, None)
+                    .await
             }
             Verdict::Pending => {
-                tracing::info!(code = %check.code, message = %check.message, "payment still pending");
-                None
+                tracing::info!(code = %seen.code, message = %seen.message, "payment still pending");
+                Ok(self.keep_status(payment, Some(seen)).await)
             }
             Verdict::Unknown => {
                 tracing::warn!(
-                    code = %check.code,
-                    message = %check.message,
+                    code = %seen.code,
+                    message = %seen.message,
                     "undocumented or contradictory check answer: status kept"
                 );
-                None
+                Ok(self.keep_status(payment, None).await)
             }
-            Verdict::Accepted | Verdict::Refused | Verdict::Cancelled => None,
-        };
-        let payment = match verdict.target() {
-            Some(to) => {
-                self.transition(payment, to, snapshot(&check), reason)
-                    .await?
-            }
-            None => payment,
-        };
-        match payment.status {
-            PaymentStatus::Accepted if payment.is_fulfilled() => {
-                Ok(done(payment, previous, FulfilmentOutcome::AlreadyFulfilled))
-            }
-            PaymentStatus::Accepted => self.deliver(payment, previous).await,
-            status if status.is_failure() => {
-                self.failure_notice(&payment).await?;
-                Ok(done(payment, previous, FulfilmentOutcome::NotAccepted))
-            }
-            _ => Ok(done(payment, previous, FulfilmentOutcome::NotAccepted)),
         }
     }
 
-    async fn deliver(
+    /// Records the check of a payment whose status stays, with the answer's
+    /// snapshot when it is kept.
+    async fn keep_status(&self, mut payment: Payment, check: Option<CheckSnapshot>) -> Payment {
+        let now = self.note_check(&payment.transaction_id, check.as_ref()).await;
+        if let Some(check) = check {
+            payment.check = Some(check);
+        }
+        payment.checked_at = Some(now);
+        payment
+    }
+
+    /// `checked_at = now` (the reconciler visits the least recently checked
+    /// payments first); a failure is logged, never fatal.
+    async fn note_check(
+        &self,
+        id: &TransactionId,
+        check: Option<&CheckSnapshot>,
+    ) -> crate::model::Timestamp {
+        let now = self.inner.clock.now();
+        if let Err(e) = self.inner.store.record_check(id, check, now).await {
+            tracing::warn!(error = %e, "cannot record when the payment was checked");
+        }
+        now
+    }
+
+    /// A verified success: `accepted`, unless the order is already paid by
+    /// another payment or this one was superseded, which are refunds.
+    async fn accept(&self, mut current: Payment, check: CheckSnapshot) -> Result<Payment, SyncError> {
+        let store = &self.inner.store;
+        for round in 0..2 {
+            if current.status == PaymentStatus::Accepted {
+                return Ok(current);
+            }
+            if current.superseded_at.is_some() && current.status.can_become(PaymentStatus::NeedsAttention) {
+                return self.flag_refund(current, check, RefundReason::Superseded).await;
+            }
+            if !current.status.can_become(PaymentStatus::Accepted) {
+                refuse_transition(&current, PaymentStatus::Accepted);
+                return Ok(current);
+            }
+            let change = self.change(&current, PaymentStatus::Accepted, &check, None, None);
+            match store.transition(&current.transaction_id, &change).await? {
+                Transition::Applied => return Ok(applied(current, change)),
+                Transition::OrderAlreadyPaid(by) => {
+                    return self
+                        .flag_refund(current, check, RefundReason::OrderAlreadyPaid { by })
+                        .await;
+                }
+                Transition::NotApplied if round == 0 => {
+                    tracing::debug!("status changed concurrently, re-reading");
+                    current = self.reread(&current.transaction_id).await?;
+                }
+                Transition::NotApplied => {}
+            }
+        }
+        tracing::warn!("status kept changing concurrently");
+        Err(SyncError::Contention)
+    }
+
+    /// Paid, but not to be delivered: `needs_attention`, for a refund the
+    /// merchant's code hears of.
+    async fn flag_refund(
         &self,
         payment: Payment,
-        previous: PaymentStatus,
-    ) -> Result<SyncOutcome, SyncError> {
-        let (payment, fulfilment) = self.fulfil_once(payment).await?;
-        Ok(done(payment, previous, fulfilment))
+        check: CheckSnapshot,
+        reason: RefundReason,
+    ) -> Result<Payment, SyncError> {
+        tracing::error!(
+            order_ref = %payment.order_ref,
+            %reason,
+            "CinetPay accepted this payment, but it is NOT fulfilled: refund it"
+        );
+        let text = reason.to_string();
+        self.move_to(
+            payment,
+            PaymentStatus::NeedsAttention,
+            check,
+            Some(text),
+            Some(Attention::Refund(reason)),
+        )
+        .await
     }
 
     /// Moves `payment` to `to` by compare-and-set. On a lost race, re-reads
     /// once and continues from the new state: already there, no longer allowed
     /// (accepted stays accepted), or one more compare-and-set.
-    async fn transition(
+    async fn move_to(
         &self,
         mut current: Payment,
         to: PaymentStatus,
         check: CheckSnapshot,
         reason: Option<String>,
+        attention: Option<Attention>,
     ) -> Result<Payment, SyncError> {
+        debug_assert!(to != PaymentStatus::Accepted, "accept() moves to accepted");
         let store = &self.inner.store;
         for round in 0..2 {
             if current.status == to {
-                return Ok(current);
+                return Ok(self.keep_status(current, Some(check)).await);
             }
             if !current.status.can_become(to) {
                 refuse_transition(&current, to);
-                return Ok(current);
+                return Ok(self.keep_status(current, None).await);
             }
-            let now = self.inner.clock.now();
-            let change = StatusChange {
-                from: current.status,
-                to,
-                check: Some(check.clone()),
-                reason: reason.clone(),
-                at: now,
-            };
-            if store.transition(&current.transaction_id, &change).await? {
-                tracing::info!(from = %current.status, to = %to, "payment status changed");
-                current.status = to;
-                current.check = Some(check);
-                if reason.is_some() {
-                    current.status_reason = reason;
+            let change = self.change(&current, to, &check, reason.clone(), attention.clone());
+            match store.transition(&current.transaction_id, &change).await? {
+                Transition::Applied => return Ok(applied(current, change)),
+                // Only a change to `accepted` can meet an order already paid.
+                Transition::NotApplied | Transition::OrderAlreadyPaid(_) if round == 0 => {
+                    tracing::debug!(from = %current.status, to = %to, "status changed concurrently, re-reading");
+                    current = self.reread(&current.transaction_id).await?;
                 }
-                current.open = to == PaymentStatus::Pending && current.open;
-                current.updated_at = now;
-                return Ok(current);
-            }
-            if round == 0 {
-                tracing::debug!(from = %current.status, to = %to, "status changed concurrently, re-reading");
-                current = store
-                    .find_payment(&current.transaction_id)
-                    .await?
-                    .ok_or(SyncError::Contention)?;
+                Transition::NotApplied | Transition::OrderAlreadyPaid(_) => {}
             }
         }
         tracing::warn!(to = %to, "status kept changing concurrently");
         Err(SyncError::Contention)
+    }
+
+    fn change(
+        &self,
+        current: &Payment,
+        to: PaymentStatus,
+        check: &CheckSnapshot,
+        reason: Option<String>,
+        attention: Option<Attention>,
+    ) -> StatusChange {
+        StatusChange {
+            from: current.status,
+            to,
+            check: Some(check.clone()),
+            reason,
+            attention,
+            at: self.inner.clock.now(),
+        }
+    }
+
+    async fn reread(&self, id: &TransactionId) -> Result<Payment, SyncError> {
+        self.inner
+            .store
+            .find_payment(id)
+            .await?
+            .ok_or(SyncError::Contention)
     }
 
     /// Calls `payment_failed` if this caller wins the one-time notice.
@@ -222,13 +408,28 @@ impl Checkout {
         });
         match run.await {
             Ok(Ok(())) => tracing::info!(status = %payment.status, "payment_failed notified"),
-            Ok(Err(error)) => {
-                tracing::error!(%error, "payment_failed hook failed; it is not called again")
+            Ok(Err(failure)) => {
+                tracing::error!(error = %failure.message, "payment_failed hook failed; it is not called again")
             }
             Err(e) => tracing::error!(error = %e, "payment_failed hook was interrupted"),
         }
         Ok(())
     }
+}
+
+/// `current` with an applied `change`.
+fn applied(mut current: Payment, change: StatusChange) -> Payment {
+    tracing::info!(from = %current.status, to = %change.to, "payment status changed");
+    current.status = change.to;
+    current.check = change.check;
+    current.checked_at = Some(change.at);
+    if change.reason.is_some() {
+        current.status_reason = change.reason;
+    }
+    current.attention = change.attention;
+    current.open = change.to == PaymentStatus::Pending && current.open;
+    current.updated_at = change.at;
+    current
 }
 
 fn refuse_transition(current: &Payment, to: PaymentStatus) {
@@ -249,23 +450,17 @@ fn refuse_transition(current: &Payment, to: PaymentStatus) {
     }
 }
 
-fn done(payment: Payment, previous: PaymentStatus, fulfilment: FulfilmentOutcome) -> SyncOutcome {
-    SyncOutcome {
-        payment: Some(payment),
-        previous_status: Some(previous),
-        fulfilment,
-    }
-}
-
-/// A payment that was fulfilled before this sync and is unchanged by it.
+/// A sync that asked CinetPay nothing and changed nothing (a duplicate of a
+/// fulfilled payment, a return within `min_check_interval`).
 fn records_nothing_new(result: &Result<SyncOutcome, SyncError>) -> bool {
     matches!(
         result,
-        Ok(SyncOutcome {
-            payment: Some(payment),
-            previous_status: Some(PaymentStatus::Accepted),
-            fulfilment: FulfilmentOutcome::AlreadyFulfilled,
-        }) if payment.status == PaymentStatus::Accepted
+        Ok(outcome @ SyncOutcome {
+            payment: Some(_),
+            checked: false,
+            fulfilment: FulfilmentOutcome::AlreadyFulfilled | FulfilmentOutcome::NotAccepted,
+            ..
+        }) if !outcome.changed()
     )
 }
 
@@ -285,19 +480,29 @@ fn describe(result: &Result<SyncOutcome, SyncError>) -> String {
     let check = payment
         .check
         .as_ref()
+        .filter(|_| outcome.checked)
         .map(|c| format!(" ({} {})", c.code, c.message))
+        .unwrap_or_default();
+    let attention = payment
+        .attention
+        .as_ref()
+        .filter(|_| payment.status == PaymentStatus::NeedsAttention)
+        .map(|a| format!(" [{}]", a.kind()))
         .unwrap_or_default();
     let fulfilment = match &outcome.fulfilment {
         FulfilmentOutcome::NotAccepted => String::new(),
         FulfilmentOutcome::AlreadyFulfilled => ", already fulfilled".to_owned(),
         FulfilmentOutcome::Fulfilled { attempt } => format!(", fulfilled (attempt {attempt})"),
-        FulfilmentOutcome::Failed { attempt, error, .. } => {
-            format!(", fulfilment attempt {attempt} failed: {error}")
+        FulfilmentOutcome::RefundNotified { attempt } => {
+            format!(", refund notified (attempt {attempt})")
         }
-        FulfilmentOutcome::ClaimedElsewhere => ", being fulfilled elsewhere".to_owned(),
+        FulfilmentOutcome::Failed { attempt, error, .. } => {
+            format!(", attempt {attempt} failed: {error}")
+        }
+        FulfilmentOutcome::ClaimedElsewhere => ", being handled elsewhere".to_owned(),
         FulfilmentOutcome::NotDue { next_attempt_at } => {
-            format!(", next fulfilment attempt at {next_attempt_at}")
+            format!(", next attempt at {next_attempt_at}")
         }
     };
-    format!("{status}{check}{fulfilment}")
+    format!("{status}{check}{attention}{fulfilment}")
 }

@@ -68,12 +68,13 @@ impl DeliveryRecord {
     /// Longest `outcome` kept.
     pub const MAX_OUTCOME_LEN: usize = 255;
 
-    /// A record with both strings cut to their bounds.
+    /// A record with both strings cut to their bounds and NUL bytes replaced
+    /// (see [`storable`](super::storable)).
     pub fn new(transaction_id: &str, source: DeliverySource, outcome: &str, at: Timestamp) -> Self {
         DeliveryRecord {
-            transaction_id: transaction_id.chars().take(Self::MAX_ID_LEN).collect(),
+            transaction_id: super::storable(transaction_id, Self::MAX_ID_LEN),
             source,
-            outcome: outcome.chars().take(Self::MAX_OUTCOME_LEN).collect(),
+            outcome: super::storable(outcome, Self::MAX_OUTCOME_LEN),
             at,
         }
     }

@@ -1,9 +1,15 @@
 //! The domain model the engine and every [`PaymentStore`](crate::PaymentStore) share.
 
+mod attention;
 mod delivery;
 mod payment;
 mod status;
+mod text;
 
+pub use attention::{Attention, RefundReason};
 pub use delivery::{DeliveryRecord, DeliverySource};
-pub use payment::{CheckSnapshot, Fulfilment, FulfilmentClaim, NewPayment, Payment, Timestamp};
+pub use payment::{
+    CheckSnapshot, Fulfilment, FulfilmentClaim, NewPayment, Owed, Payment, Timestamp,
+};
 pub use status::{PaymentStatus, PaymentStatusError};
+pub use text::storable;

@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use super::PaymentStatus;
+use super::{Attention, PaymentStatus, RefundReason};
 use crate::values::{Amount, Currency, Description, OrderRef, TransactionId};
 
 /// A point in time, UTC. Every store compares these, never wall-clock strings.
@@ -87,10 +87,21 @@ pub struct Payment {
     pub check: Option<CheckSnapshot>,
     /// Why the status is `start_failed` or `needs_attention`, for humans.
     pub status_reason: Option<String>,
-    /// The claim protocol's state.
+    /// Why the status is `needs_attention`, for code (`None` for rows written
+    /// before it was recorded).
+    pub attention: Option<Attention>,
+    /// When `init` replaced this payment by a newer one of the same order:
+    /// from then on it is never fulfilled, whatever CinetPay reports.
+    pub superseded_at: Option<Timestamp>,
+    /// When CinetPay was last asked about this payment (whatever it answered).
+    pub checked_at: Option<Timestamp>,
+    /// The claim protocol's state: the delivery of an accepted payment, or the
+    /// refund notice of one that must be refunded.
     pub fulfilment: Fulfilment,
     /// When the `payment_failed` hook was claimed (at most once per payment).
     pub failure_notified_at: Option<Timestamp>,
+    /// When `payment_needs_refund` returned `Ok` for this payment.
+    pub refund_notified_at: Option<Timestamp>,
     /// Creation time.
     pub created_at: Timestamp,
     /// Last change.
@@ -112,8 +123,12 @@ impl Payment {
             payment_url: None,
             check: None,
             status_reason: None,
+            attention: None,
+            superseded_at: None,
+            checked_at: None,
             fulfilment: Fulfilment::default(),
             failure_notified_at: None,
+            refund_notified_at: None,
             created_at: new.created_at,
             updated_at: new.created_at,
         }
@@ -123,16 +138,49 @@ impl Payment {
     pub fn is_fulfilled(&self) -> bool {
         self.fulfilment.fulfilled_at.is_some()
     }
+
+    /// Why this payment must be refunded rather than delivered, when it must.
+    pub fn refund_reason(&self) -> Option<&RefundReason> {
+        match (&self.status, &self.attention) {
+            (PaymentStatus::NeedsAttention, Some(attention)) => attention.refund(),
+            _ => None,
+        }
+    }
+
+    /// What the merchant's code still owes this payment, run under the claim
+    /// protocol: the delivery of an accepted payment not yet fulfilled, or the
+    /// refund notice of one that must be refunded and was not notified yet.
+    pub fn owed(&self) -> Option<Owed> {
+        if self.status == PaymentStatus::Accepted && !self.is_fulfilled() {
+            Some(Owed::Delivery)
+        } else if self.refund_reason().is_some() && self.refund_notified_at.is_none() {
+            Some(Owed::RefundNotice)
+        } else {
+            None
+        }
+    }
 }
 
-/// A claim on the fulfilment of one payment, won by one caller.
+/// What the merchant's code owes a payment (see [`Payment::owed`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Owed {
+    /// [`fulfil`](crate::OrderFulfiller::fulfil): deliver the order.
+    Delivery,
+    /// [`payment_needs_refund`](crate::OrderFulfiller::payment_needs_refund):
+    /// tell the merchant to refund it.
+    RefundNotice,
+}
+
+/// A claim on what the merchant's code owes one payment (its delivery, or
+/// its refund notice), won by one caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FulfilmentClaim {
     /// The payment, as it stood when the claim was taken (attempts already counted).
     pub payment: Payment,
     /// The owner token that fences `complete` and `release`.
     pub owner: String,
-    /// The lease end.
+    /// The lease end, on the store's clock.
     pub lease_until: Timestamp,
     /// Attempt number, starting at 1.
     pub attempt: u32,

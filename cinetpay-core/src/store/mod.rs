@@ -2,54 +2,72 @@
 
 mod error;
 mod memory;
+mod requests;
 
 pub use error::StoreError;
 pub use memory::MemoryStore;
+pub use requests::{Claim, Completion, InsertOutcome, PollQuery, Release, StatusChange, Transition};
 
 use async_trait::async_trait;
 
-use crate::model::{
-    CheckSnapshot, DeliveryRecord, FulfilmentClaim, NewPayment, Payment, PaymentStatus, Timestamp,
-};
+use crate::model::{CheckSnapshot, DeliveryRecord, FulfilmentClaim, NewPayment, Payment, Timestamp};
 use crate::values::{OrderRef, TransactionId};
-
-/// The result of [`PaymentStore::insert_payment`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum InsertOutcome {
-    /// The payment was created and is now the order's open payment.
-    Inserted(Payment),
-    /// The order already has an open payment (a double click, or a concurrent
-    /// `init`); nothing was written. The existing payment is returned.
-    OrderHasOpenPayment(Payment),
-}
-
-/// A verified status change, applied by [`PaymentStore::transition`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StatusChange {
-    /// The status the caller read (compare-and-set).
-    pub from: PaymentStatus,
-    /// The new status.
-    pub to: PaymentStatus,
-    /// The check that justifies it (`None` for `start_failed`, which has no check).
-    pub check: Option<CheckSnapshot>,
-    /// A human-readable reason (kept for `start_failed` and `needs_attention`).
-    pub reason: Option<String>,
-    /// When.
-    pub at: Timestamp,
-}
 
 /// Storage for payments, claims and the delivery log.
 ///
-/// Every method is a single atomic step; the conditional ones (`transition`,
+/// Every method is a single atomic step. The conditional ones (`transition`,
 /// `claim_fulfilment`, `complete_fulfilment`, `release_fulfilment`,
-/// `claim_failure_notice`, `insert_payment`) must be correct when several
-/// processes share the store: a conditional `UPDATE ... WHERE ...` and its
-/// affected-row count, never a read followed by a write, never an in-process lock
-/// as the only guarantee. Time is always passed in by the caller, so that tests
-/// can move it.
+/// `claim_failure_notice`, `insert_payment`, `supersede_payment`) must be
+/// correct when several processes share the store: a conditional
+/// `UPDATE ... WHERE ...` and its affected-row count (or a unique index),
+/// never a read followed by a write, never an in-process lock as the only
+/// guarantee.
+///
+/// # Time
+///
+/// Instants are passed in by the caller (the engine's [`Clock`](crate::clock::Clock)),
+/// so that tests can move them, with one exception: a claim's **lease** is
+/// measured on the store's own clock, one clock that every instance sharing
+/// the store agrees on. [`claim_fulfilment`](Self::claim_fulfilment) gets a
+/// lease *duration*; the store sets `claim_until` to its own "now" plus that
+/// duration, and a claim is live while `claim_until` is after its own "now".
+/// A database store uses the database server's clock (`SeaOrmStore` does);
+/// [`MemoryStore`] uses the [`Clock`](crate::clock::Clock) it was built with.
+/// So an instance whose clock runs ahead can never take over a live claim.
+///
+/// # Orders
+///
+/// An order has at most one `accepted` payment: the payment that pays it. A
+/// transition to `accepted` is refused with [`Transition::OrderAlreadyPaid`]
+/// when another payment of the same order is accepted (a unique index on the
+/// order of accepted payments, on a database), and is not applied to a
+/// superseded payment. The engine then moves such a payment to
+/// `needs_attention` for a refund: an order is delivered at most once.
 ///
 /// Run [`testing::run_conformance`](crate::testing::run_conformance) (feature
 /// `testing`) against any implementation.
+///
+/// The methods, as they read without `async_trait`'s rewriting:
+///
+/// ```text
+/// async fn insert_payment(&self, new: &NewPayment) -> Result<InsertOutcome, StoreError>;
+/// async fn find_payment(&self, id: &TransactionId) -> Result<Option<Payment>, StoreError>;
+/// async fn attach_payment_page(&self, id: &TransactionId, payment_token: &str,
+///                              payment_url: &str, at: Timestamp) -> Result<bool, StoreError>;
+/// async fn supersede_payment(&self, id: &TransactionId, at: Timestamp) -> Result<bool, StoreError>;
+/// async fn transition(&self, id: &TransactionId, change: &StatusChange) -> Result<Transition, StoreError>;
+/// async fn record_check(&self, id: &TransactionId, check: Option<&CheckSnapshot>,
+///                       at: Timestamp) -> Result<bool, StoreError>;
+/// async fn claim_fulfilment(&self, claim: &Claim<'_>) -> Result<Option<FulfilmentClaim>, StoreError>;
+/// async fn complete_fulfilment(&self, done: &Completion<'_>) -> Result<bool, StoreError>;
+/// async fn release_fulfilment(&self, release: &Release<'_>) -> Result<bool, StoreError>;
+/// async fn claim_failure_notice(&self, id: &TransactionId, now: Timestamp) -> Result<bool, StoreError>;
+/// async fn record_deliveries(&self, records: &[DeliveryRecord]) -> Result<(), StoreError>;
+/// async fn due_fulfilments(&self, now: Timestamp, limit: usize) -> Result<Vec<Payment>, StoreError>;
+/// async fn payments_to_poll(&self, query: &PollQuery) -> Result<Vec<Payment>, StoreError>;
+/// async fn payments_for_order(&self, order_ref: &OrderRef, limit: usize) -> Result<Vec<Payment>, StoreError>;
+/// async fn deliveries(&self, transaction_id: &str, limit: usize) -> Result<Vec<DeliveryRecord>, StoreError>;
+/// ```
 ///
 /// ```
 /// use std::sync::Arc;
@@ -66,19 +84,9 @@ pub trait PaymentStore: Send + Sync + 'static {
     /// The payment with this id.
     async fn find_payment(&self, id: &TransactionId) -> Result<Option<Payment>, StoreError>;
 
-    /// The order's open payment, if any.
-    async fn find_open_payment(&self, order_ref: &OrderRef) -> Result<Option<Payment>, StoreError>;
-
-    /// The payments of an order, newest first (by `created_at`, then
-    /// transaction id), at most `limit`: what a shop shows on its order page.
-    async fn payments_for_order(
-        &self,
-        order_ref: &OrderRef,
-        limit: usize,
-    ) -> Result<Vec<Payment>, StoreError>;
-
-    /// Records CinetPay's `payment_token` and `payment_url` for a payment.
-    /// Returns `false` when the payment does not exist.
+    /// Records CinetPay's `payment_token` and `payment_url` for a payment,
+    /// unless it was superseded meanwhile. Returns `false` when the payment
+    /// does not exist or is superseded (its page must not be shown).
     async fn attach_payment_page(
         &self,
         id: &TransactionId,
@@ -87,51 +95,58 @@ pub trait PaymentStore: Send + Sync + 'static {
         at: Timestamp,
     ) -> Result<bool, StoreError>;
 
-    /// Releases the order's open slot held by this payment (its status is kept),
-    /// so that the next `init` for the order creates a new payment.
-    /// Returns `false` when the payment was not open.
-    async fn close_payment(&self, id: &TransactionId, at: Timestamp) -> Result<bool, StoreError>;
+    /// Marks a pending, open payment superseded (`superseded_at = at`) and
+    /// releases the order's open slot, so that the next `init` creates a new
+    /// payment. A superseded payment is never accepted (see
+    /// [`transition`](Self::transition)). Returns `false` when the payment is
+    /// not open and pending.
+    async fn supersede_payment(&self, id: &TransactionId, at: Timestamp)
+    -> Result<bool, StoreError>;
 
-    /// Compare-and-set of the status: applies `change` only if the stored status
-    /// is still `change.from`. Any status other than `Pending` also closes the
-    /// order's open slot. Returns whether it was applied.
+    /// Compare-and-set of the status: applies `change` only if the stored
+    /// status is still `change.from`, and records its check and
+    /// `checked_at = change.at` when it has one. Any status other than
+    /// `pending` also closes the order's open slot. A change to `accepted` is
+    /// applied only to a payment that is not superseded, and is refused with
+    /// [`Transition::OrderAlreadyPaid`] when another payment of the same order
+    /// is accepted.
     async fn transition(
         &self,
         id: &TransactionId,
         change: &StatusChange,
-    ) -> Result<bool, StoreError>;
+    ) -> Result<Transition, StoreError>;
 
-    /// Claims the fulfilment of an accepted, unfulfilled payment for `owner`
-    /// until `lease_until`, if nobody holds a live claim (`claim_until` absent or
-    /// `<= now`) and the next attempt is due (`next_attempt_at` absent or `<= now`).
-    /// Counts the attempt. `None` when not claimable.
-    async fn claim_fulfilment(
+    /// Records that CinetPay was asked about a payment at `at`
+    /// (`checked_at`), with the answer's snapshot when it is kept, without
+    /// changing the status. Returns `false` for an unknown payment.
+    async fn record_check(
         &self,
         id: &TransactionId,
-        owner: &str,
-        now: Timestamp,
-        lease_until: Timestamp,
-    ) -> Result<Option<FulfilmentClaim>, StoreError>;
-
-    /// Marks the payment fulfilled, if `owner` still holds the claim (even with
-    /// an expired lease, as long as nobody took it over). Returns whether it did.
-    async fn complete_fulfilment(
-        &self,
-        id: &TransactionId,
-        owner: &str,
-        now: Timestamp,
+        check: Option<&CheckSnapshot>,
+        at: Timestamp,
     ) -> Result<bool, StoreError>;
 
-    /// Gives the claim back after a failed attempt, with the error and the
-    /// earliest time of the next attempt, if `owner` still holds it.
-    async fn release_fulfilment(
-        &self,
-        id: &TransactionId,
-        owner: &str,
-        error: &str,
-        next_attempt_at: Timestamp,
-        now: Timestamp,
-    ) -> Result<bool, StoreError>;
+    /// Claims what the merchant's code owes a payment ([`Payment::owed`]: the
+    /// delivery of an accepted, unfulfilled payment, or the refund notice of
+    /// one that must be refunded) for `claim.owner`, if nobody holds a live
+    /// claim and the next attempt is due (`next_attempt_at` absent or
+    /// `<= claim.now`). The lease is `claim.lease` on the store's clock (see
+    /// [Time](#time)). Counts the attempt. `None` when not claimable.
+    async fn claim_fulfilment(&self, claim: &Claim<'_>)
+    -> Result<Option<FulfilmentClaim>, StoreError>;
+
+    /// Marks what was claimed done — `fulfilled_at` for a delivery,
+    /// `refund_notified_at` for a refund notice — if `done.owner` still holds
+    /// the claim (even with an expired lease, as long as nobody took it over).
+    /// Returns whether it did.
+    async fn complete_fulfilment(&self, done: &Completion<'_>) -> Result<bool, StoreError>;
+
+    /// After a failed attempt, if `release.owner` still holds the claim:
+    /// records the error and the earliest time of the next attempt, and gives
+    /// the claim back — or, with `keep_lease` (the attempt timed out and work
+    /// it started may still run), keeps the lease until it ends, so that the
+    /// next attempt cannot overlap it.
+    async fn release_fulfilment(&self, release: &Release<'_>) -> Result<bool, StoreError>;
 
     /// Claims the one-time `payment_failed` notice of a refused or cancelled
     /// payment. Returns `true` exactly once per payment.
@@ -141,19 +156,30 @@ pub trait PaymentStore: Send + Sync + 'static {
         now: Timestamp,
     ) -> Result<bool, StoreError>;
 
-    /// Appends to the delivery log.
-    async fn record_delivery(&self, record: &DeliveryRecord) -> Result<(), StoreError>;
+    /// Appends lines to the delivery log in this order, ideally in one
+    /// statement (the engine groups the lines of concurrent requests). Strings
+    /// over the [`DeliveryRecord`] bounds are cut, not refused.
+    async fn record_deliveries(&self, records: &[DeliveryRecord]) -> Result<(), StoreError>;
 
-    /// Appends several lines in this order, ideally in one statement (the
-    /// engine groups the lines of concurrent requests into one call). The
-    /// default calls [`record_delivery`](Self::record_delivery) for each line
-    /// and stops at the first error.
-    async fn record_deliveries(&self, records: &[DeliveryRecord]) -> Result<(), StoreError> {
-        for record in records {
-            self.record_delivery(record).await?;
-        }
-        Ok(())
-    }
+    /// Payments whose owed work ([`Payment::owed`]) can be claimed at `now`,
+    /// oldest first (`created_at`, then transaction id), at most `limit`.
+    async fn due_fulfilments(
+        &self,
+        now: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<Payment>, StoreError>;
+
+    /// The payments the reconciler should check with CinetPay (see
+    /// [`PollQuery`]), least recently looked at first, at most `query.limit`.
+    async fn payments_to_poll(&self, query: &PollQuery) -> Result<Vec<Payment>, StoreError>;
+
+    /// The payments of an order, newest first (by `created_at`, then
+    /// transaction id), at most `limit`: what a shop shows on its order page.
+    async fn payments_for_order(
+        &self,
+        order_ref: &OrderRef,
+        limit: usize,
+    ) -> Result<Vec<Payment>, StoreError>;
 
     /// The delivery log of one transaction id, oldest first, at most `limit` lines.
     async fn deliveries(
@@ -161,20 +187,4 @@ pub trait PaymentStore: Send + Sync + 'static {
         transaction_id: &str,
         limit: usize,
     ) -> Result<Vec<DeliveryRecord>, StoreError>;
-
-    /// Accepted, unfulfilled payments whose fulfilment can be claimed at `now`,
-    /// oldest first, at most `limit`.
-    async fn due_fulfilments(
-        &self,
-        now: Timestamp,
-        limit: usize,
-    ) -> Result<Vec<Payment>, StoreError>;
-
-    /// Pending payments with a payment page created before `created_before`,
-    /// least recently updated first, at most `limit`.
-    async fn stale_pending(
-        &self,
-        created_before: Timestamp,
-        limit: usize,
-    ) -> Result<Vec<Payment>, StoreError>;
 }

@@ -21,6 +21,10 @@ pub enum CredentialError {
     /// The setting contains white space or control characters.
     #[error("{0} contains white space or control characters")]
     BadCharacter(&'static str),
+    /// A Checkout v2 site id that is not a number (CinetPay's site ids are
+    /// digits, such as `123456`; anything else is refused at every call).
+    #[error("{0} is not a number")]
+    NotNumeric(&'static str),
 }
 
 fn check(name: &'static str, value: &str) -> Result<(), CredentialError> {
@@ -38,16 +42,21 @@ fn check(name: &'static str, value: &str) -> Result<(), CredentialError> {
 /// ```
 /// use cinetpay_core::SiteId;
 /// assert_eq!(SiteId::new("123456").unwrap().as_str(), "123456");
+/// assert_eq!(SiteId::new("0123").unwrap().as_str(), "0123");
+/// assert!(SiteId::new("abc").is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct SiteId(String);
 
 impl SiteId {
-    /// Validates a site id (non-empty, no white space).
+    /// Validates a site id: digits only (at most 32), as CinetPay issues them.
     pub fn new(value: impl Into<String>) -> Result<Self, CredentialError> {
         let value = value.into();
         check("site id", &value)?;
+        if value.len() > 32 || !value.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(CredentialError::NotNumeric("site id"));
+        }
         Ok(SiteId(value))
     }
     /// The id.
@@ -183,7 +192,7 @@ mod tests {
     #[test]
     fn secrets_never_show() {
         let creds = Credentials::new(
-            SiteId::new("site-1").unwrap(),
+            SiteId::new("445566").unwrap(),
             ApiKey::new("APIKEY-VALUE-123").unwrap(),
             Some(SecretKey::new("SECRET-VALUE-456").unwrap()),
         );
@@ -194,7 +203,7 @@ mod tests {
         );
         assert!(!shown.contains("APIKEY-VALUE-123"), "{shown}");
         assert!(!shown.contains("SECRET-VALUE-456"), "{shown}");
-        assert!(shown.contains("site-1"));
+        assert!(shown.contains("445566"));
         assert_eq!(ApiKey::new(""), Err(CredentialError::Empty("api key")));
         assert_eq!(
             SecretKey::new("a b"),

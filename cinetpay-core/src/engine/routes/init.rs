@@ -5,7 +5,6 @@ use http::{Method, Request, Response, StatusCode};
 use serde_json::json;
 
 use super::body::{self, BodyError};
-use crate::engine::error::InitError;
 use crate::engine::{Checkout, response};
 use crate::values::OrderRef;
 
@@ -54,18 +53,12 @@ pub(super) async fn handle(checkout: &Checkout, request: Request<Bytes>) -> Resp
         Ok(started) if wants_json => response::json(StatusCode::OK, &started),
         Ok(started) => response::see_other(&started.payment_url),
         Err(e) => {
+            // The detail goes to the log; the customer sees a short, fixed text.
+            tracing::info!(error = %e, "init failed");
             let status = e.http_status();
-            let message = e.to_string();
+            let message = e.public_message();
             if wants_json {
-                let body = match &e {
-                    InitError::Refused {
-                        code, message: m, ..
-                    } => {
-                        json!({ "error": message, "cinetpay_code": code, "cinetpay_message": m })
-                    }
-                    _ => json!({ "error": message }),
-                };
-                response::json(status, &body)
+                response::json(status, &json!({ "error": message }))
             } else {
                 response::text(status, message)
             }

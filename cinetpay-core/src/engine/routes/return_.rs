@@ -6,6 +6,9 @@ use http::{Method, Request, Response};
 use tracing::Instrument;
 
 use super::body;
+use crate::engine::refusals::Refusal;
+use crate::engine::sync::Trigger;
+use crate::engine::untrusted::Untrusted;
 use crate::engine::{Checkout, response};
 use crate::model::{DeliverySource, Payment};
 use crate::values::TransactionId;
@@ -26,20 +29,24 @@ pub(super) async fn handle(checkout: &Checkout, request: Request<Bytes>) -> Resp
         _ => return response::method_not_allowed("GET, POST"),
     };
     let fallback = || response::see_other(checkout.config().return_fallback());
+    let refusals = &checkout.inner.refusals;
     let Some(raw) = raw.filter(|r| !r.trim().is_empty()) else {
-        tracing::warn!("return without a transaction_id");
+        refusals.note(Refusal::InvalidTransactionId, "return without a transaction_id");
         return fallback();
     };
-    let id = match TransactionId::parse(raw.trim()) {
-        Ok(id) => id,
-        Err(e) => {
-            tracing::warn!(error = %e, "return with an invalid transaction_id");
-            return fallback();
-        }
+    let Ok(id) = TransactionId::parse(raw.trim()) else {
+        let shown: String = raw.chars().take(64).collect();
+        refusals.note(Refusal::InvalidTransactionId, &Untrusted(&shown).to_string());
+        return fallback();
     };
     let span = tracing::info_span!("cinetpay_return", transaction_id = %id);
     async {
-        let payment = match checkout.sync(&id, DeliverySource::Return).await {
+        // Anyone can send a return: a payment checked moments ago is not
+        // checked again (min_check_interval).
+        let synced = checkout
+            .sync_with(&id, DeliverySource::Return, Trigger::Untrusted)
+            .await;
+        let payment = match synced {
             Ok(outcome) => outcome.payment,
             Err(e) => {
                 // The customer sees the status known so far, never an error page.

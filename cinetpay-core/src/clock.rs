@@ -1,4 +1,5 @@
-//! Time, as the engine sees it: a [`Clock`] it asks for "now", so that tests
+//! Time: a [`Clock`] the engine (and a store without a clock of its own) asks
+//! for "now", so that tests
 //! can move time (leases, backoff, stale payments) without sleeping.
 
 use std::sync::Mutex;
