@@ -36,7 +36,7 @@ pub(crate) fn settings(figment: &Figment) -> Result<CheckoutSettings, String> {
         .into_iter()
         .filter_map(|(key, value)| {
             let setting = key.strip_prefix("cinetpay_")?;
-            Some((setting.to_owned(), value))
+            Some((setting.to_owned(), exact_text(setting).unwrap_or(value)))
         })
         .collect();
     figment
@@ -44,6 +44,17 @@ pub(crate) fn settings(figment: &Figment) -> Result<CheckoutSettings, String> {
         .merge(FlatKeys(flat))
         .extract::<CheckoutSettings>()
         .map_err(describe_figment_error)
+}
+
+/// The exact text of `ROCKET_CINETPAY_<KEY>`, when that variable is set.
+///
+/// Rocket's environment provider parses `ROCKET_CINETPAY_SITE_ID=0012345`
+/// as the number 12345 and `+225…` as a positive number, losing the text a
+/// site id or a key must keep; the settings read numbers from text anyway,
+/// so the variable's own text is given instead.
+fn exact_text(setting: &str) -> Option<Value> {
+    let name = format!("ROCKET_CINETPAY_{}", setting.to_ascii_uppercase());
+    std::env::var(name).ok().map(Value::from)
 }
 
 /// The `cinetpay_*` keys, named after where they usually come from.
@@ -85,8 +96,9 @@ fn describe_figment_error(errors: figment::Error) -> String {
 /// A validation error, named as a Rocket developer sets it: the key in
 /// `[default.cinetpay]` and the `ROCKET_CINETPAY_*` variable.
 pub(crate) fn describe_config_error(error: &ConfigError) -> String {
-    match error.setting().split_once(" / ") {
-        Some((env, key)) => format!(
+    let key = error.key();
+    match error.env() {
+        Some(env) => format!(
             "CinetPay configuration: `{KEY}.{key}` {problem} (set `{key}` in `[default.{KEY}]` \
              of Rocket.toml or ROCKET_{env})",
             problem = error.problem()
@@ -110,6 +122,7 @@ mod tests {
         [default.cinetpay]
         api_key = "key-from-toml"
         site_id = 123456
+        secret_key = "secret-from-toml"
         public_url = "https://shop.example"
     "#;
 
@@ -123,7 +136,7 @@ mod tests {
             config.reconcile_interval().as_millis(),
             u128::from(defaults.reconcile_interval_ms)
         );
-        assert_eq!(config.credentials().site_id.as_str(), "123456");
+        assert_eq!(config.account().credentials().site_id.as_str(), "123456");
         assert_eq!(
             config.notify_url().as_str(),
             "https://shop.example/cinetpay/notify"
@@ -139,7 +152,7 @@ mod tests {
             .merge(Serialized::global("cinetpay_site_id", 42));
         let config = checkout_config(&figment).unwrap();
         assert_eq!(config.prefix(), "/pay");
-        assert_eq!(config.credentials().site_id.as_str(), "42");
+        assert_eq!(config.account().credentials().site_id.as_str(), "42");
     }
 
     #[test]
@@ -152,6 +165,7 @@ mod tests {
                 [default.cinetpay]
                 api_key = "key-from-file"
                 site_id = 1
+                secret_key = "secret-from-file"
                 public_url = "https://shop.example"
                 prefix = "/from-file"
                 "#,
@@ -160,7 +174,14 @@ mod tests {
             jail.set_env("ROCKET_CINETPAY_PREFIX", "/from-env");
             jail.set_env("ROCKET_CINETPAY_RECONCILE_INTERVAL_MS", "5000");
             let config = checkout_config(&rocket::Config::figment())?;
-            assert_eq!(config.credentials().site_id.as_str(), "777");
+            assert_eq!(config.account().credentials().site_id.as_str(), "777");
+            // A numeric value keeps its exact text (leading zeros, a `+`).
+            jail.set_env("ROCKET_CINETPAY_SITE_ID", "0012345");
+            jail.set_env("ROCKET_CINETPAY_API_KEY", "+22500123");
+            let exact = settings(&rocket::Config::figment())?;
+            assert_eq!(exact.site_id.as_deref(), Some("0012345"));
+            assert_eq!(exact.api_key.as_deref(), Some("+22500123"));
+            jail.set_env("ROCKET_CINETPAY_SITE_ID", "777");
             assert_eq!(config.prefix(), "/from-env");
             assert_eq!(config.reconcile_interval().as_millis(), 5000);
             assert_eq!(config.public_url().as_str(), "https://shop.example/");

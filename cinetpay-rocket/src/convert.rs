@@ -17,17 +17,22 @@ pub(crate) enum Refusal {
     TooLarge,
     /// The body could not be read (the connection broke).
     Unreadable,
+    /// The body did not arrive within the engine's read timeout: the engine's `408`.
+    TooSlow,
     /// The method, URI or a header has no http 1 form.
     Malformed(String),
 }
 
-/// Reads the body, at most `limit` bytes. A `Content-Length` over the limit
-/// is refused before anything is read; a body that runs past the limit is
-/// refused as soon as it does. A body of exactly `limit` bytes is accepted.
+/// Reads the body, at most `limit` bytes, within `timeout`. A
+/// `Content-Length` over the limit is refused before anything is read; a
+/// body that runs past the limit is refused as soon as it does; one that
+/// takes longer than `timeout` is refused with the engine's `408`. A body of
+/// exactly `limit` bytes is accepted.
 pub(crate) async fn read_body(
     request: &Request<'_>,
     data: Data<'_>,
     limit: usize,
+    timeout: std::time::Duration,
 ) -> Result<Bytes, Refusal> {
     let declared = request
         .headers()
@@ -36,7 +41,12 @@ pub(crate) async fn read_body(
     if declared.is_some_and(|len| len > limit as u64) {
         return Err(Refusal::TooLarge);
     }
-    match data.open(limit.bytes()).into_bytes().await {
+    let Ok(read) = rocket::tokio::time::timeout(timeout, data.open(limit.bytes()).into_bytes()).await
+    else {
+        tracing::warn!(?timeout, "cinetpay: request body not received in time");
+        return Err(Refusal::TooSlow);
+    };
+    match read {
         Ok(capped) if capped.is_complete() => Ok(Bytes::from(capped.into_inner())),
         Ok(_) => Err(Refusal::TooLarge),
         Err(e) => {
@@ -101,6 +111,7 @@ pub(crate) fn refusal_response(
 ) -> http::Response<Bytes> {
     let text = match refusal {
         Refusal::TooLarge => return checkout.payload_too_large(),
+        Refusal::TooSlow => return checkout.request_timeout(),
         Refusal::Unreadable => "the request body could not be read\n".to_owned(),
         Refusal::Malformed(what) => format!("the request's {what} is not valid HTTP\n"),
     };

@@ -184,7 +184,7 @@ impl Fairing for CinetPay {
         let Some(checkout) = CinetPay::checkout(rocket) else {
             return;
         };
-        let handle = checkout.spawn_reconciler(checkout.config().reconcile_interval());
+        let handle = checkout.spawn_reconciler();
         if let Some(previous) = self.slot().replace(handle) {
             previous.abort();
         }

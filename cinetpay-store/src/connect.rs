@@ -1,6 +1,9 @@
 //! Connecting: [`StoreBuilder`] and the pool settings of each database.
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use cinetpay_core::clock::Clock;
 
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend};
@@ -30,9 +33,10 @@ use crate::{Error, SeaOrmStore};
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[must_use]
 pub struct StoreBuilder {
+    lease_clock: Option<Arc<dyn Clock>>,
     prefix: String,
     schema: Option<String>,
     max_connections: Option<u32>,
@@ -45,6 +49,7 @@ pub struct StoreBuilder {
 impl Default for StoreBuilder {
     fn default() -> Self {
         StoreBuilder {
+            lease_clock: None,
             prefix: DEFAULT_PREFIX.to_owned(),
             schema: None,
             max_connections: None,
@@ -61,6 +66,17 @@ const SERVER_POOL: u32 = 10;
 /// Pool size for a SQLite file unless chosen: readers run side by side in WAL
 /// mode, writers queue on the write lock.
 const SQLITE_FILE_POOL: u32 = 4;
+
+impl std::fmt::Debug for StoreBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoreBuilder")
+            .field("prefix", &self.prefix)
+            .field("schema", &self.schema)
+            .field("max_connections", &self.max_connections)
+            .field("lease_clock", &self.lease_clock.as_ref().map(|_| "given"))
+            .finish_non_exhaustive()
+    }
+}
 
 impl SeaOrmStore {
     /// Settings beyond the defaults.
@@ -152,6 +168,17 @@ impl StoreBuilder {
         self
     }
 
+    /// Measures claim leases on `clock` instead of the database server's
+    /// clock: for tests that move time with a
+    /// [`ManualClock`](cinetpay_core::clock::ManualClock). In production leave
+    /// it unset: every instance then measures leases on the one clock they
+    /// share, the database's, and an instance whose own clock runs ahead can
+    /// never take over a live claim.
+    pub fn lease_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.lease_clock = Some(clock);
+        self
+    }
+
     /// SQLite only: how long a write waits for another connection's write to
     /// finish (default 5 s).
     pub fn sqlite_busy_timeout(mut self, timeout: Duration) -> Self {
@@ -173,7 +200,7 @@ impl StoreBuilder {
     /// ```
     pub fn build(self, db: DatabaseConnection) -> Result<SeaOrmStore, Error> {
         let tables = self.tables(db.get_database_backend())?;
-        Ok(SeaOrmStore::with_tables(db, tables))
+        Ok(SeaOrmStore::with_tables(db, tables, self.lease_clock))
     }
 
     /// Connects to `url` (see [`SeaOrmStore::connect`]).
@@ -189,7 +216,7 @@ impl StoreBuilder {
             prefix = tables.prefix(),
             "cinetpay store connected"
         );
-        Ok(SeaOrmStore::with_tables(db, tables))
+        Ok(SeaOrmStore::with_tables(db, tables, self.lease_clock))
     }
 
     fn tables(&self, backend: DbBackend) -> Result<Tables, Error> {

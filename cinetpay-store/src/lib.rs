@@ -96,7 +96,9 @@ mod migration;
 mod store;
 mod tables;
 mod time;
+mod transactional;
 
 pub use connect::StoreBuilder;
 pub use error::Error;
 pub use store::SeaOrmStore;
+pub use transactional::{InTransaction, TransactionStep, TransactionalFulfiller};

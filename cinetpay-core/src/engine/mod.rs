@@ -226,6 +226,20 @@ impl Checkout {
         self.inner.config.body_limit
     }
 
+    /// The longest time an adapter spends reading one request body
+    /// (`body_read_timeout_ms`); past it, it answers
+    /// [`request_timeout`](Self::request_timeout), so that a slow client
+    /// cannot hold a connection.
+    pub fn body_read_timeout(&self) -> std::time::Duration {
+        self.inner.config.body_read_timeout
+    }
+
+    /// The engine's `408 Request Timeout` (with `Connection: close`), so that
+    /// every adapter answers alike.
+    pub fn request_timeout(&self) -> http::Response<Bytes> {
+        response::request_timeout(self.body_read_timeout())
+    }
+
     /// The engine's `413 Payload Too Large`, so that every adapter answers alike.
     pub fn payload_too_large(&self) -> http::Response<Bytes> {
         response::payload_too_large(self.body_limit())

@@ -86,6 +86,21 @@ pub(crate) fn not_found() -> Response<Bytes> {
 }
 
 /// `413` naming the limit.
+/// `408 Request Timeout`: the body did not arrive in time.
+pub(crate) fn request_timeout(limit: std::time::Duration) -> Response<Bytes> {
+    let mut response = text(
+        StatusCode::REQUEST_TIMEOUT,
+        format!(
+            "request body not received within {} ms",
+            limit.as_millis()
+        ),
+    );
+    response
+        .headers_mut()
+        .insert(http::header::CONNECTION, http::HeaderValue::from_static("close"));
+    response
+}
+
 pub(crate) fn payload_too_large(limit: usize) -> Response<Bytes> {
     text(
         StatusCode::PAYLOAD_TOO_LARGE,

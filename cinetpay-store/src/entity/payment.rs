@@ -38,6 +38,20 @@ pub struct Model {
     pub failure_notified_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// `order_ref` while this payment is the order's accepted payment, `NULL`
+    /// otherwise. A unique index on it makes "an order is paid by at most one
+    /// payment" a rule of the database.
+    pub paid_order_ref: Option<String>,
+    /// When `init` replaced this payment by a newer one of its order.
+    pub superseded_at: Option<i64>,
+    /// Why the payment needs attention (`money_mismatch`, `order_already_paid`, `superseded`).
+    pub attention: Option<String>,
+    /// The payment `attention` refers to (the order's payer).
+    pub attention_ref: Option<String>,
+    /// When CinetPay was last asked about this payment.
+    pub checked_at: Option<i64>,
+    /// When the merchant's refund hook returned `Ok`.
+    pub refund_notified_at: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -4,6 +4,7 @@
 
 mod lock;
 mod m20260601_000001_create_tables;
+mod m20261201_000002_one_payment_per_order;
 
 use sea_orm::DynIden;
 use sea_orm::sea_query::{Alias, IntoIden};
@@ -20,9 +21,14 @@ struct Migrator {
 
 impl MigratorTraitSelf for Migrator {
     fn migrations(&self) -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20260601_000001_create_tables::Migration::new(
-            self.tables.clone(),
-        ))]
+        vec![
+            Box::new(m20260601_000001_create_tables::Migration::new(
+                self.tables.clone(),
+            )),
+            Box::new(m20261201_000002_one_payment_per_order::Migration::new(
+                self.tables.clone(),
+            )),
+        ]
     }
 
     fn migration_table_name(&self) -> DynIden {

@@ -11,10 +11,6 @@ use crate::entity::delivery::Column as D;
 use crate::{Error, time};
 
 impl SeaOrmStore {
-    pub(super) async fn append_delivery(&self, record: &DeliveryRecord) -> Result<(), Error> {
-        self.append_deliveries(std::slice::from_ref(record)).await
-    }
-
     /// Lines in order (their ids increase with it), in one transaction.
     ///
     /// A batch is written as multi-row `INSERT`s of 64, 16, 4 and 1 rows, so

@@ -4,6 +4,7 @@
 //! `UPDATE … WHERE …` whose affected-row count says whether it applied.
 
 mod claim;
+mod clock;
 mod delivery;
 mod insert;
 mod page;
@@ -11,10 +12,14 @@ mod read;
 mod row;
 mod transition;
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
+use cinetpay_core::clock::Clock;
 use cinetpay_core::{
-    DeliveryRecord, FulfilmentClaim, InsertOutcome, NewPayment, OrderRef, Payment, PaymentStore,
-    StatusChange, StoreError, Timestamp, TransactionId,
+    CheckSnapshot, Claim, Completion, DeliveryRecord, FulfilmentClaim, InsertOutcome, NewPayment,
+    OrderRef, Payment, PaymentStore, PollQuery, Release, StatusChange, StoreError, Timestamp,
+    TransactionId, Transition,
 };
 use sea_orm::DatabaseConnection;
 
@@ -45,6 +50,8 @@ use crate::{Error, migration};
 pub struct SeaOrmStore {
     db: DatabaseConnection,
     tables: Tables,
+    /// Where lease times come from: `None` is the database server's clock.
+    lease_clock: Option<Arc<dyn Clock>>,
 }
 
 impl std::fmt::Debug for SeaOrmStore {
@@ -76,14 +83,19 @@ impl SeaOrmStore {
     /// # }
     /// ```
     pub fn new(db: DatabaseConnection) -> Self {
-        SeaOrmStore {
-            db,
-            tables: Tables::default(),
-        }
+        Self::with_tables(db, Tables::default(), None)
     }
 
-    pub(crate) fn with_tables(db: DatabaseConnection, tables: Tables) -> Self {
-        SeaOrmStore { db, tables }
+    pub(crate) fn with_tables(
+        db: DatabaseConnection,
+        tables: Tables,
+        lease_clock: Option<Arc<dyn Clock>>,
+    ) -> Self {
+        SeaOrmStore {
+            db,
+            tables,
+            lease_clock,
+        }
     }
 
     /// Creates or upgrades the store's tables and indexes.
@@ -181,18 +193,6 @@ impl PaymentStore for SeaOrmStore {
         Ok(self.find(id).await?)
     }
 
-    async fn find_open_payment(&self, order_ref: &OrderRef) -> Result<Option<Payment>, StoreError> {
-        Ok(self.find_open(order_ref).await?)
-    }
-
-    async fn payments_for_order(
-        &self,
-        order_ref: &OrderRef,
-        limit: usize,
-    ) -> Result<Vec<Payment>, StoreError> {
-        Ok(self.for_order(order_ref, limit).await?)
-    }
-
     async fn attach_payment_page(
         &self,
         id: &TransactionId,
@@ -203,46 +203,44 @@ impl PaymentStore for SeaOrmStore {
         Ok(self.attach_page(id, payment_token, payment_url, at).await?)
     }
 
-    async fn close_payment(&self, id: &TransactionId, at: Timestamp) -> Result<bool, StoreError> {
-        Ok(self.close_open_slot(id, at).await?)
+    async fn supersede_payment(
+        &self,
+        id: &TransactionId,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        Ok(self.supersede(id, at).await?)
     }
 
     async fn transition(
         &self,
         id: &TransactionId,
         change: &StatusChange,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Transition, StoreError> {
         Ok(self.apply_transition(id, change).await?)
+    }
+
+    async fn record_check(
+        &self,
+        id: &TransactionId,
+        check: Option<&CheckSnapshot>,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        Ok(self.note_check(id, check, at).await?)
     }
 
     async fn claim_fulfilment(
         &self,
-        id: &TransactionId,
-        owner: &str,
-        now: Timestamp,
-        lease_until: Timestamp,
+        claim: &Claim<'_>,
     ) -> Result<Option<FulfilmentClaim>, StoreError> {
-        Ok(self.claim(id, owner, now, lease_until).await?)
+        Ok(self.claim(claim).await?)
     }
 
-    async fn complete_fulfilment(
-        &self,
-        id: &TransactionId,
-        owner: &str,
-        now: Timestamp,
-    ) -> Result<bool, StoreError> {
-        Ok(self.complete(id, owner, now).await?)
+    async fn complete_fulfilment(&self, done: &Completion<'_>) -> Result<bool, StoreError> {
+        Ok(self.complete(done).await?)
     }
 
-    async fn release_fulfilment(
-        &self,
-        id: &TransactionId,
-        owner: &str,
-        error: &str,
-        next_attempt_at: Timestamp,
-        now: Timestamp,
-    ) -> Result<bool, StoreError> {
-        Ok(self.release(id, owner, error, next_attempt_at, now).await?)
+    async fn release_fulfilment(&self, release: &Release<'_>) -> Result<bool, StoreError> {
+        Ok(self.release(release).await?)
     }
 
     async fn claim_failure_notice(
@@ -253,20 +251,8 @@ impl PaymentStore for SeaOrmStore {
         Ok(self.claim_notice(id, now).await?)
     }
 
-    async fn record_delivery(&self, record: &DeliveryRecord) -> Result<(), StoreError> {
-        Ok(self.append_delivery(record).await?)
-    }
-
     async fn record_deliveries(&self, records: &[DeliveryRecord]) -> Result<(), StoreError> {
         Ok(self.append_deliveries(records).await?)
-    }
-
-    async fn deliveries(
-        &self,
-        transaction_id: &str,
-        limit: usize,
-    ) -> Result<Vec<DeliveryRecord>, StoreError> {
-        Ok(self.delivery_log(transaction_id, limit).await?)
     }
 
     async fn due_fulfilments(
@@ -277,11 +263,23 @@ impl PaymentStore for SeaOrmStore {
         Ok(self.due(now, limit).await?)
     }
 
-    async fn stale_pending(
+    async fn payments_to_poll(&self, query: &PollQuery) -> Result<Vec<Payment>, StoreError> {
+        Ok(self.to_poll(query).await?)
+    }
+
+    async fn payments_for_order(
         &self,
-        created_before: Timestamp,
+        order_ref: &OrderRef,
         limit: usize,
     ) -> Result<Vec<Payment>, StoreError> {
-        Ok(self.stale(created_before, limit).await?)
+        Ok(self.for_order(order_ref, limit).await?)
+    }
+
+    async fn deliveries(
+        &self,
+        transaction_id: &str,
+        limit: usize,
+    ) -> Result<Vec<DeliveryRecord>, StoreError> {
+        Ok(self.delivery_log(transaction_id, limit).await?)
     }
 }

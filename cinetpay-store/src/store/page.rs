@@ -1,6 +1,6 @@
-//! The payment page and the order's open slot.
+//! The payment page, the order's open slot, and superseding a payment.
 
-use cinetpay_core::{Timestamp, TransactionId};
+use cinetpay_core::{PaymentStatus, Timestamp, TransactionId};
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Query, UpdateStatement};
 
@@ -36,22 +36,22 @@ impl SeaOrmStore {
             .value(P::PaymentUrl, payment_url)
             .value(P::UpdatedAt, time::to_db(at))
             .and_where(Expr::col(P::TransactionId).eq(id.as_str()))
+            .and_where(Expr::col(P::SupersededAt).is_null())
             .to_owned();
         self.update_one(&stmt, "attaching the payment page").await
     }
 
-    pub(super) async fn close_open_slot(
-        &self,
-        id: &TransactionId,
-        at: Timestamp,
-    ) -> Result<bool, Error> {
+    pub(super) async fn supersede(&self, id: &TransactionId, at: Timestamp) -> Result<bool, Error> {
+        let at = time::to_db(at);
         let stmt = Query::update()
             .table(self.tables.payments())
             .value(P::OpenOrderRef, Option::<String>::None)
-            .value(P::UpdatedAt, time::to_db(at))
+            .value(P::SupersededAt, at)
+            .value(P::UpdatedAt, at)
             .and_where(Expr::col(P::TransactionId).eq(id.as_str()))
             .and_where(Expr::col(P::OpenOrderRef).is_not_null())
+            .and_where(Expr::col(P::Status).eq(PaymentStatus::Pending.as_str()))
             .to_owned();
-        self.update_one(&stmt, "closing a payment").await
+        self.update_one(&stmt, "superseding a payment").await
     }
 }

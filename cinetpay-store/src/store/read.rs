@@ -1,7 +1,7 @@
 //! Reads: one payment, the open payment of an order, an order's payments, and
-//! the two work lists of the reconciler (due fulfilments, stale pending).
+//! the two work lists of the reconciler (due fulfilments, payments to poll).
 
-use cinetpay_core::{OrderRef, Payment, PaymentStatus, Timestamp, TransactionId};
+use cinetpay_core::{OrderRef, Payment, PaymentStatus, PollQuery, Timestamp, TransactionId};
 use sea_orm::sea_query::{Cond, Expr, ExprTrait, Order, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, Iterable};
 
@@ -89,7 +89,7 @@ impl SeaOrmStore {
         }
         let stmt = self
             .select_payments()
-            .cond_where(claimable(now))
+            .cond_where(self.claimable(now))
             .order_by(P::CreatedAt, Order::Asc)
             .order_by(P::TransactionId, Order::Asc)
             .limit(as_limit(limit))
@@ -97,46 +97,66 @@ impl SeaOrmStore {
         self.fetch_all(&stmt, "listing due fulfilments").await
     }
 
-    pub(super) async fn stale(
-        &self,
-        created_before: Timestamp,
-        limit: usize,
-    ) -> Result<Vec<Payment>, Error> {
-        if limit == 0 {
+    /// [`PollQuery`]'s candidates, least recently seen first.
+    pub(super) async fn to_poll(&self, query: &PollQuery) -> Result<Vec<Payment>, Error> {
+        if query.limit == 0 {
             return Ok(Vec::new());
         }
+        let now = time::to_db(query.now);
+        let after = i64::try_from(query.after.as_micros()).unwrap_or(i64::MAX / 4);
+        let seen = || Expr::col(P::CheckedAt).if_null(Expr::col(P::CreatedAt));
         let stmt = self
             .select_payments()
-            .and_where(Expr::col(P::Status).eq(PaymentStatus::Pending.as_str()))
-            .and_where(Expr::col(P::PaymentUrl).is_not_null())
-            .and_where(Expr::col(P::CreatedAt).lt(time::to_db(created_before)))
-            .order_by(P::UpdatedAt, Order::Asc)
+            .cond_where(
+                Cond::any()
+                    .add(
+                        Cond::all()
+                            .add(Expr::col(P::Status).eq(PaymentStatus::Pending.as_str()))
+                            .add(Expr::col(P::PaymentUrl).is_not_null()),
+                    )
+                    .add(Expr::col(P::Status).is_in([
+                        PaymentStatus::Refused.as_str(),
+                        PaymentStatus::Cancelled.as_str(),
+                    ])),
+            )
+            .and_where(Expr::col(P::CreatedAt).gte(time::to_db(query.since)))
+            .and_where(seen().lte(now.saturating_sub(after)))
+            // Checks thin out with age: 4 * seen <= 3 * now + created_at.
+            .and_where(
+                seen()
+                    .mul(4)
+                    .lte(Expr::val(now.saturating_mul(3)).add(Expr::col(P::CreatedAt))),
+            )
+            .order_by_expr(seen(), Order::Asc)
             .order_by(P::TransactionId, Order::Asc)
-            .limit(as_limit(limit))
+            .limit(as_limit(query.limit))
             .to_owned();
-        self.fetch_all(&stmt, "listing stale pending payments")
-            .await
+        self.fetch_all(&stmt, "listing payments to poll").await
     }
 }
 
-/// Accepted, not fulfilled, no live claim, next attempt due: the condition of
-/// both `claim_fulfilment` and `due_fulfilments`.
-pub(super) fn claimable(now: Timestamp) -> Cond {
-    let now = time::to_db(now);
+/// Accepted and not delivered: a delivery is owed.
+pub(super) fn owed_delivery() -> Cond {
     Cond::all()
         .add(Expr::col(P::Status).eq(PaymentStatus::Accepted.as_str()))
         .add(Expr::col(P::FulfilledAt).is_null())
-        .add(
-            Cond::any()
-                .add(Expr::col(P::ClaimUntil).is_null())
-                .add(Expr::col(P::ClaimUntil).lte(now)),
-        )
-        .add(
-            Cond::any()
-                .add(Expr::col(P::NextAttemptAt).is_null())
-                .add(Expr::col(P::NextAttemptAt).lte(now)),
-        )
 }
+
+/// Needs attention for a refund not yet notified: a refund notice is owed.
+pub(super) fn owed_refund_notice() -> Cond {
+    Cond::all()
+        .add(Expr::col(P::Status).eq(PaymentStatus::NeedsAttention.as_str()))
+        .add(Expr::col(P::Attention).is_in(REFUND_KINDS))
+        .add(Expr::col(P::RefundNotifiedAt).is_null())
+}
+
+/// What the merchant's code owes a payment (`Payment::owed`), in SQL.
+pub(super) fn owed() -> Cond {
+    Cond::any().add(owed_delivery()).add(owed_refund_notice())
+}
+
+/// The `attention` kinds that ask for a refund.
+const REFUND_KINDS: [&str; 2] = ["order_already_paid", "superseded"];
 
 /// A `LIMIT` every database accepts (PostgreSQL and SQLite take a signed 64-bit one).
 pub(super) fn as_limit(limit: usize) -> u64 {

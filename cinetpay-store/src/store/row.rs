@@ -1,8 +1,8 @@
 //! Turning rows into payments and delivery records, checking every value.
 
 use cinetpay_core::{
-    Amount, CheckSnapshot, Currency, DeliveryRecord, DeliverySource, Description, Fulfilment,
-    OrderRef, Payment, PaymentStatus, Timestamp, TransactionId,
+    Amount, Attention, CheckSnapshot, Currency, DeliveryRecord, DeliverySource, Description,
+    Fulfilment, OrderRef, Payment, PaymentStatus, Timestamp, TransactionId,
 };
 use sea_orm::{FromQueryResult, QueryResult};
 
@@ -73,7 +73,22 @@ fn payment_from_model(m: payment::Model) -> Result<Payment, Error> {
             payment_date: m.check_payment_date,
         }),
     };
+    let attention = match &m.attention {
+        None => None,
+        Some(kind) => Some(
+            Attention::from_parts(kind, m.attention_ref.as_deref()).ok_or_else(|| {
+                corrupt(
+                    "attention",
+                    format!("{kind:?} with reference {:?}", m.attention_ref),
+                )
+            })?,
+        ),
+    };
     Ok(Payment {
+        attention,
+        superseded_at: opt_at("superseded_at", m.superseded_at)?,
+        checked_at: opt_at("checked_at", m.checked_at)?,
+        refund_notified_at: opt_at("refund_notified_at", m.refund_notified_at)?,
         transaction_id: TransactionId::parse(&m.transaction_id)
             .map_err(|e| corrupt("transaction_id", e.to_string()))?,
         open: m.open_order_ref.is_some(),

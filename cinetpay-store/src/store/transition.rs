@@ -1,7 +1,14 @@
-//! `transition`: compare-and-set of the status, in one statement.
+//! `transition`: compare-and-set of the status, in one statement; and
+//! `record_check`.
+//!
+//! A change to `accepted` also sets `paid_order_ref = order_ref`: the unique
+//! index on that column lets one payment per order be accepted, on every
+//! database. When another payment holds the order the statement breaks the
+//! index; one read then names that payment.
 
-use cinetpay_core::{PaymentStatus, StatusChange, TransactionId};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use cinetpay_core::{CheckSnapshot, PaymentStatus, StatusChange, Timestamp, TransactionId, Transition};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, UpdateStatement};
+use sea_orm::{ConnectionTrait, SqlErr};
 
 use super::SeaOrmStore;
 use crate::entity::payment::Column as P;
@@ -12,42 +19,110 @@ impl SeaOrmStore {
         &self,
         id: &TransactionId,
         change: &StatusChange,
-    ) -> Result<bool, Error> {
+    ) -> Result<Transition, Error> {
         let mut stmt = Query::update();
         stmt.table(self.tables.payments())
             .value(P::Status, change.to.as_str())
             .value(P::StatusReason, change.reason.clone())
+            .value(P::Attention, change.attention.as_ref().map(|a| a.kind()))
+            .value(
+                P::AttentionRef,
+                change
+                    .attention
+                    .as_ref()
+                    .and_then(|a| a.reference())
+                    .map(|r| r.as_str().to_owned()),
+            )
             .value(P::UpdatedAt, time::to_db(change.at));
         // The check that justifies the change replaces the previous one (none
         // for `start_failed`, which has no check).
         let check = change.check.as_ref();
-        stmt.value(P::CheckCode, check.map(|c| c.code.clone()))
-            .value(P::CheckMessage, check.map(|c| c.message.clone()))
-            .value(P::CheckStatus, check.and_then(|c| c.status.clone()))
-            .value(P::CheckAmount, check.and_then(|c| c.amount.clone()))
-            .value(P::CheckCurrency, check.and_then(|c| c.currency.clone()))
-            .value(
-                P::CheckPaymentMethod,
-                check.and_then(|c| c.payment_method.clone()),
-            )
-            .value(
-                P::CheckOperatorId,
-                check.and_then(|c| c.operator_id.clone()),
-            )
-            .value(
-                P::CheckPaymentDate,
-                check.and_then(|c| c.payment_date.clone()),
-            );
+        set_check(&mut stmt, check);
+        if check.is_some() {
+            stmt.value(P::CheckedAt, time::to_db(change.at));
+        }
         if change.to != PaymentStatus::Pending {
             // Any outcome frees the order's slot: the next init starts afresh.
             stmt.value(P::OpenOrderRef, Option::<String>::None);
         }
+        if change.to == PaymentStatus::Accepted {
+            stmt.value(P::PaidOrderRef, Expr::col(P::OrderRef))
+                .and_where(Expr::col(P::SupersededAt).is_null());
+        }
         stmt.and_where(Expr::col(P::TransactionId).eq(id.as_str()))
             .and_where(Expr::col(P::Status).eq(change.from.as_str()));
-        let applied = self
-            .update_one(&stmt, "changing a payment's status")
-            .await?;
-        tracing::debug!(transaction_id = %id, from = %change.from, to = %change.to, applied, "status transition");
-        Ok(applied)
+        let outcome = match self.db.execute(&stmt).await {
+            Ok(done) if done.rows_affected() > 0 => Transition::Applied,
+            Ok(_) => Transition::NotApplied,
+            Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+                && change.to == PaymentStatus::Accepted =>
+            {
+                self.order_payer(id).await?
+            }
+            Err(e) => return Err(Error::db("changing a payment's status", e)),
+        };
+        tracing::debug!(transaction_id = %id, from = %change.from, to = %change.to, ?outcome, "status transition");
+        Ok(outcome)
     }
+
+    /// After a change to `accepted` broke the unique index: the payment that
+    /// holds the order.
+    async fn order_payer(&self, id: &TransactionId) -> Result<Transition, Error> {
+        let Some(payment) = self.find(id).await? else {
+            return Ok(Transition::NotApplied);
+        };
+        let stmt = self
+            .select_payments()
+            .and_where(Expr::col(P::PaidOrderRef).eq(payment.order_ref.as_str()))
+            .to_owned();
+        Ok(
+            match self.fetch_one(&stmt, "reading the payer of an order").await? {
+                Some(payer) if payer.transaction_id != *id => {
+                    Transition::OrderAlreadyPaid(payer.transaction_id)
+                }
+                // The payer changed between the two statements (it cannot
+                // stop being accepted, so this is only a vanished row).
+                _ => Transition::NotApplied,
+            },
+        )
+    }
+
+    pub(super) async fn note_check(
+        &self,
+        id: &TransactionId,
+        check: Option<&CheckSnapshot>,
+        at: Timestamp,
+    ) -> Result<bool, Error> {
+        let at = time::to_db(at);
+        let mut stmt = Query::update();
+        stmt.table(self.tables.payments())
+            .value(P::CheckedAt, at)
+            .value(P::UpdatedAt, at);
+        if check.is_some() {
+            set_check(&mut stmt, check);
+        }
+        stmt.and_where(Expr::col(P::TransactionId).eq(id.as_str()));
+        self.update_one(&stmt, "recording a check").await
+    }
+}
+
+/// The check snapshot's columns (all `NULL` without one).
+fn set_check(stmt: &mut UpdateStatement, check: Option<&CheckSnapshot>) {
+    stmt.value(P::CheckCode, check.map(|c| c.code.clone()))
+        .value(P::CheckMessage, check.map(|c| c.message.clone()))
+        .value(P::CheckStatus, check.and_then(|c| c.status.clone()))
+        .value(P::CheckAmount, check.and_then(|c| c.amount.clone()))
+        .value(P::CheckCurrency, check.and_then(|c| c.currency.clone()))
+        .value(
+            P::CheckPaymentMethod,
+            check.and_then(|c| c.payment_method.clone()),
+        )
+        .value(
+            P::CheckOperatorId,
+            check.and_then(|c| c.operator_id.clone()),
+        )
+        .value(
+            P::CheckPaymentDate,
+            check.and_then(|c| c.payment_date.clone()),
+        );
 }

@@ -10,6 +10,10 @@ fn too_large(checkout: &Checkout) -> Response<Bytes> {
     checkout.payload_too_large()
 }
 
+fn too_slow(checkout: &Checkout) -> Response<Bytes> {
+    checkout.request_timeout()
+}
+
 fn unreadable(_: &Checkout) -> Response<Bytes> {
     let mut response = Response::new(Bytes::from_static(b"the request body could not be read\n"));
     *response.status_mut() = StatusCode::BAD_REQUEST;
@@ -20,13 +24,14 @@ fn unreadable(_: &Checkout) -> Response<Bytes> {
     response
 }
 
-/// Reads a body of at most `limit` bytes: a declared `Content-Length` over the
-/// limit is refused before reading anything, and a body that grows past it is
-/// refused as soon as it does.
+/// Reads a body of at most the engine's limit, within its read timeout: a
+/// declared `Content-Length` over the limit is refused before reading
+/// anything, a body that grows past it is refused as soon as it does, and one
+/// that takes longer than `body_read_timeout` gets `408`.
 pub(crate) async fn read_limited<B>(
     headers: &HeaderMap,
     body: B,
-    limit: usize,
+    checkout: &Checkout,
 ) -> Result<Bytes, Refusal>
 where
     B: http_body::Body,
@@ -36,10 +41,16 @@ where
         .get(http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
+    let limit = checkout.body_limit();
     if declared.is_some_and(|len| len > limit as u64) {
         return Err(too_large);
     }
-    match Limited::new(body, limit).collect().await {
+    let read = tokio::time::timeout(checkout.body_read_timeout(), Limited::new(body, limit).collect());
+    let Ok(read) = read.await else {
+        tracing::warn!(timeout = ?checkout.body_read_timeout(), "cinetpay: request body not received in time");
+        return Err(too_slow);
+    };
+    match read {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(e)
             if e.downcast_ref::<http_body_util::LengthLimitError>()

@@ -1,5 +1,8 @@
-//! The shop's [`OrderFulfiller`]: prices come from the order book, and a
-//! delivery is a line appended to the order's delivery list.
+//! The shop's fulfiller: prices come from the order book, and a delivery is a
+//! line appended to the order's delivery list. On a database store it is a
+//! [`TransactionalFulfiller`]: the delivery line and the payment's delivery
+//! mark commit in one transaction, so an order's delivery is recorded exactly
+//! once whatever crashes when.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -7,7 +10,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use async_trait::async_trait;
 use cinetpay_core::{
     Description, FulfilError, OrderFulfiller, OrderQuote, OrderRef, Payment, QuoteError,
+    RefundReason,
 };
+use cinetpay_store::TransactionalFulfiller;
+use sea_orm::{ConnectionTrait, DatabaseTransaction};
 
 use crate::catalogue;
 use crate::orders::OrderBook;
@@ -100,9 +106,8 @@ impl ShopFulfiller {
     }
 }
 
-#[async_trait]
-impl OrderFulfiller for ShopFulfiller {
-    async fn quote(&self, order: &OrderRef) -> Result<OrderQuote, QuoteError> {
+impl ShopFulfiller {
+    async fn price(&self, order: &OrderRef) -> Result<OrderQuote, QuoteError> {
         let found = self
             .orders
             .get(order.as_str())
@@ -126,7 +131,14 @@ impl OrderFulfiller for ShopFulfiller {
         Ok(OrderQuote::new(money, description))
     }
 
-    async fn fulfil(&self, payment: &Payment, attempt: u32) -> Result<(), FulfilError> {
+    /// Delivers through `db` (the store's transaction, or the order book's
+    /// own connection).
+    async fn deliver(
+        &self,
+        db: &impl ConnectionTrait,
+        payment: &Payment,
+        attempt: u32,
+    ) -> Result<(), FulfilError> {
         match self.faults.take(payment.order_ref.as_str()) {
             Fault::Panic => panic!("the warehouse robot fell over (a planned fault)"),
             Fault::Fail => {
@@ -136,20 +148,86 @@ impl OrderFulfiller for ShopFulfiller {
             }
             Fault::None => {}
         }
-        self.orders
-            .record_delivery(
-                payment.order_ref.as_str(),
-                payment.transaction_id.as_str(),
-                attempt,
-            )
-            .await
-            .map_err(|e| FulfilError::new(e.to_string()))?;
+        OrderBook::record_delivery_in(
+            db,
+            payment.order_ref.as_str(),
+            payment.transaction_id.as_str(),
+            attempt,
+        )
+        .await
+        .map_err(|e| FulfilError::new(e.to_string()))?;
         tracing::info!(order = %payment.order_ref, transaction_id = %payment.transaction_id, attempt, "order delivered");
         Ok(())
     }
 
-    async fn payment_failed(&self, payment: &Payment) -> Result<(), FulfilError> {
+    async fn failed(&self, payment: &Payment) -> Result<(), FulfilError> {
         tracing::info!(order = %payment.order_ref, transaction_id = %payment.transaction_id, status = %payment.status, "payment failed; the order stays open");
         Ok(())
+    }
+
+    async fn refund(&self, payment: &Payment, reason: &RefundReason) -> Result<(), FulfilError> {
+        tracing::error!(order = %payment.order_ref, transaction_id = %payment.transaction_id, %reason, "refund owed to the customer");
+        self.orders
+            .record_refund(
+                payment.order_ref.as_str(),
+                payment.transaction_id.as_str(),
+                &reason.to_string(),
+            )
+            .await
+            .map_err(|e| FulfilError::new(e.to_string()))
+    }
+}
+
+/// On a memory store (tests): the delivery line through the order book's
+/// own connection.
+#[async_trait]
+impl OrderFulfiller for ShopFulfiller {
+    async fn quote(&self, order: &OrderRef) -> Result<OrderQuote, QuoteError> {
+        self.price(order).await
+    }
+
+    async fn fulfil(&self, payment: &Payment, attempt: u32) -> Result<(), FulfilError> {
+        self.deliver(self.orders.connection(), payment, attempt).await
+    }
+
+    async fn payment_failed(&self, payment: &Payment) -> Result<(), FulfilError> {
+        self.failed(payment).await
+    }
+
+    async fn payment_needs_refund(
+        &self,
+        payment: &Payment,
+        reason: &RefundReason,
+    ) -> Result<(), FulfilError> {
+        self.refund(payment, reason).await
+    }
+}
+
+/// On a database store: the delivery line in the store's transaction.
+#[async_trait]
+impl TransactionalFulfiller for ShopFulfiller {
+    async fn quote(&self, order: &OrderRef) -> Result<OrderQuote, QuoteError> {
+        self.price(order).await
+    }
+
+    async fn fulfil(
+        &self,
+        txn: &DatabaseTransaction,
+        payment: &Payment,
+        attempt: u32,
+    ) -> Result<(), FulfilError> {
+        self.deliver(txn, payment, attempt).await
+    }
+
+    async fn payment_failed(&self, payment: &Payment) -> Result<(), FulfilError> {
+        self.failed(payment).await
+    }
+
+    async fn payment_needs_refund(
+        &self,
+        payment: &Payment,
+        reason: &RefundReason,
+    ) -> Result<(), FulfilError> {
+        self.refund(payment, reason).await
     }
 }

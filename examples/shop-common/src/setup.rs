@@ -12,10 +12,11 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use cinetpay_core::engine::{Checkout, CheckoutSettings, ConfigError, ReconcilerHandle};
-use cinetpay_core::{MemoryStore, PaymentStore};
+use cinetpay_core::{MemoryStore, OrderFulfiller, PaymentStore};
 use cinetpay_sandbox::{Sandbox, SandboxError, SandboxHandle};
 use cinetpay_store::SeaOrmStore;
 use sea_orm::{Database, DatabaseConnection};
+
 
 use crate::fulfiller::{Faults, ShopFulfiller};
 use crate::orders::{OrderBook, OrderError};
@@ -137,8 +138,7 @@ impl Shop {
 
     /// Starts the reconciler at the configured interval.
     pub fn spawn_reconciler(&self) -> ReconcilerHandle {
-        self.checkout
-            .spawn_reconciler(self.checkout.config().reconcile_interval())
+        self.checkout.spawn_reconciler()
     }
 
     /// Stores the delivery-log lines still queued, then stops the embedded
@@ -171,28 +171,32 @@ fn redact_url(url: &str) -> String {
 /// Builds a shop from explicit options.
 pub async fn build(options: ShopOptions) -> Result<Shop, SetupError> {
     let config = options.settings.into_config()?;
-    let (db, store): (DatabaseConnection, Arc<dyn PaymentStore>) = match options.store {
-        StoreChoice::Memory => {
-            let db = open_database(&options.database_url).await?;
-            (db, Arc::new(MemoryStore::new()))
-        }
-        StoreChoice::Database { table_prefix } => {
-            let mut builder = SeaOrmStore::builder();
-            if let Some(prefix) = table_prefix {
-                builder = builder.table_prefix(prefix);
-            }
-            let store = builder.connect(&options.database_url).await.map_err(|e| {
-                SetupError::Database(format!("{}: {e}", redact_url(&options.database_url)))
-            })?;
-            store
-                .migrate()
-                .await
-                .map_err(|e| SetupError::Database(format!("migrating the payment tables: {e}")))?;
-            (store.connection().clone(), Arc::new(store))
-        }
-    };
-    let orders = OrderBook::open(db).await?;
     let faults = Faults::default();
+    let (orders, store, fulfiller): (OrderBook, Arc<dyn PaymentStore>, Arc<dyn OrderFulfiller>) =
+        match options.store {
+            StoreChoice::Memory => {
+                let orders = OrderBook::open(open_database(&options.database_url).await?).await?;
+                let fulfiller = ShopFulfiller::new(orders.clone(), faults.clone());
+                (orders, Arc::new(MemoryStore::new()), Arc::new(fulfiller))
+            }
+            StoreChoice::Database { table_prefix } => {
+                let mut builder = SeaOrmStore::builder();
+                if let Some(prefix) = table_prefix {
+                    builder = builder.table_prefix(prefix);
+                }
+                let store = builder.connect(&options.database_url).await.map_err(|e| {
+                    SetupError::Database(format!("{}: {e}", redact_url(&options.database_url)))
+                })?;
+                store.migrate().await.map_err(|e| {
+                    SetupError::Database(format!("migrating the payment tables: {e}"))
+                })?;
+                let orders = OrderBook::open(store.connection().clone()).await?;
+                // The delivery row and the payment's delivery mark commit together.
+                let fulfiller = store
+                    .fulfil_in_transaction(ShopFulfiller::new(orders.clone(), faults.clone()));
+                (orders, Arc::new(store), Arc::new(fulfiller))
+            }
+        };
     let public_url = config
         .public_url()
         .as_str()
@@ -201,7 +205,7 @@ pub async fn build(options: ShopOptions) -> Result<Shop, SetupError> {
     let checkout = Checkout::builder()
         .config(config)
         .store(store)
-        .fulfiller(Arc::new(ShopFulfiller::new(orders.clone(), faults.clone())))
+        .fulfiller(fulfiller)
         .build()?;
     Ok(Shop {
         checkout,
@@ -224,7 +228,8 @@ pub async fn start(env: ShopEnv, bound: SocketAddr) -> Result<Shop, SetupError> 
             if settings.public_url.is_none() {
                 settings.public_url = Some(public_url.clone());
             }
-            tracing::info!(api_url = %settings.api_url, "using CinetPay at {}", settings.api_url);
+            let api_url = settings.api_url.as_deref().unwrap_or("CinetPay's own host");
+            tracing::info!(api_url, "using CinetPay at {api_url}");
             (settings, None)
         }
         None => {
@@ -253,12 +258,14 @@ pub fn sandbox_settings(sandbox: &Sandbox, public_url: &str) -> CheckoutSettings
         api_key: Some(sandbox.api_key().to_owned()),
         site_id: Some(sandbox.site_id().to_owned()),
         secret_key: Some(sandbox.secret_key().to_owned()),
-        api_url: sandbox.url().as_str().trim_end_matches('/').to_owned(),
+        api_url: Some(sandbox.url().as_str().trim_end_matches('/').to_owned()),
         public_url: Some(public_url.to_owned()),
-        // Simulated payments: retry a failed delivery within seconds, not minutes.
-        retry_base_ms: 1_000,
-        retry_max_ms: 30_000,
+        // Simulated payments: retry a failed delivery within seconds, not minutes,
+        // and poll a payment whose notifications were lost after 30 s.
+        fulfil_retry_base_ms: 1_000,
+        fulfil_retry_max_ms: 30_000,
         reconcile_interval_ms: 2_000,
+        poll_after_ms: 30_000,
         ..CheckoutSettings::default()
     }
 }

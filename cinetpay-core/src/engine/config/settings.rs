@@ -56,7 +56,6 @@ use super::error::{ConfigError, env_name};
 #[derive(Clone, PartialEq, Eq, Deserialize)]
 #[cfg_attr(test, derive(serde::Serialize))]
 #[serde(default, deny_unknown_fields)]
-#[non_exhaustive]
 pub struct CheckoutSettings {
     /// The merchant's API key.
     #[serde(deserialize_with = "opt_text")]

@@ -50,3 +50,26 @@ pub(crate) mod delivery {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub(crate) mod refund {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "shop_refunds")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        #[sea_orm(column_type = "String(StringLen::N(64))")]
+        pub order_ref: String,
+        #[sea_orm(column_type = "String(StringLen::N(64))")]
+        pub transaction_id: String,
+        #[sea_orm(column_type = "String(StringLen::N(255))")]
+        pub reason: String,
+        pub noted_at: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -14,7 +14,7 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::catalogue::Product;
-use entity::{delivery, order};
+use entity::{delivery, order, refund};
 
 /// What went wrong with the order book.
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +46,18 @@ pub struct Delivery {
     pub attempt: u32,
     /// When.
     pub delivered_at: DateTime<Utc>,
+}
+
+/// A refund the shop owes: a payment CinetPay accepted that the engine did
+/// not deliver (the order was paid already, or the payment was superseded).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Refund {
+    /// The payment to refund.
+    pub transaction_id: String,
+    /// Why.
+    pub reason: String,
+    /// When the shop heard of it.
+    pub noted_at: DateTime<Utc>,
 }
 
 /// The index of deliveries by order.
@@ -87,6 +99,8 @@ impl OrderBook {
         self.db.execute(&*orders.if_not_exists()).await?;
         let mut deliveries = schema.create_table_from_entity(delivery::Entity);
         self.db.execute(&*deliveries.if_not_exists()).await?;
+        let mut refunds = schema.create_table_from_entity(refund::Entity);
+        self.db.execute(&*refunds.if_not_exists()).await?;
         // MySQL has no `CREATE INDEX IF NOT EXISTS` (sea-query leaves the
         // clause out there): look first, so that a restart does not fail on
         // "Duplicate key name". Two instances racing here collide once; the
@@ -160,6 +174,18 @@ impl OrderBook {
         transaction_id: &str,
         attempt: u32,
     ) -> Result<(), OrderError> {
+        Self::record_delivery_in(&self.db, order_ref, transaction_id, attempt).await
+    }
+
+    /// Appends a delivery through `db`: the payment store's transaction, in
+    /// the transactional fulfilment, so that the delivery row and the
+    /// payment's delivery mark commit together.
+    pub async fn record_delivery_in(
+        db: &impl ConnectionTrait,
+        order_ref: &str,
+        transaction_id: &str,
+        attempt: u32,
+    ) -> Result<(), OrderError> {
         delivery::ActiveModel {
             order_ref: Set(order_ref.to_owned()),
             transaction_id: Set(transaction_id.to_owned()),
@@ -167,9 +193,51 @@ impl OrderBook {
             delivered_at: Set(millis(Utc::now())),
             ..Default::default()
         }
+        .insert(db)
+        .await?;
+        Ok(())
+    }
+
+    /// The database connection (the order book's tables live beside the
+    /// payment store's).
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// Notes a refund owed for a payment of `order_ref`.
+    pub async fn record_refund(
+        &self,
+        order_ref: &str,
+        transaction_id: &str,
+        reason: &str,
+    ) -> Result<(), OrderError> {
+        refund::ActiveModel {
+            order_ref: Set(order_ref.to_owned()),
+            transaction_id: Set(transaction_id.to_owned()),
+            reason: Set(reason.chars().take(255).collect()),
+            noted_at: Set(millis(Utc::now())),
+            ..Default::default()
+        }
         .insert(&self.db)
         .await?;
         Ok(())
+    }
+
+    /// The refunds owed for an order, oldest first.
+    pub async fn refunds(&self, order_ref: &str) -> Result<Vec<Refund>, OrderError> {
+        let rows = refund::Entity::find()
+            .filter(refund::Column::OrderRef.eq(order_ref))
+            .order_by_asc(refund::Column::Id)
+            .all(&self.db)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|m| Refund {
+                transaction_id: m.transaction_id,
+                reason: m.reason,
+                noted_at: from_millis(m.noted_at),
+            })
+            .collect())
     }
 
     /// The deliveries of an order, oldest first.
