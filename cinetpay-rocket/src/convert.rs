@@ -41,7 +41,8 @@ pub(crate) async fn read_body(
     if declared.is_some_and(|len| len > limit as u64) {
         return Err(Refusal::TooLarge);
     }
-    let Ok(read) = rocket::tokio::time::timeout(timeout, data.open(limit.bytes()).into_bytes()).await
+    let Ok(read) =
+        rocket::tokio::time::timeout(timeout, data.open(limit.bytes()).into_bytes()).await
     else {
         tracing::warn!(?timeout, "cinetpay: request body not received in time");
         return Err(Refusal::TooSlow);

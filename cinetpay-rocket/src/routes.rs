@@ -51,7 +51,14 @@ async fn serve(
     request: &Request<'_>,
     data: Data<'_>,
 ) -> http::Response<bytes::Bytes> {
-    let converted = match convert::read_body(request, data, checkout.body_limit(), checkout.body_read_timeout()).await {
+    let converted = match convert::read_body(
+        request,
+        data,
+        checkout.body_limit(),
+        checkout.body_read_timeout(),
+    )
+    .await
+    {
         Ok(body) => convert::to_engine_request(request, body),
         Err(refusal) => Err(refusal),
     };

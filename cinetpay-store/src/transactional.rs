@@ -156,7 +156,10 @@ impl SeaOrmStore {
     /// assert!(fulfiller.records_delivery());
     /// # Ok(()) }
     /// ```
-    pub fn fulfil_in_transaction<F: TransactionalFulfiller>(&self, fulfiller: F) -> InTransaction<F> {
+    pub fn fulfil_in_transaction<F: TransactionalFulfiller>(
+        &self,
+        fulfiller: F,
+    ) -> InTransaction<F> {
         InTransaction {
             store: self.clone(),
             fulfiller,

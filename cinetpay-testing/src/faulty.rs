@@ -14,21 +14,23 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use crate::model::{DeliveryRecord, FulfilmentClaim, NewPayment, Payment, Timestamp};
-use crate::store::{InsertOutcome, PaymentStore, StatusChange, StoreError};
-use crate::values::{OrderRef, TransactionId};
+use cinetpay_core::{
+    CheckSnapshot, Claim, Completion, DeliveryRecord, FulfilmentClaim, InsertOutcome, NewPayment,
+    OrderRef, Payment, PaymentStore, PollQuery, Release, StatusChange, StoreError, Timestamp,
+    TransactionId, Transition,
+};
 
 /// One method of [`PaymentStore`], to aim a fault at and to count calls by.
 ///
 /// Its [`name`](Self::name) is the method's name, and it parses back from it:
 ///
 /// ```
-/// use cinetpay_core::testing::StoreOp;
+/// use cinetpay_testing::StoreOp;
 /// let op: StoreOp = "claim_fulfilment".parse()?;
 /// assert_eq!(op, StoreOp::ClaimFulfilment);
 /// assert_eq!(op.to_string(), "claim_fulfilment");
 /// assert!("drop_table".parse::<StoreOp>().is_err());
-/// # Ok::<(), cinetpay_core::testing::UnknownStoreOp>(())
+/// # Ok::<(), cinetpay_testing::UnknownStoreOp>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum StoreOp {
@@ -36,16 +38,14 @@ pub enum StoreOp {
     InsertPayment,
     /// [`PaymentStore::find_payment`].
     FindPayment,
-    /// [`PaymentStore::find_open_payment`].
-    FindOpenPayment,
-    /// [`PaymentStore::payments_for_order`].
-    PaymentsForOrder,
     /// [`PaymentStore::attach_payment_page`].
     AttachPaymentPage,
-    /// [`PaymentStore::close_payment`].
-    ClosePayment,
+    /// [`PaymentStore::supersede_payment`].
+    SupersedePayment,
     /// [`PaymentStore::transition`].
     Transition,
+    /// [`PaymentStore::record_check`].
+    RecordCheck,
     /// [`PaymentStore::claim_fulfilment`].
     ClaimFulfilment,
     /// [`PaymentStore::complete_fulfilment`].
@@ -54,37 +54,36 @@ pub enum StoreOp {
     ReleaseFulfilment,
     /// [`PaymentStore::claim_failure_notice`].
     ClaimFailureNotice,
-    /// [`PaymentStore::record_delivery`].
-    RecordDelivery,
-    /// [`PaymentStore::record_deliveries`] (what the engine calls).
+    /// [`PaymentStore::record_deliveries`].
     RecordDeliveries,
-    /// [`PaymentStore::deliveries`].
-    Deliveries,
     /// [`PaymentStore::due_fulfilments`].
     DueFulfilments,
-    /// [`PaymentStore::stale_pending`].
-    StalePending,
+    /// [`PaymentStore::payments_to_poll`].
+    PaymentsToPoll,
+    /// [`PaymentStore::payments_for_order`].
+    PaymentsForOrder,
+    /// [`PaymentStore::deliveries`].
+    Deliveries,
 }
 
 impl StoreOp {
     /// Every operation, in the trait's order.
-    pub const ALL: [StoreOp; 16] = [
+    pub const ALL: [StoreOp; 15] = [
         StoreOp::InsertPayment,
         StoreOp::FindPayment,
-        StoreOp::FindOpenPayment,
-        StoreOp::PaymentsForOrder,
         StoreOp::AttachPaymentPage,
-        StoreOp::ClosePayment,
+        StoreOp::SupersedePayment,
         StoreOp::Transition,
+        StoreOp::RecordCheck,
         StoreOp::ClaimFulfilment,
         StoreOp::CompleteFulfilment,
         StoreOp::ReleaseFulfilment,
         StoreOp::ClaimFailureNotice,
-        StoreOp::RecordDelivery,
         StoreOp::RecordDeliveries,
-        StoreOp::Deliveries,
         StoreOp::DueFulfilments,
-        StoreOp::StalePending,
+        StoreOp::PaymentsToPoll,
+        StoreOp::PaymentsForOrder,
+        StoreOp::Deliveries,
     ];
 
     /// The method's name, such as `"claim_fulfilment"`.
@@ -92,20 +91,19 @@ impl StoreOp {
         match self {
             StoreOp::InsertPayment => "insert_payment",
             StoreOp::FindPayment => "find_payment",
-            StoreOp::FindOpenPayment => "find_open_payment",
-            StoreOp::PaymentsForOrder => "payments_for_order",
             StoreOp::AttachPaymentPage => "attach_payment_page",
-            StoreOp::ClosePayment => "close_payment",
+            StoreOp::SupersedePayment => "supersede_payment",
             StoreOp::Transition => "transition",
+            StoreOp::RecordCheck => "record_check",
             StoreOp::ClaimFulfilment => "claim_fulfilment",
             StoreOp::CompleteFulfilment => "complete_fulfilment",
             StoreOp::ReleaseFulfilment => "release_fulfilment",
             StoreOp::ClaimFailureNotice => "claim_failure_notice",
-            StoreOp::RecordDelivery => "record_delivery",
             StoreOp::RecordDeliveries => "record_deliveries",
-            StoreOp::Deliveries => "deliveries",
             StoreOp::DueFulfilments => "due_fulfilments",
-            StoreOp::StalePending => "stale_pending",
+            StoreOp::PaymentsToPoll => "payments_to_poll",
+            StoreOp::PaymentsForOrder => "payments_for_order",
+            StoreOp::Deliveries => "deliveries",
         }
     }
 
@@ -154,8 +152,8 @@ pub const LOG_CAPACITY: usize = 10_000;
 ///
 /// ```
 /// use std::sync::Arc;
-/// use cinetpay_core::testing::fixtures::{at, new_payment, order_ref};
-/// use cinetpay_core::testing::{FaultyStore, StoreOp};
+/// use cinetpay_testing::fixtures::{at, new_payment, order_ref};
+/// use cinetpay_testing::{FaultyStore, StoreOp};
 /// use cinetpay_core::{MemoryStore, PaymentStore};
 ///
 /// # #[tokio::main(flavor = "current_thread")]
@@ -462,26 +460,6 @@ impl PaymentStore for FaultyStore {
             .await
     }
 
-    async fn find_open_payment(&self, order_ref: &OrderRef) -> Result<Option<Payment>, StoreError> {
-        self.call(
-            StoreOp::FindOpenPayment,
-            self.inner.find_open_payment(order_ref),
-        )
-        .await
-    }
-
-    async fn payments_for_order(
-        &self,
-        order_ref: &OrderRef,
-        limit: usize,
-    ) -> Result<Vec<Payment>, StoreError> {
-        self.call(
-            StoreOp::PaymentsForOrder,
-            self.inner.payments_for_order(order_ref, limit),
-        )
-        .await
-    }
-
     async fn attach_payment_page(
         &self,
         id: &TransactionId,
@@ -497,59 +475,57 @@ impl PaymentStore for FaultyStore {
         .await
     }
 
-    async fn close_payment(&self, id: &TransactionId, at: Timestamp) -> Result<bool, StoreError> {
-        self.call(StoreOp::ClosePayment, self.inner.close_payment(id, at))
-            .await
+    async fn supersede_payment(
+        &self,
+        id: &TransactionId,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        self.call(
+            StoreOp::SupersedePayment,
+            self.inner.supersede_payment(id, at),
+        )
+        .await
     }
 
     async fn transition(
         &self,
         id: &TransactionId,
         change: &StatusChange,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Transition, StoreError> {
         self.call(StoreOp::Transition, self.inner.transition(id, change))
+            .await
+    }
+
+    async fn record_check(
+        &self,
+        id: &TransactionId,
+        check: Option<&CheckSnapshot>,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        self.call(StoreOp::RecordCheck, self.inner.record_check(id, check, at))
             .await
     }
 
     async fn claim_fulfilment(
         &self,
-        id: &TransactionId,
-        owner: &str,
-        now: Timestamp,
-        lease_until: Timestamp,
+        claim: &Claim<'_>,
     ) -> Result<Option<FulfilmentClaim>, StoreError> {
-        self.call(
-            StoreOp::ClaimFulfilment,
-            self.inner.claim_fulfilment(id, owner, now, lease_until),
-        )
-        .await
+        self.call(StoreOp::ClaimFulfilment, self.inner.claim_fulfilment(claim))
+            .await
     }
 
-    async fn complete_fulfilment(
-        &self,
-        id: &TransactionId,
-        owner: &str,
-        now: Timestamp,
-    ) -> Result<bool, StoreError> {
+    async fn complete_fulfilment(&self, done: &Completion<'_>) -> Result<bool, StoreError> {
         self.call(
             StoreOp::CompleteFulfilment,
-            self.inner.complete_fulfilment(id, owner, now),
+            self.inner.complete_fulfilment(done),
         )
         .await
     }
 
-    async fn release_fulfilment(
-        &self,
-        id: &TransactionId,
-        owner: &str,
-        error: &str,
-        next_attempt_at: Timestamp,
-        now: Timestamp,
-    ) -> Result<bool, StoreError> {
+    async fn release_fulfilment(&self, release: &Release<'_>) -> Result<bool, StoreError> {
         self.call(
             StoreOp::ReleaseFulfilment,
-            self.inner
-                .release_fulfilment(id, owner, error, next_attempt_at, now),
+            self.inner.release_fulfilment(release),
         )
         .await
     }
@@ -566,27 +542,10 @@ impl PaymentStore for FaultyStore {
         .await
     }
 
-    async fn record_delivery(&self, record: &DeliveryRecord) -> Result<(), StoreError> {
-        self.call(StoreOp::RecordDelivery, self.inner.record_delivery(record))
-            .await
-    }
-
     async fn record_deliveries(&self, records: &[DeliveryRecord]) -> Result<(), StoreError> {
         self.call(
             StoreOp::RecordDeliveries,
             self.inner.record_deliveries(records),
-        )
-        .await
-    }
-
-    async fn deliveries(
-        &self,
-        transaction_id: &str,
-        limit: usize,
-    ) -> Result<Vec<DeliveryRecord>, StoreError> {
-        self.call(
-            StoreOp::Deliveries,
-            self.inner.deliveries(transaction_id, limit),
         )
         .await
     }
@@ -603,14 +562,31 @@ impl PaymentStore for FaultyStore {
         .await
     }
 
-    async fn stale_pending(
+    async fn payments_to_poll(&self, query: &PollQuery) -> Result<Vec<Payment>, StoreError> {
+        self.call(StoreOp::PaymentsToPoll, self.inner.payments_to_poll(query))
+            .await
+    }
+
+    async fn payments_for_order(
         &self,
-        created_before: Timestamp,
+        order_ref: &OrderRef,
         limit: usize,
     ) -> Result<Vec<Payment>, StoreError> {
         self.call(
-            StoreOp::StalePending,
-            self.inner.stale_pending(created_before, limit),
+            StoreOp::PaymentsForOrder,
+            self.inner.payments_for_order(order_ref, limit),
+        )
+        .await
+    }
+
+    async fn deliveries(
+        &self,
+        transaction_id: &str,
+        limit: usize,
+    ) -> Result<Vec<DeliveryRecord>, StoreError> {
+        self.call(
+            StoreOp::Deliveries,
+            self.inner.deliveries(transaction_id, limit),
         )
         .await
     }
@@ -620,10 +596,9 @@ impl PaymentStore for FaultyStore {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::model::PaymentStatus;
-    use crate::store::MemoryStore;
-    use crate::testing::fixtures::{accepted_check, at, new_payment, order_ref};
-    use crate::testing::run_conformance;
+    use crate::fixtures::{accepted_check, at, new_payment, order_ref};
+    use crate::run_conformance;
+    use cinetpay_core::{DeliverySource, MemoryStore, PaymentStatus};
 
     fn wrapped() -> (FaultyStore, MemoryStore) {
         let memory = MemoryStore::new();
@@ -646,17 +621,25 @@ mod tests {
                 at(new_at),
             ))),
             reason: None,
+            attention: None,
             at: at(new_at),
         }
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_healthy_wrapper_passes_the_conformance_suite() {
+        // Instances are clones: they share the wrapped store and the faults.
+        let report =
+            run_conformance(|| async { FaultyStore::new(Arc::new(MemoryStore::new())) }).await;
+        assert!(report.passed());
+        assert_eq!(report.cases_run(), crate::cases().len());
+        // Each instance wrapping its own clone of one MemoryStore passes too.
         let report = run_conformance(|| async {
-            Arc::new(FaultyStore::new(Arc::new(MemoryStore::new()))) as Arc<dyn PaymentStore>
+            let memory = MemoryStore::new();
+            move || Arc::new(FaultyStore::new(Arc::new(memory.clone()))) as Arc<dyn PaymentStore>
         })
         .await;
-        assert_eq!(report.cases_run(), crate::testing::cases().len());
+        assert!(report.passed());
     }
 
     #[tokio::test]
@@ -704,7 +687,10 @@ mod tests {
         );
         assert_eq!(memory.payments()[0].status, PaymentStatus::Pending);
         store.restore(StoreOp::Transition);
-        assert!(store.transition(&id, &accept(1)).await.unwrap());
+        assert_eq!(
+            store.transition(&id, &accept(1)).await.unwrap(),
+            Transition::Applied
+        );
         assert_eq!(memory.payments()[0].status, PaymentStatus::Accepted);
         assert_eq!(store.faults_injected(), 3);
     }
@@ -781,29 +767,36 @@ mod tests {
         let id = seeded(&store).await;
         store.find_payment(&id).await.unwrap();
         store
-            .claim_fulfilment(&id, "me", at(0), at(1))
+            .claim_fulfilment(&Claim {
+                transaction_id: &id,
+                owner: "me",
+                now: at(0),
+                lease: Duration::from_secs(1),
+            })
             .await
             .unwrap();
         store
-            .record_delivery(&DeliveryRecord::new(
+            .record_deliveries(&[DeliveryRecord::new(
                 id.as_str(),
-                crate::model::DeliverySource::Notify,
+                DeliverySource::Notify,
                 "ok",
                 at(0),
-            ))
+            )])
             .await
             .unwrap();
+        store.record_check(&id, None, at(1)).await.unwrap();
         assert_eq!(
             store.log(),
             [
                 StoreOp::FindPayment,
                 StoreOp::ClaimFulfilment,
-                StoreOp::RecordDelivery
+                StoreOp::RecordDeliveries,
+                StoreOp::RecordCheck,
             ]
         );
         store.clear_log();
         assert!(store.log().is_empty());
-        assert_eq!(store.total_calls(), 3);
+        assert_eq!(store.total_calls(), 4);
     }
 
     #[test]

@@ -3,12 +3,15 @@
 
 use chrono::TimeDelta;
 
-use crate::model::{CheckSnapshot, NewPayment, Timestamp};
-use crate::values::{Amount, Currency, Description, OrderRef, TransactionId};
+use cinetpay_core::{
+    Amount, Attention, CheckSnapshot, Currency, Description, NewPayment, OrderRef, PaymentStatus,
+    RefundReason, StatusChange, Timestamp, TransactionId,
+};
 
 /// The suite's fixed starting instant, 2026-03-14T09:26:53.589Z: a whole
 /// millisecond, far from the wall clock, so a store that reads its own clock
-/// instead of the time it is given fails the suite.
+/// instead of the time it is given fails the suite. (Only leases are measured
+/// on the store's clock; see the [crate documentation](crate).)
 pub fn base_time() -> Timestamp {
     Timestamp::from_timestamp_millis(1_773_480_413_589).unwrap_or_default()
 }
@@ -91,5 +94,62 @@ pub fn bare_check(code: &str, message: &str) -> CheckSnapshot {
         code: code.to_owned(),
         message: message.to_owned(),
         ..CheckSnapshot::default()
+    }
+}
+
+/// A check of a payment still waiting for the customer (`662`,
+/// `WAITING_FOR_CUSTOMER`): what the reconciler records with
+/// [`record_check`](cinetpay_core::PaymentStore::record_check).
+pub fn waiting_check() -> CheckSnapshot {
+    CheckSnapshot {
+        status: Some("WAITING_FOR_CUSTOMER".to_owned()),
+        ..bare_check("662", "WAITING_CUSTOMER_PAYMENT")
+    }
+}
+
+/// A CinetPay payment page URL for `id`.
+pub fn payment_url(id: &TransactionId) -> String {
+    format!("https://checkout.cinetpay.com/payment/{}", id.as_str())
+}
+
+/// The change the engine makes when CinetPay accepted `payment` but it must be
+/// refunded instead of delivered: `from -> needs_attention` with the accepted
+/// check and [`Attention::Refund`]`(reason)`, at `at`. The payment is then owed
+/// a refund notice ([`Owed::RefundNotice`](cinetpay_core::Owed::RefundNotice)).
+pub fn needs_refund(
+    payment: &NewPayment,
+    from: PaymentStatus,
+    reason: RefundReason,
+    at: Timestamp,
+) -> StatusChange {
+    StatusChange {
+        from,
+        to: PaymentStatus::NeedsAttention,
+        check: Some(accepted_check(payment)),
+        reason: Some(reason.to_string()),
+        attention: Some(Attention::Refund(reason)),
+        at,
+    }
+}
+
+/// The change the engine makes when CinetPay's check disagrees with the
+/// stored money: `from -> needs_attention` with [`Attention::MoneyMismatch`]
+/// and a check reporting a tenth of the amount. Never owed anything.
+pub fn money_mismatch(payment: &NewPayment, from: PaymentStatus, at: Timestamp) -> StatusChange {
+    let reported = payment.amount.get() / 10;
+    StatusChange {
+        from,
+        to: PaymentStatus::NeedsAttention,
+        check: Some(CheckSnapshot {
+            amount: Some(reported.to_string()),
+            ..accepted_check(payment)
+        }),
+        reason: Some(format!(
+            "amount mismatch: stored {} {}, CinetPay reports {reported}",
+            payment.amount.get(),
+            payment.currency.as_str()
+        )),
+        attention: Some(Attention::MoneyMismatch),
+        at,
     }
 }

@@ -2,7 +2,6 @@ use std::time::Duration;
 
 use url::Url;
 
-
 /// Settings of a [`Client`](super::Client): where CinetPay is, how long to
 /// wait, how to retry `check`.
 ///

@@ -2,11 +2,11 @@
 
 use std::sync::Arc;
 
-use crate::clock::{Clock, SystemClock};
 use super::config::{CheckoutConfig, ConfigError};
 use super::delivery_log::DeliveryLog;
 use super::{Checkout, Inner};
 use crate::client::Client;
+use crate::clock::{Clock, SystemClock};
 use crate::fulfiller::OrderFulfiller;
 use crate::store::PaymentStore;
 
@@ -97,9 +97,11 @@ impl CheckoutBuilder {
                 }
                 client
             }
-            None => Client::new(account.credentials.clone(), account.client.clone()).map_err(
-                |e| ConfigError::other("Checkout builder: client", format!("cannot be built: {e}")),
-            )?,
+            None => {
+                Client::new(account.credentials.clone(), account.client.clone()).map_err(|e| {
+                    ConfigError::other("Checkout builder: client", format!("cannot be built: {e}"))
+                })?
+            }
         };
         if account.accepts_unsigned_notifications() {
             tracing::error!(

@@ -190,7 +190,11 @@ impl DeliveryLog {
         tracing::warn!(%error, lines = records.len(), "the delivery log refused a batch; writing its lines one by one");
         let mut lost = 0usize;
         for record in records {
-            if let Err(error) = self.store.record_deliveries(std::slice::from_ref(record)).await {
+            if let Err(error) = self
+                .store
+                .record_deliveries(std::slice::from_ref(record))
+                .await
+            {
                 lost += 1;
                 tracing::warn!(%error, transaction_id = %super::untrusted::Untrusted(&record.transaction_id), "could not append a delivery log line");
             }

@@ -118,7 +118,10 @@ impl Checkout {
         };
         match result {
             Ok(()) if owed == Owed::Delivery && fulfiller.records_delivery() => {
-                tracing::info!(attempt, "order fulfilled (recorded in the fulfilment's transaction)");
+                tracing::info!(
+                    attempt,
+                    "order fulfilled (recorded in the fulfilment's transaction)"
+                );
                 let outcome = done(&mut payment, self.inner.clock.now());
                 Ok((payment, outcome))
             }
@@ -133,7 +136,10 @@ impl Checkout {
                     };
                     match self.inner.store.complete_fulfilment(&completion).await {
                         Ok(true) => {
-                            tracing::info!(attempt, ?owed, "done and recorded");
+                            match owed {
+                                Owed::Delivery => tracing::info!(attempt, "order fulfilled"),
+                                Owed::RefundNotice => tracing::info!(attempt, "refund notified"),
+                            }
                             let outcome = done(&mut payment, now);
                             return Ok((payment, outcome));
                         }
@@ -176,8 +182,8 @@ impl Checkout {
                 let mut next_attempt_at = after(now, self.inner.config.retry_delay(attempt));
                 if failure.timed_out {
                     // Not before the kept lease ends (`updated_at` is when it was claimed).
-                    next_attempt_at =
-                        next_attempt_at.max(after(payment.updated_at, self.inner.config.claim_lease));
+                    next_attempt_at = next_attempt_at
+                        .max(after(payment.updated_at, self.inner.config.claim_lease));
                 }
                 if failure.timed_out {
                     tracing::warn!(attempt, %error, %next_attempt_at, "timed out; the claim is kept until its lease ends, then retried");

@@ -132,8 +132,8 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
-pub use builder::CheckoutBuilder;
 pub use crate::clock::{Clock, ManualClock, SystemClock};
+pub use builder::CheckoutBuilder;
 pub use config::{AccountConfig, CheckoutConfig, CheckoutSettings, ConfigError, Polling};
 pub use error::{InitError, SyncError};
 pub use outcome::{FulfilmentOutcome, ReconcileReport, StartedPayment, SyncOutcome};

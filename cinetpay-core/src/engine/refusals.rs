@@ -58,7 +58,10 @@ impl Refusals {
         let index = Refusal::ALL.iter().position(|r| *r == refusal).unwrap_or(0);
         let total = self.counts[index].fetch_add(1, Ordering::Relaxed) + 1;
         let due = {
-            let mut last = self.last_warn.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut last = self
+                .last_warn
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
             let now = Instant::now();
             let due = last.is_none_or(|at| now.duration_since(at) >= WARN_EVERY);
             if due {

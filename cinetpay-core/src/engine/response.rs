@@ -90,14 +90,12 @@ pub(crate) fn not_found() -> Response<Bytes> {
 pub(crate) fn request_timeout(limit: std::time::Duration) -> Response<Bytes> {
     let mut response = text(
         StatusCode::REQUEST_TIMEOUT,
-        format!(
-            "request body not received within {} ms",
-            limit.as_millis()
-        ),
+        format!("request body not received within {} ms", limit.as_millis()),
     );
-    response
-        .headers_mut()
-        .insert(http::header::CONNECTION, http::HeaderValue::from_static("close"));
+    response.headers_mut().insert(
+        http::header::CONNECTION,
+        http::HeaderValue::from_static("close"),
+    );
     response
 }
 

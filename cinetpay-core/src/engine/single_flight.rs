@@ -126,6 +126,9 @@ mod tests {
         assert!(waiter.await.unwrap(), "the waiter shares the first check");
         assert_eq!(flights.len(), 0, "no flight is left behind");
         let later = flights.join(&id);
-        assert!(!later.turn().await.checked_meanwhile(), "a later caller checks again");
+        assert!(
+            !later.turn().await.checked_meanwhile(),
+            "a later caller checks again"
+        );
     }
 }

@@ -127,8 +127,7 @@ impl Checkout {
     /// that init failed or gave up the order's slot; [`InitError::InProgress`]
     /// when it is still running at the deadline.
     async fn wait_for_page(&self, open: &Payment) -> Result<Option<String>, InitError> {
-        let limit =
-            self.inner.config.account.client.timeout + std::time::Duration::from_secs(1);
+        let limit = self.inner.config.account.client.timeout + std::time::Duration::from_secs(1);
         let deadline = tokio::time::Instant::now() + limit;
         let mut pause = std::time::Duration::from_millis(25);
         loop {

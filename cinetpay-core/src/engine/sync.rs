@@ -8,7 +8,9 @@ use super::delivery_log::Durability;
 use super::error::SyncError;
 use super::outcome::{FulfilmentOutcome, SyncOutcome};
 use super::refusals::Refusal;
-use crate::model::{Attention, CheckSnapshot, DeliverySource, Payment, PaymentStatus, RefundReason};
+use crate::model::{
+    Attention, CheckSnapshot, DeliverySource, Payment, PaymentStatus, RefundReason,
+};
 use crate::store::{StatusChange, Transition};
 use crate::values::TransactionId;
 
@@ -141,7 +143,9 @@ impl Checkout {
         let Some(checked_at) = payment.checked_at else {
             return false;
         };
-        let since = (self.inner.clock.now() - checked_at).to_std().unwrap_or_default();
+        let since = (self.inner.clock.now() - checked_at)
+            .to_std()
+            .unwrap_or_default();
         since < interval
     }
 
@@ -243,7 +247,9 @@ impl Checkout {
     /// Records the check of a payment whose status stays, with the answer's
     /// snapshot when it is kept.
     async fn keep_status(&self, mut payment: Payment, check: Option<CheckSnapshot>) -> Payment {
-        let now = self.note_check(&payment.transaction_id, check.as_ref()).await;
+        let now = self
+            .note_check(&payment.transaction_id, check.as_ref())
+            .await;
         if let Some(check) = check {
             payment.check = Some(check);
         }
@@ -267,14 +273,22 @@ impl Checkout {
 
     /// A verified success: `accepted`, unless the order is already paid by
     /// another payment or this one was superseded, which are refunds.
-    async fn accept(&self, mut current: Payment, check: CheckSnapshot) -> Result<Payment, SyncError> {
+    async fn accept(
+        &self,
+        mut current: Payment,
+        check: CheckSnapshot,
+    ) -> Result<Payment, SyncError> {
         let store = &self.inner.store;
         for round in 0..2 {
             if current.status == PaymentStatus::Accepted {
                 return Ok(current);
             }
-            if current.superseded_at.is_some() && current.status.can_become(PaymentStatus::NeedsAttention) {
-                return self.flag_refund(current, check, RefundReason::Superseded).await;
+            if current.superseded_at.is_some()
+                && current.status.can_become(PaymentStatus::NeedsAttention)
+            {
+                return self
+                    .flag_refund(current, check, RefundReason::Superseded)
+                    .await;
             }
             if !current.status.can_become(PaymentStatus::Accepted) {
                 refuse_transition(&current, PaymentStatus::Accepted);

@@ -14,6 +14,12 @@
 pub fn storable(text: &str, max_chars: usize) -> String {
     text.chars()
         .take(max_chars)
-        .map(|c| if c == '\0' { char::REPLACEMENT_CHARACTER } else { c })
+        .map(|c| {
+            if c == '\0' {
+                char::REPLACEMENT_CHARACTER
+            } else {
+                c
+            }
+        })
         .collect()
 }

@@ -6,11 +6,15 @@ mod requests;
 
 pub use error::StoreError;
 pub use memory::MemoryStore;
-pub use requests::{Claim, Completion, InsertOutcome, PollQuery, Release, StatusChange, Transition};
+pub use requests::{
+    Claim, Completion, InsertOutcome, PollQuery, Release, StatusChange, Transition,
+};
 
 use async_trait::async_trait;
 
-use crate::model::{CheckSnapshot, DeliveryRecord, FulfilmentClaim, NewPayment, Payment, Timestamp};
+use crate::model::{
+    CheckSnapshot, DeliveryRecord, FulfilmentClaim, NewPayment, Payment, Timestamp,
+};
 use crate::values::{OrderRef, TransactionId};
 
 /// Storage for payments, claims and the delivery log.
@@ -44,8 +48,9 @@ use crate::values::{OrderRef, TransactionId};
 /// superseded payment. The engine then moves such a payment to
 /// `needs_attention` for a refund: an order is delivered at most once.
 ///
-/// Run [`testing::run_conformance`](crate::testing::run_conformance) (feature
-/// `testing`) against any implementation.
+/// Run the conformance suite of the `cinetpay-testing` crate
+/// (`cinetpay_testing::run_conformance`) against any implementation: it
+/// races several instances of your store on one backend.
 ///
 /// The methods, as they read without `async_trait`'s rewriting:
 ///
@@ -100,8 +105,11 @@ pub trait PaymentStore: Send + Sync + 'static {
     /// payment. A superseded payment is never accepted (see
     /// [`transition`](Self::transition)). Returns `false` when the payment is
     /// not open and pending.
-    async fn supersede_payment(&self, id: &TransactionId, at: Timestamp)
-    -> Result<bool, StoreError>;
+    async fn supersede_payment(
+        &self,
+        id: &TransactionId,
+        at: Timestamp,
+    ) -> Result<bool, StoreError>;
 
     /// Compare-and-set of the status: applies `change` only if the stored
     /// status is still `change.from`, and records its check and
@@ -132,8 +140,10 @@ pub trait PaymentStore: Send + Sync + 'static {
     /// claim and the next attempt is due (`next_attempt_at` absent or
     /// `<= claim.now`). The lease is `claim.lease` on the store's clock (see
     /// [Time](#time)). Counts the attempt. `None` when not claimable.
-    async fn claim_fulfilment(&self, claim: &Claim<'_>)
-    -> Result<Option<FulfilmentClaim>, StoreError>;
+    async fn claim_fulfilment(
+        &self,
+        claim: &Claim<'_>,
+    ) -> Result<Option<FulfilmentClaim>, StoreError>;
 
     /// Marks what was claimed done — `fulfilled_at` for a delivery,
     /// `refund_notified_at` for a refund notice — if `done.owner` still holds

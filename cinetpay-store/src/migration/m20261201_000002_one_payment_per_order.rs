@@ -27,12 +27,27 @@ impl Migration {
 
     fn new_columns() -> [ColumnDef; 6] {
         [
-            ColumnDef::new(P::PaidOrderRef).string_len(128).null().to_owned(),
-            ColumnDef::new(P::SupersededAt).big_integer().null().to_owned(),
-            ColumnDef::new(P::Attention).string_len(32).null().to_owned(),
-            ColumnDef::new(P::AttentionRef).string_len(64).null().to_owned(),
+            ColumnDef::new(P::PaidOrderRef)
+                .string_len(128)
+                .null()
+                .to_owned(),
+            ColumnDef::new(P::SupersededAt)
+                .big_integer()
+                .null()
+                .to_owned(),
+            ColumnDef::new(P::Attention)
+                .string_len(32)
+                .null()
+                .to_owned(),
+            ColumnDef::new(P::AttentionRef)
+                .string_len(64)
+                .null()
+                .to_owned(),
             ColumnDef::new(P::CheckedAt).big_integer().null().to_owned(),
-            ColumnDef::new(P::RefundNotifiedAt).big_integer().null().to_owned(),
+            ColumnDef::new(P::RefundNotifiedAt)
+                .big_integer()
+                .null()
+                .to_owned(),
         ]
     }
 
@@ -64,9 +79,7 @@ impl Migration {
                     .value(P::AttentionRef, by.clone())
                     .value(
                         P::StatusReason,
-                        format!(
-                            "duplicate payment of an order already paid by {by}: refund it"
-                        ),
+                        format!("duplicate payment of an order already paid by {by}: refund it"),
                     )
                     .and_where(Expr::col(P::TransactionId).eq(id.clone()))
                     .to_owned(),

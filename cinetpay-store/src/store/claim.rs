@@ -4,7 +4,9 @@
 //! its affected-row count is the answer. Leases are measured on the
 //! database's clock ([`SeaOrmStore::lease_now`]).
 
-use cinetpay_core::{Claim, Completion, FulfilmentClaim, PaymentStatus, Release, Timestamp, TransactionId};
+use cinetpay_core::{
+    Claim, Completion, FulfilmentClaim, PaymentStatus, Release, Timestamp, TransactionId,
+};
 use sea_orm::sea_query::{Cond, Expr, ExprTrait, Query};
 
 use super::SeaOrmStore;

@@ -20,7 +20,9 @@ impl SeaOrmStore {
             DbBackend::Sqlite => {
                 "CAST(ROUND((julianday('now') - 2440587.5) * 86400000000.0) AS INTEGER)"
             }
-            DbBackend::Postgres => "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000 AS BIGINT)",
+            DbBackend::Postgres => {
+                "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000 AS BIGINT)"
+            }
             // Pure arithmetic on UTC: no session time zone involved.
             _ => "TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', UTC_TIMESTAMP(6))",
         })

@@ -6,7 +6,9 @@
 //! database. When another payment holds the order the statement breaks the
 //! index; one read then names that payment.
 
-use cinetpay_core::{CheckSnapshot, PaymentStatus, StatusChange, Timestamp, TransactionId, Transition};
+use cinetpay_core::{
+    CheckSnapshot, PaymentStatus, StatusChange, Timestamp, TransactionId, Transition,
+};
 use sea_orm::sea_query::{Expr, ExprTrait, Query, UpdateStatement};
 use sea_orm::{ConnectionTrait, SqlErr};
 
@@ -54,8 +56,9 @@ impl SeaOrmStore {
         let outcome = match self.db.execute(&stmt).await {
             Ok(done) if done.rows_affected() > 0 => Transition::Applied,
             Ok(_) => Transition::NotApplied,
-            Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
-                && change.to == PaymentStatus::Accepted =>
+            Err(e)
+                if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+                    && change.to == PaymentStatus::Accepted =>
             {
                 self.order_payer(id).await?
             }
@@ -76,7 +79,10 @@ impl SeaOrmStore {
             .and_where(Expr::col(P::PaidOrderRef).eq(payment.order_ref.as_str()))
             .to_owned();
         Ok(
-            match self.fetch_one(&stmt, "reading the payer of an order").await? {
+            match self
+                .fetch_one(&stmt, "reading the payer of an order")
+                .await?
+            {
                 Some(payer) if payer.transaction_id != *id => {
                     Transition::OrderAlreadyPaid(payer.transaction_id)
                 }

@@ -2,11 +2,11 @@
 
 use std::sync::Arc;
 
-use crate::model::{DeliveryRecord, DeliverySource};
-use crate::store::PaymentStore;
-use crate::testing::check::{Check, trunc_ms};
-use crate::testing::fixtures::at;
-use crate::values::TransactionId;
+use cinetpay_core::{DeliveryRecord, DeliverySource, PaymentStore, TransactionId};
+
+use crate::StoreBackend;
+use crate::check::{Check, trunc_ms};
+use crate::fixtures::at;
 
 /// The log of one id at millisecond precision.
 async fn log_of(c: Check, s: &dyn PaymentStore, id: &str, limit: usize) -> Vec<DeliveryRecord> {
@@ -25,8 +25,9 @@ fn ms(mut record: DeliveryRecord) -> DeliveryRecord {
 /// `deliveries` gives one transaction id's records oldest first (records of
 /// the same instant in the order they were recorded), at most `limit` (the
 /// oldest), with every source and field intact, and nothing of other ids.
-pub async fn delivery_log_order_and_limit(store: Arc<dyn PaymentStore>) {
+pub async fn delivery_log_order_and_limit(backend: Arc<dyn StoreBackend>) {
     let c = Check::new("delivery_log_order_and_limit");
+    let store = backend.instance().await;
     let s = &*store;
     let id = TransactionId::generate();
     let other = TransactionId::generate();
@@ -49,7 +50,10 @@ pub async fn delivery_log_order_and_limit(store: Arc<dyn PaymentStore>) {
         ),
     ];
     for record in &records {
-        c.ok("record_delivery", s.record_delivery(record).await);
+        c.ok(
+            "record_deliveries",
+            s.record_deliveries(std::slice::from_ref(record)).await,
+        );
     }
     let expected: Vec<DeliveryRecord> = [1, 3, 4, 0]
         .iter()
@@ -88,8 +92,9 @@ pub async fn delivery_log_order_and_limit(store: Arc<dyn PaymentStore>) {
 /// longest id (64 characters) and outcome (255 characters, multi-byte); and a
 /// record built by hand with longer strings is stored cut to those bounds, as
 /// [`DeliveryRecord::new`] would cut it, instead of failing.
-pub async fn delivery_log_bounded_strings(store: Arc<dyn PaymentStore>) {
+pub async fn delivery_log_bounded_strings(backend: Arc<dyn StoreBackend>) {
     let c = Check::new("delivery_log_bounded_strings");
+    let store = backend.instance().await;
     let s = &*store;
     let tag = TransactionId::generate();
 
@@ -97,8 +102,14 @@ pub async fn delivery_log_bounded_strings(store: Arc<dyn PaymentStore>) {
     let lookalike = format!("{tag}XX' OR '1'='1\"; DROP TABLE payments; --\\");
     let record = DeliveryRecord::new(&hostile, DeliverySource::Notify, "bad x-token", at(0));
     let near = DeliveryRecord::new(&lookalike, DeliverySource::Notify, "bad x-token", at(1));
-    c.ok("record_delivery", s.record_delivery(&record).await);
-    c.ok("record_delivery", s.record_delivery(&near).await);
+    c.ok(
+        "record_deliveries",
+        s.record_deliveries(std::slice::from_ref(&record)).await,
+    );
+    c.ok(
+        "record_deliveries",
+        s.record_deliveries(std::slice::from_ref(&near)).await,
+    );
     c.eq(
         "deliveries of a hostile raw id",
         vec![ms(record.clone())],
@@ -128,7 +139,10 @@ pub async fn delivery_log_bounded_strings(store: Arc<dyn PaymentStore>) {
         DeliveryRecord::MAX_OUTCOME_LEN,
         bounded.outcome.chars().count(),
     );
-    c.ok("record_delivery", s.record_delivery(&bounded).await);
+    c.ok(
+        "record_deliveries",
+        s.record_deliveries(std::slice::from_ref(&bounded)).await,
+    );
     c.eq(
         "deliveries of a 64-character id with a 255-character multi-byte outcome",
         vec![ms(bounded.clone())],
@@ -143,8 +157,8 @@ pub async fn delivery_log_bounded_strings(store: Arc<dyn PaymentStore>) {
         at: at(3),
     };
     c.ok(
-        "record_delivery of an over-long record",
-        s.record_delivery(&by_hand).await,
+        "record_deliveries of an over-long record",
+        s.record_deliveries(std::slice::from_ref(&by_hand)).await,
     );
     let cut = DeliveryRecord::new(&raw_id, DeliverySource::Reconcile, &by_hand.outcome, at(3));
     c.eq(
@@ -158,8 +172,9 @@ pub async fn delivery_log_bounded_strings(store: Arc<dyn PaymentStore>) {
 /// over-long line included, exactly as the same lines one by one would be; an
 /// empty batch writes nothing. The engine groups the lines of concurrent
 /// requests into such batches.
-pub async fn delivery_log_batches(store: Arc<dyn PaymentStore>) {
+pub async fn delivery_log_batches(backend: Arc<dyn StoreBackend>) {
     let c = Check::new("delivery_log_batches");
+    let store = backend.instance().await;
     let s = &*store;
     let id = TransactionId::generate();
     let other = TransactionId::generate();
@@ -212,8 +227,8 @@ pub async fn delivery_log_batches(store: Arc<dyn PaymentStore>) {
         at(5_000),
     );
     c.ok(
-        "record_delivery after a batch",
-        s.record_delivery(&next).await,
+        "record_deliveries after a batch",
+        s.record_deliveries(std::slice::from_ref(&next)).await,
     );
     c.eq(
         "a single line after a batch comes after it",

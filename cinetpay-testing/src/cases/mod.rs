@@ -12,17 +12,25 @@ pub use deliveries::{
 };
 pub use fulfilment::{
     claim_and_complete, claim_requires_accepted, complete_after_lease_expiry_without_takeover,
-    expired_lease_takeover, release_schedules_retry,
+    expired_lease_takeover, lease_on_the_store_clock, refund_notice_claim_protocol,
+    release_keep_lease, release_schedules_retry,
 };
-pub use lists::{due_fulfilments_filters_and_order, stale_pending_filters_and_order};
+pub use lists::{
+    due_fulfilments_filters_and_order, payments_to_poll_filters_and_order,
+    polling_reaches_every_candidate,
+};
 pub use payments::{
     attach_payment_page, duplicate_transaction_id_is_conflict, insert_and_find_round_trip,
-    open_slot_per_order, payments_for_order_newest_first, transition_closes_open_slot,
-    unknown_transaction_changes_nothing,
+    open_slot_per_order, payments_for_order_newest_first, superseded_payment_is_never_accepted,
+    transition_closes_open_slot, unknown_transaction_changes_nothing,
 };
 pub use races::{
+    race_accept_across_instances, race_accept_one_payer, race_claim_across_instances,
     race_claim_one_winner, race_complete_against_takeover, race_failure_notice_once,
-    race_insert_one_open_payment, race_many_payments_one_winner_each, race_takeover_one_winner,
-    race_transition_one_applied,
+    race_insert_across_instances, race_insert_one_open_payment, race_many_payments_one_winner_each,
+    race_takeover_one_winner, race_transition_across_instances, race_transition_one_applied,
 };
-pub use status::{failure_notice_exactly_once, transition_compare_and_set};
+pub use status::{
+    failure_notice_exactly_once, one_accepted_payment_per_order, record_check_keeps_status,
+    transition_compare_and_set,
+};

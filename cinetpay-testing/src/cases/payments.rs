@@ -1,21 +1,27 @@
-//! Creating and finding payments, and the open slot of an order.
+//! Creating and finding payments, the open slot of an order, superseded payments.
 
 use std::sync::Arc;
 
-use crate::model::{Payment, PaymentStatus};
-use crate::store::{InsertOutcome, PaymentStore, StatusChange, StoreError};
-use crate::testing::check::Check;
-use crate::testing::fixtures::{self, at};
-use crate::values::{Currency, Description, OrderRef, TransactionId};
+use cinetpay_core::{
+    Claim, Completion, Currency, Description, NewPayment, OrderRef, Payment, PaymentStatus,
+    PaymentStore, PollQuery, RefundReason, Release, StatusChange, StoreError, TransactionId,
+    Transition,
+};
+
+use crate::StoreBackend;
+use crate::check::{Check, LONG_LEASE};
+use crate::fixtures::{self, at};
 
 /// Every field of a new payment (amount, currency, description, order
 /// reference, transaction id, creation time to the millisecond) comes back
-/// unchanged from `insert_payment`, `find_payment` and `find_open_payment`,
+/// unchanged from `insert_payment`, `find_payment` and `payments_for_order`,
 /// including non-ASCII text, the longest values allowed, and ids or
 /// references that differ only by letter case or accents (the store must
 /// compare them exactly, not with a case- or accent-insensitive collation).
-pub async fn insert_and_find_round_trip(store: Arc<dyn PaymentStore>) {
+/// Each new payment holds its order's open slot.
+pub async fn insert_and_find_round_trip(backend: Arc<dyn StoreBackend>) {
     let c = Check::new("insert_and_find_round_trip");
+    let store = backend.instance().await;
     let s = &*store;
     let amounts = [5, 1_000_000_000_000, 1500, 999_995, 25_000];
     let mut inserted = Vec::new();
@@ -85,38 +91,39 @@ pub async fn insert_and_find_round_trip(store: Arc<dyn PaymentStore>) {
             &expected,
             &found,
         );
-        let open = c.ok(
-            "find_open_payment",
-            s.find_open_payment(&new.order_ref).await,
+        let listed = c.ok(
+            "payments_for_order",
+            s.payments_for_order(&new.order_ref, 10).await,
         );
-        match open {
-            Some(open) => c.same_payment(
-                "find_open_payment returns the order's new payment",
+        c.eq(
+            &format!("the number of payments of order {}", new.order_ref),
+            1,
+            listed.len(),
+        );
+        if let Some(listed) = listed.first() {
+            c.same_payment(
+                "payments_for_order returns the order's new payment",
                 &expected,
-                &open,
-            ),
-            None => c.fail(format_args!(
-                "find_open_payment({}) to find {}, found None",
-                new.order_ref, new.transaction_id
-            )),
+                listed,
+            );
         }
+        let probe = fixtures::new_payment(&new.order_ref, 1500, at(80_000));
+        c.slot_held_by(s, &probe, &expected, "a new payment holds its order's slot")
+            .await;
     }
     let unknown = c.ok(
         "find_payment",
         s.find_payment(&TransactionId::generate()).await,
     );
     c.eq("find_payment of an unknown id", None, unknown);
-    let unknown = c.ok(
-        "find_open_payment",
-        s.find_open_payment(&fixtures::order_ref("nobody")).await,
-    );
-    c.eq("find_open_payment of an unknown order", None, unknown);
 }
 
 /// Inserting a transaction id that exists is [`StoreError::Conflict`] and
-/// changes nothing: not the existing payment, not the other order.
-pub async fn duplicate_transaction_id_is_conflict(store: Arc<dyn PaymentStore>) {
+/// changes nothing: not the existing payment, not the other order; also once
+/// the existing payment was superseded.
+pub async fn duplicate_transaction_id_is_conflict(backend: Arc<dyn StoreBackend>) {
     let c = Check::new("duplicate_transaction_id_is_conflict");
+    let store = backend.instance().await;
     let s = &*store;
     let first = fixtures::new_payment(&fixtures::order_ref("dup"), 1500, at(0));
     let stored = c.insert(s, &first).await;
@@ -129,15 +136,6 @@ pub async fn duplicate_transaction_id_is_conflict(store: Arc<dyn PaymentStore>) 
         &stored,
         &c.get(s, &first.transaction_id).await,
     );
-    let open = c.ok(
-        "find_open_payment",
-        s.find_open_payment(&other_order.order_ref).await,
-    );
-    c.eq(
-        "find_open_payment of the conflicting insert's order",
-        None,
-        open.map(|p| p.transaction_id),
-    );
     let listed = c.ok(
         "payments_for_order",
         s.payments_for_order(&other_order.order_ref, 10).await,
@@ -148,26 +146,17 @@ pub async fn duplicate_transaction_id_is_conflict(store: Arc<dyn PaymentStore>) 
         listed.len(),
     );
 
-    // Once the first payment is closed, its id still cannot be reused.
+    // Once the first payment is superseded, its id still cannot be reused.
     c.that(
         c.ok(
-            "close_payment",
-            s.close_payment(&first.transaction_id, at(20)).await,
+            "supersede_payment",
+            s.supersede_payment(&first.transaction_id, at(20)).await,
         ),
-        "close_payment of an open payment to return true",
+        "supersede_payment of an open pending payment to return true",
     );
     let mut same_order = fixtures::new_payment(&first.order_ref, 1500, at(30));
     same_order.transaction_id = first.transaction_id.clone();
     expect_conflict(c, s, &same_order).await;
-    let open = c.ok(
-        "find_open_payment",
-        s.find_open_payment(&first.order_ref).await,
-    );
-    c.eq(
-        "find_open_payment after a conflicting insert on a closed order",
-        None,
-        open.map(|p| p.transaction_id),
-    );
     let found = c.get(s, &first.transaction_id).await;
     c.eq("amount of the existing payment", first.amount, found.amount);
     c.same_time(
@@ -175,9 +164,13 @@ pub async fn duplicate_transaction_id_is_conflict(store: Arc<dyn PaymentStore>) 
         Some(first.created_at),
         Some(found.created_at),
     );
+    c.eq("open of the superseded payment", false, found.open);
+    // The refused insert did not take the order's slot.
+    c.insert(s, &fixtures::new_payment(&first.order_ref, 1500, at(40)))
+        .await;
 }
 
-async fn expect_conflict(c: Check, s: &dyn PaymentStore, new: &crate::model::NewPayment) {
+async fn expect_conflict(c: Check, s: &dyn PaymentStore, new: &NewPayment) {
     match s.insert_payment(new).await {
         Err(StoreError::Conflict(_)) => {}
         Err(other) => c.fail(format_args!(
@@ -192,98 +185,77 @@ async fn expect_conflict(c: Check, s: &dyn PaymentStore, new: &crate::model::New
 }
 
 /// One open payment per order: a second insert writes nothing and returns the
-/// open one; `close_payment` frees the slot (keeping the status); a new
-/// payment then opens it; a transition of the closed payment does not touch
-/// the new one's slot; `Pending -> Pending` (a waiting check) keeps it open.
-pub async fn open_slot_per_order(store: Arc<dyn PaymentStore>) {
+/// open one; `supersede_payment` frees the slot (status kept, `superseded_at`
+/// set) and answers `false` the second time; a new payment then opens it; a
+/// transition of the superseded payment does not touch the new one's slot;
+/// `pending -> pending` (a waiting check) keeps it open and records the check.
+pub async fn open_slot_per_order(backend: Arc<dyn StoreBackend>) {
     let c = Check::new("open_slot_per_order");
+    let store = backend.instance().await;
     let s = &*store;
     let order = fixtures::order_ref("slot");
     let first = fixtures::new_payment(&order, 1500, at(0));
     let first_row = c.insert(s, &first).await;
 
     let second = fixtures::new_payment(&order, 2500, at(1_000));
-    match c.ok("insert_payment", s.insert_payment(&second).await) {
-        InsertOutcome::OrderHasOpenPayment(open) => c.same_payment(
-            "the open payment returned by a second insert for the order",
-            &first_row,
-            &open,
-        ),
-        InsertOutcome::Inserted(p) => c.fail(format_args!(
-            "a second insert for order {order} with an open payment to be OrderHasOpenPayment, found Inserted({})",
-            p.transaction_id
-        )),
-    }
-    let ghost = c.ok("find_payment", s.find_payment(&second.transaction_id).await);
-    c.eq(
-        "find_payment of the refused second insert (nothing written)",
-        None,
-        ghost.map(|p| p.transaction_id),
-    );
-    let open = c.ok("find_open_payment", s.find_open_payment(&order).await);
-    c.eq(
-        "find_open_payment of the order",
-        Some(first.transaction_id.clone()),
-        open.map(|p| p.transaction_id),
-    );
+    c.slot_held_by(s, &second, &first_row, "a second insert for the order")
+        .await;
 
-    // Closing frees the slot and keeps the status.
-    let closed = c.ok(
-        "close_payment",
-        s.close_payment(&first.transaction_id, at(2_000)).await,
+    // Superseding frees the slot and keeps the status.
+    let superseded = c.ok(
+        "supersede_payment",
+        s.supersede_payment(&first.transaction_id, at(2_000)).await,
     );
-    c.that(closed, "close_payment of the open payment to return true");
+    c.that(
+        superseded,
+        "supersede_payment of the open payment to return true",
+    );
     let mut expected = first_row.clone();
     expected.open = false;
+    expected.superseded_at = Some(at(2_000));
     expected.updated_at = at(2_000);
     c.same_payment(
-        "the payment after close_payment (open false, status kept, updated_at set)",
+        "the payment after supersede_payment (open false, status kept, superseded_at and updated_at set)",
         &expected,
         &c.get(s, &first.transaction_id).await,
     );
     let again = c.ok(
-        "close_payment",
-        s.close_payment(&first.transaction_id, at(3_000)).await,
+        "supersede_payment",
+        s.supersede_payment(&first.transaction_id, at(3_000)).await,
     );
-    c.that(!again, "close_payment of a closed payment to return false");
+    c.that(
+        !again,
+        "supersede_payment of a superseded payment to return false",
+    );
     c.same_payment(
-        "a closed payment after a second close_payment (unchanged)",
+        "a superseded payment after a second supersede_payment (unchanged)",
         &expected,
         &c.get(s, &first.transaction_id).await,
-    );
-    let open = c.ok("find_open_payment", s.find_open_payment(&order).await);
-    c.eq(
-        "find_open_payment after close_payment",
-        None,
-        open.map(|p| p.transaction_id),
     );
 
     // The next insert opens the order again.
     let second_row = c.insert(s, &second).await;
-    let open = c.ok("find_open_payment", s.find_open_payment(&order).await);
-    c.eq(
-        "find_open_payment after a new insert",
-        Some(second.transaction_id.clone()),
-        open.map(|p| p.transaction_id),
-    );
+    let probe = fixtures::new_payment(&order, 1500, at(3_500));
+    c.slot_held_by(s, &probe, &second_row, "after a new insert")
+        .await;
 
-    // The closed payment may still be paid; that does not close the new one.
+    // The superseded payment may still be refused; that does not close the new one.
     c.transition(
         s,
         &first,
         PaymentStatus::Pending,
-        PaymentStatus::Accepted,
+        PaymentStatus::Refused,
         at(4_000),
     )
     .await;
     let first_now = c.get(s, &first.transaction_id).await;
     c.eq(
-        "open of the closed payment after it was accepted",
+        "open of the superseded payment after it was refused",
         false,
         first_now.open,
     );
     c.same_payment(
-        "the order's new open payment after the old one was accepted",
+        "the order's new open payment after the old one was refused",
         &second_row,
         &c.get(s, &second.transaction_id).await,
     );
@@ -292,42 +264,36 @@ pub async fn open_slot_per_order(store: Arc<dyn PaymentStore>) {
     let waiting = StatusChange {
         from: PaymentStatus::Pending,
         to: PaymentStatus::Pending,
-        check: Some(crate::model::CheckSnapshot {
-            status: Some("WAITING_FOR_CUSTOMER".to_owned()),
-            ..fixtures::bare_check("662", "WAITING_CUSTOMER_PAYMENT")
-        }),
+        check: Some(fixtures::waiting_check()),
         reason: None,
+        attention: None,
         at: at(5_000),
     };
-    let applied = c.ok(
-        "transition",
-        s.transition(&second.transaction_id, &waiting).await,
-    );
-    c.that(
-        applied,
-        "transition pending -> pending (a waiting check) to apply",
-    );
+    c.apply(s, &second.transaction_id, &waiting).await;
     let mut expected = second_row.clone();
     expected.check = waiting.check.clone();
+    expected.checked_at = Some(at(5_000));
     expected.updated_at = at(5_000);
     c.same_payment(
-        "the payment after a pending -> pending transition (still open, check stored)",
+        "the payment after a pending -> pending transition (still open, check and checked_at stored)",
         &expected,
         &c.get(s, &second.transaction_id).await,
     );
-    let open = c.ok("find_open_payment", s.find_open_payment(&order).await);
-    c.eq(
-        "find_open_payment after a pending -> pending transition",
-        Some(second.transaction_id.clone()),
-        open.map(|p| p.transaction_id),
-    );
+    c.slot_held_by(
+        s,
+        &probe,
+        &expected,
+        "after a pending -> pending transition",
+    )
+    .await;
 }
 
-/// A transition to any status other than `Pending` frees the order's slot, so
+/// A transition to any status other than `pending` frees the order's slot, so
 /// that the next insert for the order creates a payment; a refused
 /// transition (wrong `from`) does not.
-pub async fn transition_closes_open_slot(store: Arc<dyn PaymentStore>) {
+pub async fn transition_closes_open_slot(backend: Arc<dyn StoreBackend>) {
     let c = Check::new("transition_closes_open_slot");
+    let store = backend.instance().await;
     let s = &*store;
     for (i, to) in PaymentStatus::ALL
         .into_iter()
@@ -342,44 +308,41 @@ pub async fn transition_closes_open_slot(store: Arc<dyn PaymentStore>) {
             .await;
         let row = c.get(s, &payment.transaction_id).await;
         c.eq(&format!("open after a transition to {to}"), false, row.open);
-        let open = c.ok("find_open_payment", s.find_open_payment(&order).await);
-        c.eq(
-            &format!("find_open_payment after a transition to {to}"),
-            None,
-            open.map(|p| p.transaction_id),
-        );
         let next = fixtures::new_payment(&order, 1500, at(step + 2));
         c.insert(s, &next).await;
     }
 
     let order = fixtures::order_ref("kept");
     let payment = fixtures::new_payment(&order, 1500, at(0));
-    c.insert(s, &payment).await;
+    let row = c.insert(s, &payment).await;
     let stale = StatusChange {
         from: PaymentStatus::Refused,
         to: PaymentStatus::Accepted,
         check: Some(fixtures::accepted_check(&payment)),
         reason: None,
+        attention: None,
         at: at(1),
     };
-    let applied = c.ok(
+    let outcome = c.ok(
         "transition",
         s.transition(&payment.transaction_id, &stale).await,
     );
-    c.that(!applied, "a transition with the wrong `from` to be refused");
-    let open = c.ok("find_open_payment", s.find_open_payment(&order).await);
-    c.eq(
-        "find_open_payment after a refused transition",
-        Some(payment.transaction_id.clone()),
-        open.map(|p| p.transaction_id),
+    c.outcome(
+        "a transition with the wrong `from`",
+        &Transition::NotApplied,
+        &outcome,
     );
+    let probe = fixtures::new_payment(&order, 1500, at(2));
+    c.slot_held_by(s, &probe, &row, "after a refused transition")
+        .await;
 }
 
 /// `attach_payment_page` stores CinetPay's token and page URL (realistic
-/// lengths) and the time, changes nothing else, replaces an earlier page, and
-/// answers `false` for an unknown payment.
-pub async fn attach_payment_page(store: Arc<dyn PaymentStore>) {
+/// lengths) and the time, changes nothing else (the payment keeps its slot),
+/// replaces an earlier page, and answers `false` for an unknown payment.
+pub async fn attach_payment_page(backend: Arc<dyn StoreBackend>) {
     let c = Check::new("attach_payment_page");
+    let store = backend.instance().await;
     let s = &*store;
     let new = fixtures::new_payment(&fixtures::order_ref("page"), 1500, at(0));
     let row = c.insert(s, &new).await;
@@ -403,20 +366,9 @@ pub async fn attach_payment_page(store: Arc<dyn PaymentStore>) {
         &expected,
         &c.get(s, &new.transaction_id).await,
     );
-    let open = c.ok(
-        "find_open_payment",
-        s.find_open_payment(&new.order_ref).await,
-    );
-    match open {
-        Some(open) => c.same_payment(
-            "find_open_payment after attach_payment_page",
-            &expected,
-            &open,
-        ),
-        None => {
-            c.fail("find_open_payment after attach_payment_page to find the payment, found None")
-        }
-    }
+    let probe = fixtures::new_payment(&new.order_ref, 1500, at(300));
+    c.slot_held_by(s, &probe, &expected, "after attach_payment_page")
+        .await;
 
     let token2 = "ffee".repeat(30);
     let url2 = format!("https://checkout.cinetpay.com/payment/{token2}");
@@ -447,9 +399,11 @@ pub async fn attach_payment_page(store: Arc<dyn PaymentStore>) {
 }
 
 /// `payments_for_order` lists an order's payments newest first (by
-/// `created_at`), at most `limit`, and nothing of other orders.
-pub async fn payments_for_order_newest_first(store: Arc<dyn PaymentStore>) {
+/// `created_at`), superseded ones included, at most `limit`, and nothing of
+/// other orders.
+pub async fn payments_for_order_newest_first(backend: Arc<dyn StoreBackend>) {
     let c = Check::new("payments_for_order_newest_first");
+    let store = backend.instance().await;
     let s = &*store;
     let order = fixtures::order_ref("history");
     let other = fixtures::order_ref("history-other");
@@ -458,11 +412,15 @@ pub async fn payments_for_order_newest_first(store: Arc<dyn PaymentStore>) {
         let new = fixtures::new_payment(&order, 1500, at(created));
         c.insert(s, &new).await;
         if i < 2 {
-            let closed = c.ok(
-                "close_payment",
-                s.close_payment(&new.transaction_id, at(created + 1)).await,
+            let superseded = c.ok(
+                "supersede_payment",
+                s.supersede_payment(&new.transaction_id, at(created + 1))
+                    .await,
             );
-            c.that(closed, "close_payment of the open payment to return true");
+            c.that(
+                superseded,
+                "supersede_payment of the open payment to return true",
+            );
         }
         ids.push(new.transaction_id);
     }
@@ -500,9 +458,10 @@ pub async fn payments_for_order_newest_first(store: Arc<dyn PaymentStore>) {
 }
 
 /// Every method called with an unknown transaction id answers "nothing"
-/// (`None`, `false`, empty), not an error, and writes nothing.
-pub async fn unknown_transaction_changes_nothing(store: Arc<dyn PaymentStore>) {
+/// (`None`, `false`, `NotApplied`, empty), not an error, and writes nothing.
+pub async fn unknown_transaction_changes_nothing(backend: Arc<dyn StoreBackend>) {
     let c = Check::new("unknown_transaction_changes_nothing");
+    let store = backend.instance().await;
     let s = &*store;
     let known = fixtures::new_payment(&fixtures::order_ref("known"), 1500, at(0));
     let row = c.insert(s, &known).await;
@@ -523,20 +482,42 @@ pub async fn unknown_transaction_changes_nothing(store: Arc<dyn PaymentStore>) {
         !attached,
         "attach_payment_page of an unknown id to return false",
     );
-    let closed = c.ok("close_payment", s.close_payment(&id, at(1)).await);
-    c.that(!closed, "close_payment of an unknown id to return false");
-    let change = StatusChange {
-        from: PaymentStatus::Pending,
-        to: PaymentStatus::Accepted,
-        check: None,
-        reason: None,
-        at: at(1),
-    };
-    let moved = c.ok("transition", s.transition(&id, &change).await);
-    c.that(!moved, "transition of an unknown id to return false");
+    let superseded = c.ok("supersede_payment", s.supersede_payment(&id, at(1)).await);
+    c.that(
+        !superseded,
+        "supersede_payment of an unknown id to return false",
+    );
+    for to in [PaymentStatus::Accepted, PaymentStatus::Refused] {
+        let change = StatusChange {
+            from: PaymentStatus::Pending,
+            to,
+            check: None,
+            reason: None,
+            attention: None,
+            at: at(1),
+        };
+        let moved = c.ok("transition", s.transition(&id, &change).await);
+        c.outcome(
+            &format!("transition of an unknown id to {to}"),
+            &Transition::NotApplied,
+            &moved,
+        );
+    }
+    let checked = c.ok(
+        "record_check",
+        s.record_check(&id, Some(&fixtures::waiting_check()), at(1))
+            .await,
+    );
+    c.that(!checked, "record_check of an unknown id to return false");
     let claim = c.ok(
         "claim_fulfilment",
-        s.claim_fulfilment(&id, "owner", at(1), at(2)).await,
+        s.claim_fulfilment(&Claim {
+            transaction_id: &id,
+            owner: "owner",
+            now: at(1),
+            lease: LONG_LEASE,
+        })
+        .await,
     );
     c.that(
         claim.is_none(),
@@ -544,21 +525,35 @@ pub async fn unknown_transaction_changes_nothing(store: Arc<dyn PaymentStore>) {
     );
     let done = c.ok(
         "complete_fulfilment",
-        s.complete_fulfilment(&id, "owner", at(1)).await,
+        s.complete_fulfilment(&Completion {
+            transaction_id: &id,
+            owner: "owner",
+            now: at(1),
+        })
+        .await,
     );
     c.that(
         !done,
         "complete_fulfilment of an unknown id to return false",
     );
-    let released = c.ok(
-        "release_fulfilment",
-        s.release_fulfilment(&id, "owner", "boom", at(5), at(1))
+    for keep_lease in [false, true] {
+        let released = c.ok(
+            "release_fulfilment",
+            s.release_fulfilment(&Release {
+                transaction_id: &id,
+                owner: "owner",
+                error: "boom",
+                next_attempt_at: at(5),
+                now: at(1),
+                keep_lease,
+            })
             .await,
-    );
-    c.that(
-        !released,
-        "release_fulfilment of an unknown id to return false",
-    );
+        );
+        c.that(
+            !released,
+            "release_fulfilment of an unknown id to return false",
+        );
+    }
     let notice = c.ok(
         "claim_failure_notice",
         s.claim_failure_notice(&id, at(1)).await,
@@ -586,4 +581,222 @@ pub async fn unknown_transaction_changes_nothing(store: Arc<dyn PaymentStore>) {
         s.payments_for_order(&known.order_ref, 10).await,
     );
     c.eq("payments of the known order", 1, listed.len());
+}
+
+/// `supersede_payment` of an open, pending payment answers `true`, sets
+/// `superseded_at` and frees the order's slot (the next insert inserts); the
+/// superseded payment's page is never attached again (`false`, nothing
+/// written) and it is never accepted (`NotApplied`, nothing written), from
+/// pending or after a refusal; it may still become refused, cancelled or
+/// needs-attention, keeping `superseded_at` (and a superseded payment with a
+/// page stays a polling candidate). `supersede_payment` of a refused,
+/// accepted or already superseded payment answers `false` and writes nothing.
+pub async fn superseded_payment_is_never_accepted(backend: Arc<dyn StoreBackend>) {
+    let c = Check::new("superseded_payment_is_never_accepted");
+    let store = backend.instance().await;
+    let s = &*store;
+    let order = fixtures::order_ref("superseded");
+    let old = fixtures::new_payment(&order, 1500, at(0));
+    c.insert(s, &old).await;
+    let url = fixtures::payment_url(&old.transaction_id);
+    let attached = c.ok(
+        "attach_payment_page",
+        s.attach_payment_page(&old.transaction_id, "tok-old", &url, at(100))
+            .await,
+    );
+    c.that(
+        attached,
+        "attach_payment_page of a new payment to return true",
+    );
+    let before = c.get(s, &old.transaction_id).await;
+
+    let done = c.ok(
+        "supersede_payment",
+        s.supersede_payment(&old.transaction_id, at(1_000)).await,
+    );
+    c.that(
+        done,
+        "supersede_payment of an open pending payment to return true",
+    );
+    let mut expected = before;
+    expected.open = false;
+    expected.superseded_at = Some(at(1_000));
+    expected.updated_at = at(1_000);
+    c.same_payment(
+        "the payment after supersede_payment",
+        &expected,
+        &c.get(s, &old.transaction_id).await,
+    );
+    let newer = fixtures::new_payment(&order, 2500, at(1_500));
+    let newer_row = c.insert(s, &newer).await;
+
+    let reattached = c.ok(
+        "attach_payment_page",
+        s.attach_payment_page(
+            &old.transaction_id,
+            "tok-late",
+            "https://x.test/late",
+            at(2_000),
+        )
+        .await,
+    );
+    c.that(
+        !reattached,
+        "attach_payment_page of a superseded payment to return false (its page must not be shown)",
+    );
+    c.same_payment(
+        "a superseded payment after attach_payment_page (unchanged)",
+        &expected,
+        &c.get(s, &old.transaction_id).await,
+    );
+
+    let accept = |from: PaymentStatus, ms: i64| StatusChange {
+        from,
+        to: PaymentStatus::Accepted,
+        check: Some(fixtures::accepted_check(&old)),
+        reason: None,
+        attention: None,
+        at: at(ms),
+    };
+    let outcome = c.ok(
+        "transition",
+        s.transition(&old.transaction_id, &accept(PaymentStatus::Pending, 3_000))
+            .await,
+    );
+    c.outcome(
+        "transition pending -> accepted of a superseded payment",
+        &Transition::NotApplied,
+        &outcome,
+    );
+    c.same_payment(
+        "a superseded payment after a refused acceptance (unchanged)",
+        &expected,
+        &c.get(s, &old.transaction_id).await,
+    );
+
+    // Still a polling candidate: CinetPay may report its page paid.
+    let poll = PollQuery {
+        now: at(4 * 3_600_000),
+        since: at(-1),
+        after: std::time::Duration::from_secs(60),
+        limit: 10,
+    };
+    let listed = c.ok("payments_to_poll", s.payments_to_poll(&poll).await);
+    c.that(
+        listed
+            .iter()
+            .any(|p| p.transaction_id == old.transaction_id),
+        "a superseded pending payment with a page to be a polling candidate",
+    );
+
+    c.transition(
+        s,
+        &old,
+        PaymentStatus::Pending,
+        PaymentStatus::Refused,
+        at(4_000),
+    )
+    .await;
+    let refused = c.get(s, &old.transaction_id).await;
+    c.same_time(
+        "superseded_at of a superseded payment after it was refused (kept)",
+        Some(at(1_000)),
+        refused.superseded_at,
+    );
+    let outcome = c.ok(
+        "transition",
+        s.transition(&old.transaction_id, &accept(PaymentStatus::Refused, 5_000))
+            .await,
+    );
+    c.outcome(
+        "transition refused -> accepted of a superseded payment",
+        &Transition::NotApplied,
+        &outcome,
+    );
+    c.same_payment(
+        "a superseded refused payment after a refused acceptance (unchanged)",
+        &refused,
+        &c.get(s, &old.transaction_id).await,
+    );
+    c.transition(
+        s,
+        &old,
+        PaymentStatus::Refused,
+        PaymentStatus::Cancelled,
+        at(5_500),
+    )
+    .await;
+    let refund = fixtures::needs_refund(
+        &old,
+        PaymentStatus::Cancelled,
+        RefundReason::Superseded,
+        at(6_000),
+    );
+    c.apply(s, &old.transaction_id, &refund).await;
+    let attention = c.get(s, &old.transaction_id).await;
+    c.eq(
+        "the attention of the superseded payment moved to needs_attention",
+        refund.attention.as_ref(),
+        attention.attention.as_ref(),
+    );
+    c.same_time(
+        "superseded_at after needs_attention (kept)",
+        Some(at(1_000)),
+        attention.superseded_at,
+    );
+    c.same_payment(
+        "the order's new payment after the old one's transitions (unchanged)",
+        &newer_row,
+        &c.get(s, &newer.transaction_id).await,
+    );
+
+    // Only an open, pending payment can be superseded.
+    let again = c.ok(
+        "supersede_payment",
+        s.supersede_payment(&old.transaction_id, at(7_000)).await,
+    );
+    c.that(
+        !again,
+        "supersede_payment of a superseded payment (now needs_attention) to return false",
+    );
+    for to in [PaymentStatus::Refused, PaymentStatus::Accepted] {
+        let other = fixtures::new_payment(&fixtures::order_ref(to.as_str()), 1500, at(0));
+        c.insert(s, &other).await;
+        c.transition(s, &other, PaymentStatus::Pending, to, at(10))
+            .await;
+        let before = c.get(s, &other.transaction_id).await;
+        let done = c.ok(
+            "supersede_payment",
+            s.supersede_payment(&other.transaction_id, at(20)).await,
+        );
+        c.that(
+            !done,
+            format_args!("supersede_payment of a {to} payment to return false"),
+        );
+        c.same_payment(
+            &format!("a {to} payment after a refused supersede_payment (unchanged)"),
+            &before,
+            &c.get(s, &other.transaction_id).await,
+        );
+    }
+    let superseded_pending = fixtures::new_payment(&fixtures::order_ref("twice"), 1500, at(0));
+    c.insert(s, &superseded_pending).await;
+    for (ms, expected) in [(10, true), (20, false)] {
+        let done = c.ok(
+            "supersede_payment",
+            s.supersede_payment(&superseded_pending.transaction_id, at(ms))
+                .await,
+        );
+        c.eq(
+            "supersede_payment of a pending payment, then of the same (closed) one",
+            expected,
+            done,
+        );
+    }
+    let row = c.get(s, &superseded_pending.transaction_id).await;
+    c.same_time(
+        "superseded_at after a second supersede_payment (the first kept)",
+        Some(at(10)),
+        row.superseded_at,
+    );
 }

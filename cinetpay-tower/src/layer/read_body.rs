@@ -45,7 +45,10 @@ where
     if declared.is_some_and(|len| len > limit as u64) {
         return Err(too_large);
     }
-    let read = tokio::time::timeout(checkout.body_read_timeout(), Limited::new(body, limit).collect());
+    let read = tokio::time::timeout(
+        checkout.body_read_timeout(),
+        Limited::new(body, limit).collect(),
+    );
     let Ok(read) = read.await else {
         tracing::warn!(timeout = ?checkout.body_read_timeout(), "cinetpay: request body not received in time");
         return Err(too_slow);

@@ -50,8 +50,7 @@ where
         let checkout = self.checkout.clone();
         ResponseFuture::engine(Box::pin(async move {
             let (parts, body) = request.into_parts();
-            let bytes: Bytes = match read_limited(&parts.headers, body, &checkout).await
-            {
+            let bytes: Bytes = match read_limited(&parts.headers, body, &checkout).await {
                 Ok(bytes) => bytes,
                 Err(response) => return response(&checkout),
             };

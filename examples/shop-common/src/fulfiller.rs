@@ -187,7 +187,8 @@ impl OrderFulfiller for ShopFulfiller {
     }
 
     async fn fulfil(&self, payment: &Payment, attempt: u32) -> Result<(), FulfilError> {
-        self.deliver(self.orders.connection(), payment, attempt).await
+        self.deliver(self.orders.connection(), payment, attempt)
+            .await
     }
 
     async fn payment_failed(&self, payment: &Payment) -> Result<(), FulfilError> {

@@ -17,7 +17,6 @@ use cinetpay_sandbox::{Sandbox, SandboxError, SandboxHandle};
 use cinetpay_store::SeaOrmStore;
 use sea_orm::{Database, DatabaseConnection};
 
-
 use crate::fulfiller::{Faults, ShopFulfiller};
 use crate::orders::{OrderBook, OrderError};
 
@@ -192,8 +191,8 @@ pub async fn build(options: ShopOptions) -> Result<Shop, SetupError> {
                 })?;
                 let orders = OrderBook::open(store.connection().clone()).await?;
                 // The delivery row and the payment's delivery mark commit together.
-                let fulfiller = store
-                    .fulfil_in_transaction(ShopFulfiller::new(orders.clone(), faults.clone()));
+                let fulfiller =
+                    store.fulfil_in_transaction(ShopFulfiller::new(orders.clone(), faults.clone()));
                 (orders, Arc::new(store), Arc::new(fulfiller))
             }
         };

@@ -266,7 +266,10 @@ impl CheckoutSettings {
             if let Some(key) = name.strip_prefix("CINETPAY_")
                 && !Self::KEYS.iter().any(|k| k.eq_ignore_ascii_case(key))
             {
-                tracing::warn!(variable = name, "this CINETPAY_* variable is not a cinetpay-rs setting");
+                tracing::warn!(
+                    variable = name,
+                    "this CINETPAY_* variable is not a cinetpay-rs setting"
+                );
             }
         }
         Self::from_lookup(|name| std::env::var(name).ok())
@@ -303,7 +306,7 @@ impl CheckoutSettings {
 #[derive(Deserialize)]
 #[serde(untagged)]
 enum Text {
-    Text(String),
+    Words(String),
     Signed(i64),
     Unsigned(u64),
 }
@@ -311,7 +314,7 @@ enum Text {
 impl From<Text> for String {
     fn from(t: Text) -> String {
         match t {
-            Text::Text(s) => s,
+            Text::Words(s) => s,
             Text::Signed(i) => i.to_string(),
             Text::Unsigned(u) => u.to_string(),
         }
@@ -335,8 +338,11 @@ where
     use serde::de::Error;
     match Text::deserialize(d)? {
         Text::Unsigned(u) => T::try_from(u).map_err(|_| D::Error::custom("is too large")),
-        Text::Signed(_) => Err(D::Error::custom("must not be negative")),
-        Text::Text(s) => s.trim().parse().map_err(|_| {
+        Text::Signed(i) => match u64::try_from(i) {
+            Ok(u) => T::try_from(u).map_err(|_| D::Error::custom("is too large")),
+            Err(_) => Err(D::Error::custom("must not be negative")),
+        },
+        Text::Words(s) => s.trim().parse().map_err(|_| {
             D::Error::custom(format!(
                 "is not a whole number: {:?}",
                 s.chars().take(32).collect::<String>()
@@ -379,7 +385,10 @@ mod tests {
             .skip(2)
             .map(|line| {
                 let cells: Vec<&str> = line.split(" | ").collect();
-                let unquote = |s: &str| s.trim_matches(|c| c == '|' || c == ' ' || c == '`').to_owned();
+                let unquote = |s: &str| {
+                    s.trim_matches(|c| c == '|' || c == ' ' || c == '`')
+                        .to_owned()
+                };
                 (unquote(cells[0]), unquote(cells[1]), unquote(cells[2]))
             })
             .collect()
@@ -389,7 +398,11 @@ mod tests {
     fn the_documented_table_is_the_settings_and_their_defaults() {
         let table = documented();
         let keys: Vec<&str> = table.iter().map(|(k, _, _)| k.as_str()).collect();
-        assert_eq!(keys, CheckoutSettings::KEYS, "settings.md lists every key, in order");
+        assert_eq!(
+            keys,
+            CheckoutSettings::KEYS,
+            "settings.md lists every key, in order"
+        );
         let defaults = serde_json::to_value(CheckoutSettings::default()).unwrap();
         let serde_keys: Vec<&String> = defaults.as_object().unwrap().keys().collect();
         assert_eq!(serde_keys.len(), CheckoutSettings::KEYS.len());
@@ -433,7 +446,11 @@ mod tests {
         )
         .unwrap();
         assert_eq!(from_env, from_json);
-        assert_eq!(from_env.site_id.as_deref(), Some("0012345"), "exact text kept");
+        assert_eq!(
+            from_env.site_id.as_deref(),
+            Some("0012345"),
+            "exact text kept"
+        );
         assert_eq!(from_env.lang, None, "an empty variable keeps the default");
         let number: CheckoutSettings = serde_json::from_str(r#"{"site_id":42}"#).unwrap();
         assert_eq!(number.site_id.as_deref(), Some("42"));

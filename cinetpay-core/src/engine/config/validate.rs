@@ -57,9 +57,13 @@ impl CheckoutSettings {
                 ),
             ));
         }
-        let channels: Channels = self.channels.trim().parse().map_err(
-            |e: crate::values::ChannelsError| ConfigError::setting("channels", e.to_string()),
-        )?;
+        let channels: Channels =
+            self.channels
+                .trim()
+                .parse()
+                .map_err(|e: crate::values::ChannelsError| {
+                    ConfigError::setting("channels", e.to_string())
+                })?;
         let lang = match self.lang.as_deref().map(str::trim) {
             None | Some("") => None,
             Some("fr") => Some(Lang::Fr),
@@ -170,7 +174,9 @@ impl CheckoutSettings {
             Some(url) => http_url("api_url", url.clone())?,
             None => ClientConfig::default().base_url,
         };
-        if secret_key.is_none() && is_cinetpay_host(&base_url) && !self.insecure_unsigned_notifications
+        if secret_key.is_none()
+            && is_cinetpay_host(&base_url)
+            && !self.insecure_unsigned_notifications
         {
             return Err(ConfigError::setting(
                 "secret_key",
@@ -328,32 +334,91 @@ mod tests {
     fn each_bad_setting_is_named_by_key_and_variable() {
         let cases: Vec<(ConfigError, &str, &str)> = vec![
             (problem(|s| s.api_key = None), "api_key", "is missing"),
-            (problem(|s| s.site_id = Some("abc".into())), "site_id", "numeric"),
+            (
+                problem(|s| s.site_id = Some("abc".into())),
+                "site_id",
+                "numeric",
+            ),
             (problem(|s| s.public_url = None), "public_url", "is missing"),
-            (problem(|s| s.public_url = Some("ftp://shop".into())), "public_url", "http"),
-            (problem(|s| s.public_url = Some("https://shop?x=1".into())), "public_url", "query"),
-            (problem(|s| s.prefix = "cinetpay".into()), "prefix", "must start"),
-            (problem(|s| s.prefix = "/cinetpay/".into()), "prefix", "must not end"),
+            (
+                problem(|s| s.public_url = Some("ftp://shop".into())),
+                "public_url",
+                "http",
+            ),
+            (
+                problem(|s| s.public_url = Some("https://shop?x=1".into())),
+                "public_url",
+                "query",
+            ),
+            (
+                problem(|s| s.prefix = "cinetpay".into()),
+                "prefix",
+                "must start",
+            ),
+            (
+                problem(|s| s.prefix = "/cinetpay/".into()),
+                "prefix",
+                "must not end",
+            ),
             (problem(|s| s.prefix = "/a b".into()), "prefix", "contains"),
             (problem(|s| s.return_to = "/{nope}".into()), "return_to", ""),
-            (problem(|s| s.return_fallback = "//evil".into()), "return_fallback", ""),
+            (
+                problem(|s| s.return_fallback = "//evil".into()),
+                "return_fallback",
+                "",
+            ),
             (problem(|s| s.body_limit = 10), "body_limit", "between"),
-            (problem(|s| s.fulfil_timeout_ms = 300_000), "fulfil_timeout_ms", "shorter than claim_lease_ms"),
+            (
+                problem(|s| s.fulfil_timeout_ms = 300_000),
+                "fulfil_timeout_ms",
+                "shorter than claim_lease_ms",
+            ),
             (problem(|s| s.channels = "CASH".into()), "channels", ""),
             (problem(|s| s.lang = Some("de".into())), "lang", "fr or en"),
-            (problem(|s| s.api_url = Some("not a url".into())), "api_url", "not a URL"),
+            (
+                problem(|s| s.api_url = Some("not a url".into())),
+                "api_url",
+                "not a URL",
+            ),
             (problem(|s| s.check_retries = 11), "check_retries", ""),
             (problem(|s| s.http_timeout_ms = 0), "http_timeout_ms", ""),
-            (problem(|s| s.check_retry_max_ms = 1), "check_retry_max_ms", ""),
-            (problem(|s| s.init_abandoned_after_ms = 20_500), "init_abandoned_after_ms", "http_timeout_ms + 1 s"),
-            (problem(|s| s.poll_window_ms = 1_000), "poll_window_ms", "longer"),
-            (problem(|s| s.body_read_timeout_ms = 0), "body_read_timeout_ms", "greater than zero"),
-            (problem(|s| s.fulfil_retry_max_ms = 1), "fulfil_retry_max_ms", ""),
-            (problem(|s| s.reconcile_batch = 0), "reconcile_batch", "between"),
+            (
+                problem(|s| s.check_retry_max_ms = 1),
+                "check_retry_max_ms",
+                "",
+            ),
+            (
+                problem(|s| s.init_abandoned_after_ms = 20_500),
+                "init_abandoned_after_ms",
+                "http_timeout_ms + 1 s",
+            ),
+            (
+                problem(|s| s.poll_window_ms = 1_000),
+                "poll_window_ms",
+                "longer",
+            ),
+            (
+                problem(|s| s.body_read_timeout_ms = 0),
+                "body_read_timeout_ms",
+                "greater than zero",
+            ),
+            (
+                problem(|s| s.fulfil_retry_max_ms = 1),
+                "fulfil_retry_max_ms",
+                "",
+            ),
+            (
+                problem(|s| s.reconcile_batch = 0),
+                "reconcile_batch",
+                "between",
+            ),
         ];
         for (err, key, problem) in cases {
             assert_eq!(err.key(), key, "{err}");
-            assert_eq!(err.env(), Some(format!("CINETPAY_{}", key.to_uppercase()).as_str()));
+            assert_eq!(
+                err.env(),
+                Some(format!("CINETPAY_{}", key.to_uppercase()).as_str())
+            );
             assert!(err.problem().contains(problem), "{err}");
         }
         let secret = problem(|s| s.secret_key = Some("has space-SECRETVALUE".into()));
@@ -365,14 +430,36 @@ mod tests {
     fn no_secret_key_is_refused_against_cinetpay_unless_insecure_is_chosen() {
         let refused = problem(|s| s.secret_key = None);
         assert_eq!(refused.key(), "secret_key");
-        assert!(refused.problem().contains("insecure_unsigned_notifications"), "{refused}");
-        for url in ["https://api-checkout.cinetpay.com", "https://API.cinetpay.net/", "https://api.cinetpay.co"] {
-            assert_eq!(problem(|s| { s.secret_key = None; s.api_url = Some(url.into()) }).key(), "secret_key");
+        assert!(
+            refused
+                .problem()
+                .contains("insecure_unsigned_notifications"),
+            "{refused}"
+        );
+        for url in [
+            "https://api-checkout.cinetpay.com",
+            "https://API.cinetpay.net/",
+            "https://api.cinetpay.co",
+        ] {
+            assert_eq!(
+                problem(|s| {
+                    s.secret_key = None;
+                    s.api_url = Some(url.into())
+                })
+                .key(),
+                "secret_key"
+            );
         }
         let mut insecure = base();
         insecure.secret_key = None;
         insecure.insecure_unsigned_notifications = true;
-        assert!(insecure.into_config().unwrap().account().accepts_unsigned_notifications());
+        assert!(
+            insecure
+                .into_config()
+                .unwrap()
+                .account()
+                .accepts_unsigned_notifications()
+        );
         let mut sandbox = base();
         sandbox.secret_key = None;
         sandbox.api_url = Some("http://127.0.0.1:4000".into());

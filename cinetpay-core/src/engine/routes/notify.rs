@@ -75,10 +75,16 @@ async fn post(checkout: &Checkout, request: Request<Bytes>) -> Response<Bytes> {
             return response::text(StatusCode::FORBIDDEN, "notification is for another site");
         }
         let Ok(id) = TransactionId::parse(&notification.cpm_trans_id) else {
-            refusals.note(Refusal::InvalidTransactionId, &Untrusted(&raw_id).to_string());
+            refusals.note(
+                Refusal::InvalidTransactionId,
+                &Untrusted(&raw_id).to_string(),
+            );
             return response::text(StatusCode::BAD_REQUEST, "invalid cpm_trans_id");
         };
-        match checkout.sync_with(&id, DeliverySource::Notify, trigger).await {
+        match checkout
+            .sync_with(&id, DeliverySource::Notify, trigger)
+            .await
+        {
             Ok(outcome) => match outcome.fulfilment {
                 FulfilmentOutcome::Failed { .. } => response::text(
                     StatusCode::INTERNAL_SERVER_ERROR,

@@ -31,12 +31,18 @@ pub(super) async fn handle(checkout: &Checkout, request: Request<Bytes>) -> Resp
     let fallback = || response::see_other(checkout.config().return_fallback());
     let refusals = &checkout.inner.refusals;
     let Some(raw) = raw.filter(|r| !r.trim().is_empty()) else {
-        refusals.note(Refusal::InvalidTransactionId, "return without a transaction_id");
+        refusals.note(
+            Refusal::InvalidTransactionId,
+            "return without a transaction_id",
+        );
         return fallback();
     };
     let Ok(id) = TransactionId::parse(raw.trim()) else {
         let shown: String = raw.chars().take(64).collect();
-        refusals.note(Refusal::InvalidTransactionId, &Untrusted(&shown).to_string());
+        refusals.note(
+            Refusal::InvalidTransactionId,
+            &Untrusted(&shown).to_string(),
+        );
         return fallback();
     };
     let span = tracing::info_span!("cinetpay_return", transaction_id = %id);

@@ -2,11 +2,9 @@
 //! notify and sends it to the merchant's configured page, never elsewhere.
 #![allow(clippy::unwrap_used)]
 
-mod engine_common;
-
+use super::common::*;
 use bytes::Bytes;
 use cinetpay_core::{DeliverySource, PaymentStatus};
-use engine_common::*;
 use http::{Request, StatusCode};
 
 #[tokio::test]

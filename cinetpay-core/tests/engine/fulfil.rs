@@ -2,14 +2,12 @@
 //! panics and timeouts, several instances on one store.
 #![allow(clippy::unwrap_used)]
 
-mod engine_common;
-
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use super::common::*;
 use cinetpay_core::engine::FulfilmentOutcome;
 use cinetpay_core::{DeliverySource, PaymentStatus};
-use engine_common::*;
 use http::StatusCode;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -145,7 +143,22 @@ async fn a_fulfiller_hanging_past_its_timeout_is_cut_off_and_retried() {
         Some("fulfiller timed out after 150 ms")
     );
     assert_eq!(h.shop.max_in_flight.load(Ordering::SeqCst), 1);
+    // What the timed-out run started may still be going: its claim is kept
+    // until the lease ends, whatever the retry delay says.
+    assert!(p.fulfilment.claim_owner.is_some(), "the claim is kept");
     h.clock.advance(h.checkout.config().retry_delay(1));
+    let report = h.checkout.reconcile_once().await.unwrap();
+    assert_eq!(
+        (report.due, report.fulfilled),
+        (0, 0),
+        "not retried during the lease"
+    );
+    assert_eq!(
+        h.notify(&id).await.status(),
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    assert_eq!(h.shop.calls(), 1);
+    h.clock.advance(h.checkout.config().claim_lease());
     assert_eq!(h.checkout.reconcile_once().await.unwrap().fulfilled, 1);
     assert_eq!(h.shop.calls(), 2);
     assert_eq!(h.shop.successes(), 1);
@@ -164,15 +177,14 @@ async fn a_crashed_instance_leaves_a_claim_that_expires_and_is_taken_over() {
     // An instance claims it and dies without completing or releasing.
     use cinetpay_core::PaymentStore;
     use cinetpay_core::engine::Clock;
-    let now = h.clock.now();
     let lease = h.checkout.config().claim_lease();
     h.store
-        .claim_fulfilment(
-            &id,
-            "crashed",
-            now,
-            now + chrono::TimeDelta::from_std(lease).unwrap(),
-        )
+        .claim_fulfilment(&cinetpay_core::Claim {
+            transaction_id: &id,
+            owner: "crashed",
+            now: h.clock.now(),
+            lease,
+        })
         .await
         .unwrap()
         .unwrap();

@@ -2,12 +2,10 @@
 //! the background task, and every instance reconciling at once.
 #![allow(clippy::unwrap_used)]
 
-mod engine_common;
-
 use std::time::Duration;
 
+use super::common::*;
 use cinetpay_core::{PaymentStatus, TransactionId};
-use engine_common::*;
 
 /// An accepted payment whose first delivery failed and whose retry is due.
 async fn due_payment(h: &Harness) -> TransactionId {
@@ -31,21 +29,21 @@ async fn eventually(mut done: impl FnMut() -> bool) -> bool {
 }
 
 #[tokio::test]
-async fn stale_pending_payments_are_not_polled_by_default() {
+async fn with_polling_off_pending_payments_are_not_checked() {
     let h = Harness::new().await;
     let id = h.start("ord-1").await;
     let _a = h.check_answers(&id, accepted("1000", "XOF")).await;
     h.clock.advance(Duration::from_secs(24 * 3600));
     let report = h.checkout.reconcile_once().await.unwrap();
-    assert_eq!(report.stale_checked, 0);
+    assert_eq!(report.polled, 0);
     assert_eq!(h.check_calls().await, 0);
     assert_eq!(h.status(&id).await, PaymentStatus::Pending);
 }
 
 #[tokio::test]
-async fn when_enabled_stale_pending_payments_are_checked_and_delivered() {
+async fn polled_pending_payments_are_checked_and_delivered() {
     let h = Harness::with(Options {
-        stale_pending_after: Some(Duration::from_secs(600)),
+        poll_after: Some(Duration::from_secs(600)),
         ..Options::default()
     })
     .await;
@@ -55,8 +53,8 @@ async fn when_enabled_stale_pending_payments_are_checked_and_delivered() {
     let _a = h.check_answers(&old, accepted("1000", "XOF")).await;
     let _b = h.check_answers(&young, accepted("1000", "XOF")).await;
     let report = h.checkout.reconcile_once().await.unwrap();
-    assert_eq!(report.stale_checked, 1);
-    assert_eq!(report.stale_changed, 1);
+    assert_eq!(report.polled, 1);
+    assert_eq!(report.poll_changed, 1);
     assert_eq!(report.fulfilled, 1);
     assert_eq!(h.status(&old).await, PaymentStatus::Accepted);
     assert_eq!(h.status(&young).await, PaymentStatus::Pending);
@@ -107,9 +105,9 @@ async fn a_store_outage_fails_the_pass_and_loses_nothing() {
 
 #[tokio::test]
 async fn the_background_reconciler_delivers_and_stops_on_shutdown() {
-    let h = Harness::new().await;
+    let h = fast_reconciler().await;
     let id = due_payment(&h).await;
-    let reconciler = h.checkout.spawn_reconciler(Duration::from_millis(20));
+    let reconciler = h.checkout.spawn_reconciler();
     assert!(eventually(|| h.shop.successes() == 1).await);
     assert!(!reconciler.is_finished());
     reconciler.shutdown().await;
@@ -118,8 +116,8 @@ async fn the_background_reconciler_delivers_and_stops_on_shutdown() {
 
 #[tokio::test]
 async fn dropping_or_aborting_the_handle_stops_the_reconciler() {
-    let h = Harness::new().await;
-    let reconciler = h.checkout.spawn_reconciler(Duration::from_millis(20));
+    let h = fast_reconciler().await;
+    let reconciler = h.checkout.spawn_reconciler();
     drop(reconciler);
     tokio::time::sleep(Duration::from_millis(50)).await;
     let id = due_payment(&h).await;
@@ -127,7 +125,16 @@ async fn dropping_or_aborting_the_handle_stops_the_reconciler() {
     assert_eq!(h.shop.calls(), 1, "a dropped reconciler must not run");
     assert!(!h.payment(&id).await.is_fulfilled());
 
-    let aborted = h.checkout.spawn_reconciler(Duration::from_secs(3600));
+    let aborted = h.checkout.spawn_reconciler();
     aborted.abort();
     assert!(eventually(|| aborted.is_finished()).await);
+}
+
+/// A harness whose reconciler runs every 20 ms.
+async fn fast_reconciler() -> Harness {
+    Harness::with(Options {
+        reconcile_interval: Duration::from_millis(20),
+        ..Options::default()
+    })
+    .await
 }

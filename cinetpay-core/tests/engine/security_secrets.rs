@@ -9,7 +9,6 @@
 #![allow(clippy::unwrap_used)]
 
 use std::fmt::Debug;
-use std::io::Write;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -23,46 +22,12 @@ use cinetpay_core::{
     SecretKey, SiteId, TransactionId,
 };
 use cinetpay_sandbox::{CheckFaults, Operator, Sandbox, Scenario};
-use tracing_subscriber::fmt::format::FmtSpan;
+
+use super::common::Logs;
 
 const SITE_ID: &str = "987654";
 const API_KEY: &str = "apikey-WHOLE-RUN-6b0f3a91c2";
 const SECRET_KEY: &str = "secret-WHOLE-RUN-d41e77f05a";
-
-/// Every log line of the process, from its first to its last.
-#[derive(Clone, Default)]
-struct Logs(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Logs {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Logs {
-    fn capture() -> Self {
-        let logs = Logs::default();
-        let writer = logs.clone();
-        // Global (every thread, every task) and bridging the `log` crate
-        // (reqwest, hyper, rustls), with span fields on open and close.
-        tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_ansi(false)
-            .with_span_events(FmtSpan::NEW | FmtSpan::CLOSE)
-            .with_writer(move || writer.clone())
-            .try_init()
-            .unwrap();
-        logs
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
 
 /// Everything the run showed: answers, errors, `Debug` output.
 #[derive(Default)]
@@ -188,7 +153,7 @@ fn fields_for(tx: &str, site: &str) -> Vec<(&'static str, String)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_secret_shows_anywhere_in_a_whole_run() {
-    let logs = Logs::capture();
+    let logs = Logs::global();
     let mut seen = Seen::default();
     let sandbox = Sandbox::builder()
         .site_id(SITE_ID)
@@ -210,9 +175,9 @@ async fn no_secret_shows_anywhere_in_a_whole_run() {
         "public_url": shop_url,
         "check_retries": 1,
         "http_timeout_ms": 3000,
-        "retry_base_ms": 50,
-        "retry_max_ms": 100,
-        "stale_pending_after_ms": 1,
+        "fulfil_retry_base_ms": 50,
+        "fulfil_retry_max_ms": 100,
+        "poll_after_ms": 1,
     }))
     .unwrap();
     seen.debug("settings", &settings);
@@ -230,7 +195,7 @@ async fn no_secret_shows_anywhere_in_a_whole_run() {
     seen.debug("client", checkout.client());
     seen.debug("credentials", checkout.client().credentials());
     seen.debug("client config", checkout.client().config());
-    seen.debug("config credentials", config.credentials());
+    seen.debug("config credentials", config.account().credentials());
     tokio::spawn(serve(listener, checkout.clone()));
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -523,8 +488,8 @@ async fn no_secret_shows_anywhere_in_a_whole_run() {
     assert_eq!(delivered, ["ord-1", "ord-2", "ord-3"], "{delivered:?}");
     for expected in [
         "TRACE",
-        "bad x-token",
-        "foreign site id",
+        "bad_x_token",
+        "foreign_site_id",
         "warehouse offline",
         "cinetpay_notify",
         "cinetpay_return",

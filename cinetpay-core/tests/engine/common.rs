@@ -4,17 +4,17 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicI32, AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use cinetpay_core::engine::{Checkout, CheckoutConfig, ManualClock};
+use cinetpay_core::engine::{Checkout, CheckoutSettings, ManualClock};
 use cinetpay_core::protocol::{Notification, sign};
 use cinetpay_core::{
-    Amount, ApiKey, ClientConfig, Credentials, Currency, DeliveryRecord, Description, FulfilError,
-    MemoryStore, Money, OrderFulfiller, OrderQuote, OrderRef, Payment, PaymentStatus, PaymentStore,
-    QuoteError, SecretKey, SiteId, TransactionId,
+    Amount, ApiKey, Credentials, Currency, DeliveryRecord, Description, FulfilError, MemoryStore,
+    Money, OrderFulfiller, OrderQuote, OrderRef, Payment, PaymentStatus, PaymentStore, QuoteError,
+    RefundReason, SecretKey, SiteId, TransactionId,
 };
 use http::{Request, Response};
 use serde_json::{Value, json};
@@ -50,6 +50,8 @@ pub struct Shop {
     pub max_in_flight: AtomicI32,
     pub failed_notices: AtomicU32,
     pub quote_calls: AtomicU32,
+    /// Every `payment_needs_refund` call: (transaction id, reason).
+    pub refunds: Mutex<Vec<(String, RefundReason)>>,
 }
 
 pub fn xof(amount: i64) -> Money {
@@ -94,6 +96,16 @@ impl Shop {
 
     pub fn notices(&self) -> u32 {
         self.failed_notices.load(Ordering::SeqCst)
+    }
+
+    /// The `payment_needs_refund` calls so far.
+    pub fn refunds(&self) -> Vec<(String, RefundReason)> {
+        self.refunds.lock().unwrap().clone()
+    }
+
+    /// The transaction ids `fulfil` returned `Ok` for.
+    pub fn fulfilled(&self) -> Vec<String> {
+        self.fulfilled_ids.lock().unwrap().clone()
     }
 }
 
@@ -159,6 +171,19 @@ impl OrderFulfiller for Shop {
         self.failed_notices.fetch_add(1, Ordering::SeqCst);
         Ok(())
     }
+
+    async fn payment_needs_refund(
+        &self,
+        payment: &Payment,
+        reason: &RefundReason,
+    ) -> Result<(), FulfilError> {
+        assert_eq!(payment.status, PaymentStatus::NeedsAttention);
+        self.refunds
+            .lock()
+            .unwrap()
+            .push((payment.transaction_id.to_string(), reason.clone()));
+        Ok(())
+    }
 }
 
 /// Answers `/v2/payment` with a page named after the transaction id.
@@ -186,7 +211,10 @@ pub struct Options {
     pub claim_lease: Duration,
     pub retry_base: Duration,
     pub retry_max: Duration,
-    pub stale_pending_after: Option<Duration>,
+    /// `poll_after`; `None`: polling off.
+    pub poll_after: Option<Duration>,
+    pub min_check_interval: Duration,
+    pub reconcile_interval: Duration,
     pub return_to: Option<&'static str>,
     pub api_url: Option<String>,
 }
@@ -199,7 +227,9 @@ impl Default for Options {
             claim_lease: Duration::from_secs(60),
             retry_base: Duration::from_secs(10),
             retry_max: Duration::from_secs(60),
-            stale_pending_after: None,
+            poll_after: None,
+            min_check_interval: Duration::ZERO,
+            reconcile_interval: Duration::from_secs(60),
             return_to: None,
             api_url: None,
         }
@@ -235,9 +265,10 @@ impl Harness {
             .respond_with(InitResponder)
             .mount(&server)
             .await;
-        let store = MemoryStore::new();
-        let shop = Shop::new();
         let clock = Arc::new(ManualClock::starting_now());
+        // The store measures leases on the test's clock, which the tests move.
+        let store = MemoryStore::with_clock(clock.clone());
+        let shop = Shop::new();
         let checkout = Self::engine(&server, &store, &shop, &clock, &options);
         Harness {
             server,
@@ -282,22 +313,30 @@ impl Harness {
         clock: &Arc<ManualClock>,
         o: &Options,
     ) -> Checkout {
-        let mut config = CheckoutConfig::builder(credentials(o.secret), PUBLIC_URL)
-            .api_url(o.api_url.clone().unwrap_or_else(|| server.uri()))
-            .fulfil_timeout(o.fulfil_timeout)
-            .claim_lease(o.claim_lease)
-            .retry_backoff(o.retry_base, o.retry_max)
-            .stale_pending_after(o.stale_pending_after)
-            .client_config(
-                ClientConfig::default()
-                    .with_timeouts(Duration::from_secs(2), Duration::from_secs(5))
-                    .with_check_retries(0),
-            );
+        let ms = |d: Duration| u64::try_from(d.as_millis()).unwrap();
+        let mut settings = CheckoutSettings {
+            api_key: Some(API_KEY.to_owned()),
+            site_id: Some(SITE_ID.to_owned()),
+            secret_key: o.secret.then(|| SECRET_KEY.to_owned()),
+            api_url: Some(o.api_url.clone().unwrap_or_else(|| server.uri())),
+            public_url: Some(PUBLIC_URL.to_owned()),
+            fulfil_timeout_ms: ms(o.fulfil_timeout),
+            claim_lease_ms: ms(o.claim_lease),
+            fulfil_retry_base_ms: ms(o.retry_base),
+            fulfil_retry_max_ms: ms(o.retry_max),
+            poll_after_ms: o.poll_after.map_or(0, ms),
+            min_check_interval_ms: ms(o.min_check_interval),
+            reconcile_interval_ms: ms(o.reconcile_interval),
+            http_connect_timeout_ms: 2_000,
+            http_timeout_ms: 5_000,
+            check_retries: 0,
+            ..CheckoutSettings::default()
+        };
         if let Some(t) = o.return_to {
-            config = config.return_to(t);
+            settings.return_to = t.to_owned();
         }
         Checkout::builder()
-            .config(config.build().unwrap())
+            .config(settings.into_config().unwrap())
             .store(store)
             .fulfiller(shop.clone())
             .clock(clock.clone())
@@ -502,4 +541,47 @@ pub fn refused() -> Value {
 
 pub fn cancelled() -> Value {
     answer("627", "TRANSACTION_CANCEL", "REFUSED")
+}
+
+/// Every log line of this test binary, every test, thread and crate (the
+/// `log` crate bridged), at TRACE with span open and close events: captured
+/// by the one global subscriber, installed by the first caller.
+#[derive(Clone, Default)]
+pub struct Logs(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Logs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Logs {
+    /// The capture (installed on first use).
+    pub fn global() -> &'static Logs {
+        static LOGS: OnceLock<Logs> = OnceLock::new();
+        LOGS.get_or_init(|| {
+            let logs = Logs::default();
+            let writer = logs.clone();
+            tracing_subscriber::fmt()
+                .with_max_level(tracing::Level::TRACE)
+                .with_ansi(false)
+                .with_span_events(
+                    tracing_subscriber::fmt::format::FmtSpan::NEW
+                        | tracing_subscriber::fmt::format::FmtSpan::CLOSE,
+                )
+                .with_writer(move || writer.clone())
+                .try_init()
+                .expect("the binary's only global subscriber");
+            logs
+        })
+    }
+
+    /// Everything captured so far.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
 }

@@ -5,10 +5,8 @@
 //! exactly one `Location` header without CR/LF.
 #![allow(clippy::unwrap_used)]
 
-mod engine_common;
-
+use super::common::*;
 use bytes::Bytes;
-use engine_common::*;
 use http::{Request, Response, StatusCode};
 
 const HOSTILE_IDS: &[&str] = &[
