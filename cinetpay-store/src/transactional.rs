@@ -169,6 +169,13 @@ impl SeaOrmStore {
     }
 }
 
+impl<F> InTransaction<F> {
+    /// The merchant's fulfiller.
+    pub fn inner(&self) -> &F {
+        &self.fulfiller
+    }
+}
+
 #[cfg(feature = "testing")]
 impl<F> InTransaction<F> {
     /// Makes the next fulfilment fail at `step` (faults queue up, one per

@@ -18,7 +18,7 @@ use crate::fixtures;
 /// A lease that outlives every case: a claim taken with it stays live.
 pub(crate) const LONG_LEASE: Duration = Duration::from_secs(120);
 /// A lease the cases wait out with a real sleep.
-pub(crate) const SHORT_LEASE: Duration = Duration::from_millis(250);
+pub(crate) const SHORT_LEASE: Duration = Duration::from_millis(1_000);
 /// How far the store's clock may be from the test process's clock.
 pub(crate) const CLOCK_TOLERANCE: TimeDelta = TimeDelta::minutes(10);
 

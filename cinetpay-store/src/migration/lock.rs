@@ -30,8 +30,18 @@ const PG_LOCK_KEY: i64 = 0x6369_6e65_7470_6179;
 
 /// Creates or upgrades the store's tables.
 pub(crate) async fn migrate(db: &DatabaseConnection, tables: &Tables) -> Result<(), Error> {
+    migrate_steps(db, tables, None).await
+}
+
+/// Applies the first `steps` pending migrations (`None`: all of them).
+pub(crate) async fn migrate_steps(
+    db: &DatabaseConnection,
+    tables: &Tables,
+    steps: Option<u32>,
+) -> Result<(), Error> {
     let migrator = Migrator {
         tables: tables.clone(),
+        steps,
     };
     match db.get_database_backend() {
         DbBackend::Postgres => postgres(db, tables, &migrator).await,
@@ -87,7 +97,7 @@ async fn postgres(
             .map_err(|e| failed("creating the schema", e))?;
     }
     migrator
-        .up(&txn, None)
+        .up(&txn, migrator.steps)
         .await
         .map_err(|e| failed("applying migrations", e))?;
     txn.commit().await.map_err(|e| failed("committing", e))
@@ -117,7 +127,7 @@ async fn mysql(db: &DatabaseConnection, migrator: &Migrator) -> Result<(), Error
             source: None,
         });
     }
-    let applied = migrator.up(&txn, None).await;
+    let applied = migrator.up(&txn, migrator.steps).await;
     let released = release_mysql_lock(&txn).await;
     applied.map_err(|e| failed("applying migrations", e))?;
     released?;
@@ -144,7 +154,7 @@ async fn sqlite(db: &DatabaseConnection, migrator: &Migrator) -> Result<(), Erro
         .await
         .map_err(|e| failed("taking the write lock", e))?;
     migrator
-        .up(&txn, None)
+        .up(&txn, migrator.steps)
         .await
         .map_err(|e| failed("applying migrations", e))?;
     txn.commit().await.map_err(|e| failed("committing", e))

@@ -12,11 +12,13 @@ use sea_orm_migration::{MigrationTrait, MigratorTraitSelf};
 
 use crate::tables::Tables;
 
-pub(crate) use lock::migrate;
+pub(crate) use lock::{migrate, migrate_steps};
 
 /// The migrations of one store, bound to its table names.
 struct Migrator {
     tables: Tables,
+    /// How many pending migrations to apply (`None`: all).
+    steps: Option<u32>,
 }
 
 impl MigratorTraitSelf for Migrator {

@@ -119,6 +119,13 @@ impl SeaOrmStore {
         migration::migrate(&self.db, &self.tables).await
     }
 
+    /// Applies only the first `steps` migrations not applied yet: for tests
+    /// of an upgrade from an older schema (feature `testing`).
+    #[cfg(feature = "testing")]
+    pub async fn migrate_steps(&self, steps: u32) -> Result<(), Error> {
+        migration::migrate_steps(&self.db, &self.tables, Some(steps)).await
+    }
+
     /// The underlying sea-orm connection.
     ///
     /// ```

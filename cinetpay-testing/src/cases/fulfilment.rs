@@ -417,7 +417,7 @@ pub async fn lease_on_the_store_clock(backend: Arc<dyn StoreBackend>) {
     let c = Check::new("lease_on_the_store_clock");
     let store = backend.instance().await;
     let s = &*store;
-    let lease = Duration::from_millis(300);
+    let lease = SHORT_LEASE;
     let hour = TimeDelta::hours(1);
     let new = c.accepted(s, "store-clock", at(0)).await;
     let id = &new.transaction_id;
@@ -560,7 +560,7 @@ pub async fn release_keep_lease(backend: Arc<dyn StoreBackend>) {
     let c = Check::new("release_keep_lease");
     let store = backend.instance().await;
     let s = &*store;
-    let lease = Duration::from_millis(300);
+    let lease = SHORT_LEASE;
     let new = c.accepted(s, "keep-lease", at(0)).await;
     let id = &new.transaction_id;
 

@@ -1,15 +1,13 @@
 //! A database that is down gives `StoreError::Unavailable` (the engine answers
 //! 503), never a panic; and the store recovers when the database comes back.
 
-mod common;
-
 use std::sync::Arc;
 use std::time::Duration;
 
-use cinetpay_core::testing::fixtures::{at, new_payment, order_ref};
+use super::common::{MYSQL_VAR, POSTGRES_VAR, Place, admin, server_url};
 use cinetpay_core::{PaymentStore, StoreError, TransactionId};
 use cinetpay_store::SeaOrmStore;
-use common::{MYSQL_VAR, POSTGRES_VAR, Place, admin, server_url};
+use cinetpay_testing::fixtures::{at, new_payment, order_ref};
 use sea_orm::DbBackend;
 use tokio::io::copy_bidirectional;
 use tokio::net::{TcpListener, TcpStream};
@@ -62,7 +60,14 @@ async fn a_closed_pool_is_unavailable() {
     assert_unavailable("insert_payment", store.insert_payment(&new).await);
     assert_unavailable(
         "claim_fulfilment",
-        store.claim_fulfilment(&id, "me", at(0), at(1)).await,
+        store
+            .claim_fulfilment(&cinetpay_core::Claim {
+                transaction_id: &id,
+                owner: "me",
+                now: at(0),
+                lease: Duration::from_secs(1),
+            })
+            .await,
     );
     assert!(store.migrate().await.expect_err("migrate").is_unavailable());
 }
@@ -153,7 +158,14 @@ async fn goes_down_and_comes_back(var: &str, test: &str, backend: DbBackend) {
     assert_unavailable("find_payment while down", store.find_payment(&id).await);
     assert_unavailable(
         "claim_fulfilment while down",
-        store.claim_fulfilment(&id, "me", at(0), at(1)).await,
+        store
+            .claim_fulfilment(&cinetpay_core::Claim {
+                transaction_id: &id,
+                owner: "me",
+                now: at(0),
+                lease: Duration::from_secs(1),
+            })
+            .await,
     );
     assert_unavailable(
         "insert_payment while down",

@@ -3,17 +3,20 @@
 //! claimers per payment spread over the instances. Exactly one claim wins per
 //! payment; after completes, releases, dead owners and expired leases, every
 //! payment ends fulfilled exactly once, and a former owner's late complete is
-//! refused.
-
-mod common;
+//! refused. The stores share one manual lease clock, so that the rounds can
+//! move time (the database's own clock is tested in `clock_skew`).
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use cinetpay_core::testing::fixtures::{accepted_check, at, new_payment, order_ref};
-use cinetpay_core::{InsertOutcome, PaymentStatus, PaymentStore, StatusChange, TransactionId};
+use super::common::{MYSQL_VAR, POSTGRES_VAR, Place, admin, server_url};
+use cinetpay_core::clock::ManualClock;
+use cinetpay_core::{
+    Claim, Completion, InsertOutcome, PaymentStatus, PaymentStore, Release, StatusChange,
+    TransactionId, Transition,
+};
 use cinetpay_store::SeaOrmStore;
-use common::{MYSQL_VAR, POSTGRES_VAR, Place, admin, server_url};
+use cinetpay_testing::fixtures::{accepted_check, at, new_payment, order_ref};
 use futures_util::{StreamExt, stream};
 use sea_orm::DbBackend;
 
@@ -42,7 +45,12 @@ async fn race(
         let owner = format!("{id}-{round}-{k}");
         tokio::spawn(async move {
             let claim = store
-                .claim_fulfilment(&id, &owner, at(now_ms), at(lease_ms))
+                .claim_fulfilment(&Claim {
+                    transaction_id: &id,
+                    owner: &owner,
+                    now: at(now_ms),
+                    lease: Duration::from_millis(u64::try_from(lease_ms - now_ms).unwrap()),
+                })
                 .await
                 .expect("claim_fulfilment");
             claim.map(|c| {
@@ -78,7 +86,19 @@ where
         .await
 }
 
-async fn run(stores: Vec<SeaOrmStore>) {
+/// `done` by `owner` at `ms`.
+async fn complete(store: &SeaOrmStore, id: &TransactionId, owner: &str, ms: i64) -> bool {
+    store
+        .complete_fulfilment(&Completion {
+            transaction_id: id,
+            owner,
+            now: at(ms),
+        })
+        .await
+        .expect("complete")
+}
+
+async fn run(stores: Vec<SeaOrmStore>, clock: Arc<ManualClock>) {
     let started = Instant::now();
     // Every instance migrates at start-up, at the same time.
     let migrations = futures_util::future::join_all(stores.iter().map(SeaOrmStore::migrate)).await;
@@ -102,15 +122,20 @@ async fn run(stores: Vec<SeaOrmStore>) {
                 to: PaymentStatus::Accepted,
                 check: Some(accepted_check(&new)),
                 reason: None,
+                attention: None,
                 at: at(500),
             };
-            assert!(store.transition(&id, &change).await.expect("transition"));
+            assert_eq!(
+                store.transition(&id, &change).await.expect("transition"),
+                Transition::Applied
+            );
         }
     })
     .await;
     let set_up = started.elapsed();
 
     // Round 1 at t = 1 s, lease until 31 s: exactly one winner per payment.
+    clock.set(at(1_000));
     let st = stores.clone();
     let first = each(&ids, move |_, id| race(st.clone(), id, "r1", 1_000, 31_000)).await;
     for (id, round) in ids.iter().zip(&first) {
@@ -127,27 +152,26 @@ async fn run(stores: Vec<SeaOrmStore>) {
         let owner = owners[i].clone();
         async move {
             let loser = format!("{id}-r1-nobody");
-            assert!(
-                !store
-                    .complete_fulfilment(&id, &loser, at(2_000))
-                    .await
-                    .expect("complete")
-            );
+            assert!(!complete(&store, &id, &loser, 2_000).await);
             match i % 4 {
                 0 => false,
                 1 => {
                     let released = store
-                        .release_fulfilment(&id, &owner, "shop API down", at(11_000), at(2_000))
+                        .release_fulfilment(&Release {
+                            transaction_id: &id,
+                            owner: &owner,
+                            error: "shop API down",
+                            next_attempt_at: at(11_000),
+                            now: at(2_000),
+                            keep_lease: false,
+                        })
                         .await
                         .expect("release");
                     assert!(released, "{id}: the owner's release");
                     false
                 }
                 _ => {
-                    let done = store
-                        .complete_fulfilment(&id, &owner, at(2_000))
-                        .await
-                        .expect("complete");
+                    let done = complete(&store, &id, &owner, 2_000).await;
                     assert!(done, "{id}: the owner's complete");
                     true
                 }
@@ -157,6 +181,7 @@ async fn run(stores: Vec<SeaOrmStore>) {
     .await;
 
     // Round 2 at t = 5 s: live leases, a retry not due yet, fulfilled: nobody wins.
+    clock.set(at(5_000));
     let st = stores.clone();
     let second = each(&ids, move |_, id| race(st.clone(), id, "r2", 5_000, 35_000)).await;
     for (id, round) in ids.iter().zip(&second) {
@@ -169,6 +194,7 @@ async fn run(stores: Vec<SeaOrmStore>) {
 
     // Round 3 at t = 40 s: dead owners' leases expired, retries due: exactly
     // one new winner for each of those, none for the fulfilled ones.
+    clock.set(at(40_000));
     let st = stores.clone();
     let third = each(&ids, move |_, id| {
         race(st.clone(), id, "r3", 40_000, 70_000)
@@ -196,23 +222,14 @@ async fn run(stores: Vec<SeaOrmStore>) {
         let new = new[i].clone();
         async move {
             let Some(new) = new else { return false };
-            let late = store
-                .complete_fulfilment(&id, &old, at(41_000))
-                .await
-                .expect("complete");
+            let late = complete(&store, &id, &old, 41_000).await;
             assert!(
                 !late,
                 "{id}: a former owner's late complete must be refused"
             );
-            let done = store
-                .complete_fulfilment(&id, &new, at(42_000))
-                .await
-                .expect("complete");
+            let done = complete(&store, &id, &new, 42_000).await;
             assert!(done, "{id}: the new owner's complete");
-            let again = store
-                .complete_fulfilment(&id, &new, at(43_000))
-                .await
-                .expect("complete");
+            let again = complete(&store, &id, &new, 43_000).await;
             assert!(!again, "{id}: completed twice");
             true
         }
@@ -232,6 +249,7 @@ async fn run(stores: Vec<SeaOrmStore>) {
         let attempts = if i % 4 == 0 || i % 4 == 1 { 2 } else { 1 };
         assert_eq!(payment.fulfilment.attempts, attempts, "{id}: attempts");
     }
+    clock.set(at(1_000_000));
     let due = stores[0]
         .due_fulfilments(at(1_000_000), 10)
         .await
@@ -251,11 +269,17 @@ async fn multi_instance_on_sqlite_file() {
         "sqlite://{}?mode=rwc",
         dir.path().join("shared.db").display()
     );
+    let clock = Arc::new(ManualClock::new(at(0)));
     let mut stores = Vec::new();
     for _ in 0..2 {
-        stores.push(SeaOrmStore::connect(&url).await.expect("connect"));
+        let store = SeaOrmStore::builder()
+            .lease_clock(clock.clone())
+            .connect(&url)
+            .await
+            .expect("connect");
+        stores.push(store);
     }
-    run(stores).await;
+    run(stores, clock).await;
 }
 
 async fn on_server(var: &str, test: &str, backend: DbBackend) {
@@ -264,17 +288,19 @@ async fn on_server(var: &str, test: &str, backend: DbBackend) {
     };
     let place = Place::new(backend, "multi");
     let prefix = place.prefix.clone();
+    let clock = Arc::new(ManualClock::new(at(0)));
     let mut stores = Vec::new();
     for _ in 0..3 {
         let store = place
             .builder(&prefix)
+            .lease_clock(clock.clone())
             .max_connections(8)
             .connect(&url)
             .await
             .expect("connect");
         stores.push(store);
     }
-    run(stores).await;
+    run(stores, clock).await;
     place.drop_all(&admin(&url).await).await;
 }
 
@@ -282,7 +308,7 @@ async fn on_server(var: &str, test: &str, backend: DbBackend) {
 async fn multi_instance_on_postgres() {
     on_server(
         POSTGRES_VAR,
-        "multi_instance_on_postgres",
+        "multi_instance::multi_instance_on_postgres",
         DbBackend::Postgres,
     )
     .await;
@@ -290,5 +316,10 @@ async fn multi_instance_on_postgres() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn multi_instance_on_mysql() {
-    on_server(MYSQL_VAR, "multi_instance_on_mysql", DbBackend::MySql).await;
+    on_server(
+        MYSQL_VAR,
+        "multi_instance::multi_instance_on_mysql",
+        DbBackend::MySql,
+    )
+    .await;
 }

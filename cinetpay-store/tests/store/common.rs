@@ -124,3 +124,13 @@ impl Place {
         }
     }
 }
+
+/// The payments table as raw SQL names it.
+pub fn payments_table(store: &SeaOrmStore) -> String {
+    let table = format!("{}payments", store.table_prefix());
+    match (store.connection().get_database_backend(), store.schema()) {
+        (DbBackend::MySql, _) => format!("`{table}`"),
+        (_, Some(schema)) => format!("\"{schema}\".\"{table}\""),
+        (_, None) => format!("\"{table}\""),
+    }
+}

@@ -1,10 +1,8 @@
 //! `migrate()`: its own migration table, the chosen prefix or schema,
 //! idempotence, and several instances migrating one database at once.
 
-mod common;
-
+use super::common::{MYSQL_VAR, POSTGRES_VAR, Place, admin, server_url};
 use cinetpay_store::SeaOrmStore;
-use common::{MYSQL_VAR, POSTGRES_VAR, Place, admin, server_url};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 
 /// Instances starting at once.
@@ -49,7 +47,11 @@ async fn versions(db: &DatabaseConnection, table: &str) -> Vec<String> {
         .collect()
 }
 
-const V1: &str = "m20260601_000001_create_tables";
+/// Every migration of the store, in order.
+const VERSIONS: [&str; 2] = [
+    "m20260601_000001_create_tables",
+    "m20261201_000002_one_payment_per_order",
+];
 
 #[tokio::test]
 async fn own_migration_table_with_the_chosen_prefix() {
@@ -81,7 +83,7 @@ async fn own_migration_table_with_the_chosen_prefix() {
             "sqlite_sequence"
         ]
     );
-    assert_eq!(versions(db, "shop_pay_migrations").await, [V1]);
+    assert_eq!(versions(db, "shop_pay_migrations").await, VERSIONS);
     assert_eq!(
         versions(db, "seaql_migrations").await,
         ["m20240101_000001_host_app"]
@@ -141,7 +143,7 @@ async fn concurrent_migrate_on_sqlite_file() {
     concurrent(&stores).await;
     assert_eq!(
         versions(stores[0].connection(), "cinetpay_migrations").await,
-        [V1]
+        VERSIONS
     );
 }
 
@@ -175,7 +177,7 @@ async fn concurrent_on_server(var: &str, test: &str, backend: DbBackend) {
         Some(schema) => format!("\"{schema}\".\"{p}migrations\""),
         None => format!("`{p}migrations`"),
     };
-    assert_eq!(versions(&admin, &table).await, [V1]);
+    assert_eq!(versions(&admin, &table).await, VERSIONS);
     place.drop_all(&admin).await;
 }
 
@@ -192,4 +194,122 @@ async fn concurrent_migrate_on_postgres() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_migrate_on_mysql() {
     concurrent_on_server(MYSQL_VAR, "concurrent_migrate_on_mysql", DbBackend::MySql).await;
+}
+
+/// Rows written by version 1, where an order could end with two accepted
+/// payments: after the upgrade the order is paid by one (the delivered one,
+/// else the oldest), the other is a duplicate to refund, and a third
+/// payment of a paid order can no longer be accepted.
+async fn upgrade_brings_version_1_rows_in_line(store: SeaOrmStore) {
+    use cinetpay_core::{
+        Attention, Owed, PaymentStatus, PaymentStore, RefundReason, StatusChange, Transition,
+    };
+    use cinetpay_testing::fixtures::{accepted_check, at, new_payment, order_ref};
+
+    store.migrate_steps(1).await.expect("version 1");
+    let table = super::common::payments_table(&store);
+    let raw = store.connection().clone();
+    let accept = |id: &str, fulfilled: Option<i64>| {
+        let fulfilled = fulfilled.map_or("NULL".to_owned(), |t| t.to_string());
+        format!(
+            "UPDATE {table} SET status = 'accepted', open_order_ref = NULL, fulfilled_at = {fulfilled} \
+             WHERE transaction_id = '{id}'"
+        )
+    };
+    let (paid, twice) = (order_ref("upgrade"), order_ref("upgrade-single"));
+    // The older payment was never delivered; the younger one was.
+    let older = new_payment(&paid, 1500, at(0));
+    let delivered = new_payment(&paid, 1500, at(1_000));
+    let single = new_payment(&twice, 1500, at(2_000));
+    for (new, fulfilled) in [(&older, None), (&delivered, Some(5_000)), (&single, None)] {
+        store.insert_payment(new).await.expect("insert");
+        raw.execute_unprepared(&accept(new.transaction_id.as_str(), fulfilled))
+            .await
+            .expect("a version 1 row");
+    }
+
+    store.migrate().await.expect("the upgrade");
+    let read = |id| {
+        let store = store.clone();
+        async move {
+            store
+                .find_payment(id)
+                .await
+                .expect("read")
+                .expect("payment")
+        }
+    };
+    let payer = read(&delivered.transaction_id).await;
+    assert_eq!(payer.status, PaymentStatus::Accepted);
+    assert!(payer.is_fulfilled());
+    let duplicate = read(&older.transaction_id).await;
+    assert_eq!(duplicate.status, PaymentStatus::NeedsAttention);
+    assert_eq!(
+        duplicate.attention,
+        Some(Attention::Refund(RefundReason::OrderAlreadyPaid {
+            by: delivered.transaction_id.clone()
+        }))
+    );
+    assert_eq!(duplicate.owed(), Some(Owed::RefundNotice));
+    assert_eq!(
+        read(&single.transaction_id).await.owed(),
+        Some(Owed::Delivery)
+    );
+
+    // The order is held by its payer: another payment of it cannot be accepted.
+    let another = new_payment(&twice, 1500, at(3_000));
+    store.insert_payment(&another).await.expect("insert");
+    let change = StatusChange {
+        from: PaymentStatus::Pending,
+        to: PaymentStatus::Accepted,
+        check: Some(accepted_check(&another)),
+        reason: None,
+        attention: None,
+        at: at(4_000),
+    };
+    assert_eq!(
+        store
+            .transition(&another.transaction_id, &change)
+            .await
+            .expect("transition"),
+        Transition::OrderAlreadyPaid(single.transaction_id.clone())
+    );
+    store.migrate().await.expect("a second run does nothing");
+}
+
+#[tokio::test]
+async fn upgrade_on_sqlite() {
+    let store = SeaOrmStore::connect("sqlite::memory:")
+        .await
+        .expect("connect");
+    upgrade_brings_version_1_rows_in_line(store).await;
+}
+
+async fn upgrade_on_server(var: &str, test: &str, backend: DbBackend) {
+    let Some(url) = server_url(var, test) else {
+        return;
+    };
+    let place = Place::new(backend, "up");
+    let store = place
+        .builder(&place.prefix)
+        .connect(&url)
+        .await
+        .expect("connect");
+    upgrade_brings_version_1_rows_in_line(store).await;
+    place.drop_all(&admin(&url).await).await;
+}
+
+#[tokio::test]
+async fn upgrade_on_postgres() {
+    upgrade_on_server(
+        POSTGRES_VAR,
+        "migrate::upgrade_on_postgres",
+        DbBackend::Postgres,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn upgrade_on_mysql() {
+    upgrade_on_server(MYSQL_VAR, "migrate::upgrade_on_mysql", DbBackend::MySql).await;
 }

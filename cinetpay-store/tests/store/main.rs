@@ -1,0 +1,15 @@
+//! cinetpay-store's tests, one binary: the conformance suite and the store's
+//! own edge cases on SQLite (memory and file), PostgreSQL and MySQL/MariaDB,
+//! migrations, outages, several instances on one database, leases under
+//! skewed clocks, and the transactional fulfilment.
+
+mod common;
+mod engine;
+
+mod clock_skew;
+mod conformance;
+mod edge_cases;
+mod migrate;
+mod multi_instance;
+mod transactional;
+mod unavailable;
