@@ -204,7 +204,21 @@ async fn the_2021_data_shape() {
 }
 
 #[tokio::test]
-async fn request_errors_are_answers_not_failures() {
+async fn request_errors_with_http_200_are_answers_not_failures() {
+    let server = MockServer::start().await;
+    answer_json(
+        &server,
+        json!({"code": "609", "message": "AUTH_NOT_FOUND", "description": "apikey not found"}),
+    )
+    .await;
+    let check = client(&server).check_payment(&id()).await.unwrap();
+    assert_eq!(check.outcome(), CheckOutcome::RequestError);
+    assert_eq!(check.description.as_deref(), Some("apikey not found"));
+    assert_eq!(requests_received(&server).await, 1);
+}
+
+#[tokio::test]
+async fn request_errors_with_an_http_error_status_are_api_errors_not_retried() {
     let server = MockServer::start().await;
     answer(
         &server,
@@ -213,10 +227,93 @@ async fn request_errors_are_answers_not_failures() {
         })),
     )
     .await;
-    let check = client(&server).check_payment(&id()).await.unwrap();
-    assert_eq!(check.outcome(), CheckOutcome::RequestError);
-    assert_eq!(check.description.as_deref(), Some("apikey not found"));
+    let err = client(&server).check_payment(&id()).await.unwrap_err();
+    assert_eq!(
+        err,
+        ClientError::Api {
+            code: "609".into(),
+            message: "AUTH_NOT_FOUND".into(),
+            description: Some("apikey not found".into()),
+        }
+    );
     assert_eq!(requests_received(&server).await, 1);
+}
+
+fn accepted_body() -> Value {
+    json!({"code": "00", "message": "SUCCES",
+           "data": {"amount": "100", "currency": "XOF", "status": "ACCEPTED"}})
+}
+
+#[tokio::test]
+async fn an_accepted_body_with_an_http_client_error_is_never_a_payment() {
+    for status in [400, 401, 403, 404, 409, 422] {
+        let server = MockServer::start().await;
+        answer(
+            &server,
+            ResponseTemplate::new(status).set_body_json(accepted_body()),
+        )
+        .await;
+        let err = client(&server).check_payment(&id()).await.unwrap_err();
+        assert!(
+            matches!(&err, ClientError::HttpStatus { status: s, excerpt }
+                if *s == status && excerpt.contains("ACCEPTED")),
+            "{status}: {err:?}"
+        );
+        assert!(!err.is_retryable(), "{status}");
+        assert_eq!(requests_received(&server).await, 1, "{status}");
+    }
+}
+
+#[tokio::test]
+async fn an_accepted_body_with_a_redirect_status_is_never_a_payment() {
+    let server = MockServer::start().await;
+    answer(
+        &server,
+        ResponseTemplate::new(302)
+            .insert_header("location", "https://elsewhere.example/")
+            .set_body_json(accepted_body()),
+    )
+    .await;
+    let err = client(&server).check_payment(&id()).await.unwrap_err();
+    assert!(
+        matches!(err, ClientError::HttpStatus { status: 302, .. }),
+        "{err:?}"
+    );
+    assert_eq!(requests_received(&server).await, 1);
+}
+
+#[tokio::test]
+async fn an_accepted_body_with_a_retryable_status_is_retried_not_read() {
+    for status in [429, 408, 500, 503] {
+        let server = MockServer::start().await;
+        answer(
+            &server,
+            ResponseTemplate::new(status).set_body_json(accepted_body()),
+        )
+        .await;
+        let err = client(&server).check_payment(&id()).await.unwrap_err();
+        assert!(
+            matches!(err, ClientError::HttpStatus { status: s, .. } if s == status),
+            "{status}: {err:?}"
+        );
+        // The first try and the 3 configured retries.
+        assert_eq!(requests_received(&server).await, 4, "{status}");
+    }
+}
+
+#[tokio::test]
+async fn an_accepted_body_with_http_200_and_other_2xx_is_read() {
+    for status in [200, 202] {
+        let server = MockServer::start().await;
+        answer(
+            &server,
+            ResponseTemplate::new(status).set_body_json(accepted_body()),
+        )
+        .await;
+        let check = client(&server).check_payment(&id()).await.unwrap();
+        assert!(check.outcome().confirms(price()), "{status}");
+        assert_eq!(requests_received(&server).await, 1);
+    }
 }
 
 #[tokio::test]

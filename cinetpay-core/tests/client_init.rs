@@ -147,6 +147,28 @@ async fn error_code_609_bad_api_key_even_with_http_401() {
 }
 
 #[tokio::test]
+async fn a_created_body_with_an_http_error_status_is_an_error() {
+    for status in [400, 401, 403, 409, 422, 302] {
+        let server = MockServer::start().await;
+        mount(
+            &server,
+            ResponseTemplate::new(status).set_body_json(json!({
+                "code": "201", "message": "CREATED",
+                "data": {"payment_token": "tok-123", "payment_url": "https://checkout.cinetpay.com/payment/tok-123"},
+            })),
+        )
+        .await;
+        let err = client(&server).init_payment(&request()).await.unwrap_err();
+        assert!(
+            matches!(&err, ClientError::HttpStatus { status: s, excerpt }
+                if *s == status && excerpt.contains("CREATED")),
+            "{status}: {err:?}"
+        );
+        assert_eq!(requests_received(&server).await, 1, "{status}");
+    }
+}
+
+#[tokio::test]
 async fn error_code_624_sent_as_a_number() {
     let server = MockServer::start().await;
     mount(

@@ -66,6 +66,7 @@ proptest! {
         content_type in proptest::option::of(prop_oneof![
             Just("application/x-www-form-urlencoded".to_owned()),
             Just("application/json; charset=utf-8".to_owned()),
+            Just("multipart/form-data; boundary=XyZ".to_owned()),
             ".{0,40}",
         ]),
     ) {
@@ -83,6 +84,41 @@ proptest! {
         let body = serde_json::to_vec(&value).unwrap();
         let _ = Notification::from_json(&body);
         let _ = Notification::parse(None, &body);
+    }
+
+    #[test]
+    fn multipart_notifications_read_like_forms_and_never_panic(
+        pairs in vec((prop_oneof![
+            3 => prop::sample::select(NOTIFICATION_FIELDS.to_vec()).prop_map(str::to_owned),
+            1 => "[a-z_]{0,10}",
+        ], text()), 0..20),
+        cut in any::<prop::sample::Index>(),
+        noise in vec(any::<u8>(), 0..32),
+    ) {
+        const BOUNDARY: &str = "cinetpay-proptest-boundary";
+        let mut body = Vec::new();
+        for (name, value) in &pairs {
+            body.extend_from_slice(format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            ).as_bytes());
+        }
+        body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+        let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
+        let form = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(&pairs)
+            .finish();
+        // The same fields give the same notification, or the same refusal.
+        prop_assert_eq!(
+            Notification::parse(Some(&content_type), &body),
+            Notification::from_form(form.as_bytes())
+        );
+        // Cut or garbled bodies are refused or read, never a panic.
+        let cut = cut.index(body.len() + 1);
+        let _ = Notification::parse(Some(&content_type), &body[..cut]);
+        let mut garbled = body[..cut].to_vec();
+        garbled.extend_from_slice(&noise);
+        garbled.extend_from_slice(&body[cut..]);
+        let _ = Notification::parse(Some(&content_type), &garbled);
     }
 
     #[test]

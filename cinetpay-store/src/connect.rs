@@ -4,8 +4,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cinetpay_core::clock::Clock;
-
+use sea_orm::sqlx::mysql::MySqlConnection;
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sea_orm::sqlx::{AssertSqlSafe, Executor};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend};
 
 use crate::tables::{DEFAULT_PREFIX, Tables};
@@ -158,11 +159,20 @@ impl StoreBuilder {
         self
     }
 
-    /// PostgreSQL only: the longest a statement may run before the server
-    /// cancels it and the store answers
+    /// PostgreSQL and MySQL/MariaDB: the longest a statement may run before
+    /// the server cancels it and the store answers
     /// [`StoreError::Unavailable`](cinetpay_core::StoreError) (default 30 s;
     /// `Duration::ZERO` for no limit). Every statement of the store is a
     /// single-row step, so only a stuck server ever reaches it.
+    ///
+    /// Each new connection of the pool sets it: PostgreSQL's
+    /// `statement_timeout`; on MariaDB `max_statement_time` (every
+    /// statement); on MySQL 5.7.8+ `max_execution_time` (which MySQL applies
+    /// to `SELECT` statements only: a stuck write waits for InnoDB's
+    /// `innodb_lock_wait_timeout` instead). Which of the two is told by
+    /// `SELECT VERSION()`. The limit is kept to whole milliseconds, rounded
+    /// up. [`migrate`](SeaOrmStore::migrate) lifts it for its own session, as
+    /// it waits for another instance's migration.
     pub fn statement_timeout(mut self, timeout: Duration) -> Self {
         self.statement_timeout = timeout;
         self
@@ -237,8 +247,18 @@ impl StoreBuilder {
             .sqlx_logging(false);
         if backend != DbBackend::Sqlite {
             options.max_connections(self.max_connections.unwrap_or(SERVER_POOL));
-            if backend == DbBackend::Postgres && !self.statement_timeout.is_zero() {
-                options.statement_timeout(self.statement_timeout);
+            let timeout = self.statement_timeout;
+            if timeout.is_zero() {
+                return Ok(options);
+            }
+            if backend == DbBackend::Postgres {
+                options.statement_timeout(timeout);
+            } else {
+                options.map_sqlx_mysql_pool_opts(move |pool| {
+                    pool.after_connect(move |conn, _| {
+                        Box::pin(limit_mysql_statements(conn, timeout))
+                    })
+                });
             }
             return Ok(options);
         }
@@ -269,6 +289,75 @@ impl StoreBuilder {
                 .foreign_keys(true)
         });
         Ok(options)
+    }
+}
+
+/// Sets the statement timeout of a new MySQL/MariaDB connection, after
+/// asking the server which of the two it is.
+async fn limit_mysql_statements(
+    conn: &mut MySqlConnection,
+    timeout: Duration,
+) -> Result<(), sea_orm::sqlx::Error> {
+    let version: String = sea_orm::sqlx::query_scalar("SELECT VERSION()")
+        .fetch_one(&mut *conn)
+        .await?;
+    let flavour = MySqlFlavour::of_version(&version);
+    conn.execute(AssertSqlSafe(flavour.set_timeout(timeout)))
+        .await?;
+    tracing::trace!(?flavour, ?timeout, "statement timeout set");
+    Ok(())
+}
+
+/// MySQL or MariaDB: they bound a statement's run time with different
+/// session variables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MySqlFlavour {
+    /// `max_statement_time`, in seconds (fractions allowed), every statement.
+    MariaDb,
+    /// `max_execution_time`, in milliseconds, `SELECT` only.
+    MySql,
+}
+
+impl MySqlFlavour {
+    /// The flavour of a server by its `SELECT VERSION()`, such as
+    /// `10.11.6-MariaDB-0+deb12u1` or `8.0.36`.
+    pub(crate) fn of_version(version: &str) -> Self {
+        if version.contains("MariaDB") {
+            MySqlFlavour::MariaDb
+        } else {
+            MySqlFlavour::MySql
+        }
+    }
+
+    /// The session variable that bounds a statement's run time.
+    pub(crate) fn timeout_variable(self) -> &'static str {
+        match self {
+            MySqlFlavour::MariaDb => "max_statement_time",
+            MySqlFlavour::MySql => "max_execution_time",
+        }
+    }
+
+    /// The statement that sets it to `timeout`, in whole milliseconds rounded
+    /// up (so that a tiny limit is not read as zero, which is no limit).
+    pub(crate) fn set_timeout(self, timeout: Duration) -> String {
+        let ms = timeout.as_nanos().div_ceil(1_000_000);
+        let value = match self {
+            MySqlFlavour::MariaDb => format!("{}.{:03}", ms / 1000, ms % 1000),
+            MySqlFlavour::MySql => ms.to_string(),
+        };
+        format!("SET SESSION {} = {value}", self.timeout_variable())
+    }
+
+    /// Reads back a value of [`timeout_variable`](Self::timeout_variable)
+    /// as the server shows it (`30.000000` on MariaDB, `30000` on MySQL).
+    pub(crate) fn parse_timeout(self, value: &str) -> Option<Duration> {
+        let number: f64 = value.trim().parse().ok()?;
+        let ms = match self {
+            MySqlFlavour::MariaDb => number * 1000.0,
+            MySqlFlavour::MySql => number,
+        };
+        (ms.is_finite() && (0.0..1e15).contains(&ms))
+            .then(|| Duration::from_millis(ms.round() as u64))
     }
 }
 
@@ -305,5 +394,48 @@ mod tests {
         assert!(err.to_string().contains("url"), "{err}");
         // Never echo the URL: it may carry a password.
         assert!(!err.to_string().contains("redis://h"));
+    }
+
+    #[test]
+    fn mysql_timeouts_in_each_flavour() {
+        let maria = MySqlFlavour::of_version("10.11.6-MariaDB-0+deb12u1");
+        let mysql = MySqlFlavour::of_version("8.0.36");
+        assert_eq!(maria, MySqlFlavour::MariaDb);
+        assert_eq!(mysql, MySqlFlavour::MySql);
+        let cases = [
+            (Duration::from_secs(30), "30.000", "30000"),
+            (Duration::from_millis(1500), "1.500", "1500"),
+            (Duration::from_micros(1), "0.001", "1"),
+            (Duration::from_micros(2_000_001), "2.001", "2001"),
+        ];
+        for (timeout, seconds, millis) in cases {
+            assert_eq!(
+                maria.set_timeout(timeout),
+                format!("SET SESSION max_statement_time = {seconds}")
+            );
+            assert_eq!(
+                mysql.set_timeout(timeout),
+                format!("SET SESSION max_execution_time = {millis}")
+            );
+        }
+        assert_eq!(
+            maria.set_timeout(Duration::ZERO),
+            "SET SESSION max_statement_time = 0.000"
+        );
+        assert_eq!(
+            maria.parse_timeout("1.500000"),
+            Some(Duration::from_millis(1500))
+        );
+        assert_eq!(
+            maria.parse_timeout("0.100000"),
+            Some(Duration::from_millis(100))
+        );
+        assert_eq!(
+            mysql.parse_timeout("1500"),
+            Some(Duration::from_millis(1500))
+        );
+        assert_eq!(maria.parse_timeout("0.000000"), Some(Duration::ZERO));
+        assert_eq!(mysql.parse_timeout("-1"), None);
+        assert_eq!(mysql.parse_timeout("x"), None);
     }
 }

@@ -170,8 +170,9 @@ const PG_TRANSIENT: &[&str] = &[
 
 /// MySQL/MariaDB error numbers that mean "try again later": too many
 /// connections, shutdown in progress, lock wait timeout, deadlock, query
-/// interrupted or timed out, connection killed.
-const MYSQL_TRANSIENT: &[u16] = &[1040, 1053, 1205, 1213, 1317, 3024, 1927, 4031];
+/// interrupted or timed out (MySQL's `max_execution_time`: 3024, MariaDB's
+/// `max_statement_time`: 1969), connection killed.
+const MYSQL_TRANSIENT: &[u16] = &[1040, 1053, 1205, 1213, 1317, 3024, 1969, 1927, 4031];
 
 /// SQLite primary result codes that mean "try again later": BUSY, LOCKED,
 /// CANTOPEN (the file is not reachable), FULL (disk full).

@@ -17,6 +17,7 @@ enum ContentType {
     Absent,
     Form,
     Json,
+    Multipart,
     Other(String),
 }
 
@@ -34,6 +35,7 @@ fuzz_target!(|input: Input| {
         ContentType::Absent => None,
         ContentType::Form => Some("application/x-www-form-urlencoded"),
         ContentType::Json => Some("application/json; charset=utf-8"),
+        ContentType::Multipart => Some("multipart/form-data; boundary=XyZ"),
         ContentType::Other(s) => Some(s.as_str()),
     };
     let _ = Notification::from_form(&input.body);

@@ -1,4 +1,4 @@
-use crate::protocol::{Envelope, PaymentRequestError};
+use crate::protocol::{CodeClass, Envelope, PaymentRequestError};
 
 /// What went wrong talking to CinetPay.
 ///
@@ -29,8 +29,10 @@ pub enum ClientError {
     /// No answer (or no complete answer) within the configured timeout.
     #[error("CinetPay did not answer in time")]
     Timeout,
-    /// An HTTP error status without a CinetPay envelope (HTML error page,
-    /// 5xx, redirect...).
+    /// An HTTP status other than 2xx: always for 5xx, 408 and 429; otherwise
+    /// when the body is not a CinetPay error envelope (HTML error page,
+    /// redirect, or a success code such as `00` or `201` that the status
+    /// contradicts).
     #[error(
         "CinetPay answered HTTP {status}{}",
         if excerpt.is_empty() { String::new() } else { format!(": {excerpt}") }
@@ -41,7 +43,8 @@ pub enum ClientError {
         /// The start of the body (at most 200 characters, white space folded).
         excerpt: String,
     },
-    /// CinetPay answered with an error code.
+    /// CinetPay answered with an error code (with HTTP 2xx, or with a 4xx
+    /// status and an error envelope).
     #[error("CinetPay refused: {code} {message}{}", description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default())]
     Api {
         /// The result code, such as `608`.
@@ -124,6 +127,29 @@ impl ClientError {
             ClientError::Unparseable(s) => ClientError::Unparseable(r(s)),
             other => other,
         }
+    }
+}
+
+/// The error for an answer whose HTTP status is not 2xx: it is never read as
+/// a result, whatever its body says.
+///
+/// 5xx, 408 and 429 are [`ClientError::HttpStatus`] (retryable) whatever the
+/// body. Otherwise a CinetPay envelope with an error code gives
+/// [`ClientError::Api`] (not retryable, with CinetPay's code and message), and
+/// anything else, a success code included, [`ClientError::HttpStatus`].
+pub(crate) fn non_success(status: http::StatusCode, body: &[u8], too_long: bool) -> ClientError {
+    let http_status = || ClientError::HttpStatus {
+        status: status.as_u16(),
+        excerpt: excerpt(body),
+    };
+    if too_long || http_status().is_retryable() {
+        return http_status();
+    }
+    match serde_json::from_slice::<Envelope<serde::de::IgnoredAny>>(body) {
+        Ok(envelope) if !matches!(envelope.class(), CodeClass::Success | CodeClass::Created) => {
+            ClientError::api(&envelope)
+        }
+        _ => http_status(),
     }
 }
 

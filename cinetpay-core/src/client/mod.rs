@@ -136,8 +136,10 @@ impl Client {
     /// [`ClientError::Api`] with CinetPay's code, message and description for
     /// any code other than `201` (for example `608 MINIMUM_REQUIRED_FIELDS`,
     /// `609 AUTH_NOT_FOUND`, `624 UNKNOWN_ERROR`); [`ClientError::Unparseable`]
-    /// for a `201` without a usable token and `http(s)` payment URL; transport,
-    /// timeout and HTTP errors as they happen.
+    /// for a `201` without a usable token and `http(s)` payment URL;
+    /// [`ClientError::HttpStatus`] for any answer whose HTTP status is not 2xx,
+    /// even with a `201` body (an error envelope with a non-2xx status is
+    /// [`ClientError::Api`]); transport and timeout errors as they happen.
     ///
     /// ```no_run
     /// # async fn demo(client: cinetpay_core::Client) -> Result<(), Box<dyn std::error::Error>> {
@@ -200,13 +202,19 @@ impl Client {
 
     /// `POST /v2/payment/check` by transaction id.
     ///
-    /// Returns any well-formed answer, whatever its code: classify it with
-    /// [`Envelope::outcome`](crate::protocol::Envelope#method.outcome)
+    /// Returns any well-formed HTTP 2xx answer, whatever its code: classify it
+    /// with [`Envelope::outcome`](crate::protocol::Envelope#method.outcome)
     /// (its `code`, `message` and `description` are scrubbed of the
-    /// credentials, should CinetPay ever echo them). An
-    /// error means no answer was read: transport errors, timeouts, 5xx, 408
-    /// and 429 are retried up to [`ClientConfig::check_retries`] times with
-    /// [backoff](ClientConfig::backoff), and the last error is returned.
+    /// credentials, should CinetPay ever echo them).
+    ///
+    /// An answer with any other HTTP status is an error, whatever its body
+    /// says, so that a `00 ACCEPTED` body sent with, say, HTTP 403 is never
+    /// read as a payment: [`ClientError::Api`] when the body is an envelope
+    /// with an error code, [`ClientError::HttpStatus`] otherwise. Transport
+    /// errors, timeouts, 5xx, 408 and 429 are retried up to
+    /// [`ClientConfig::check_retries`] times with
+    /// [backoff](ClientConfig::backoff), and the last error is returned; other
+    /// statuses are not retried.
     pub async fn check_payment(&self, id: &TransactionId) -> Result<CheckResponse, ClientError> {
         let body = CheckRequest {
             apikey: self.credentials.api_key.expose().to_owned(),
@@ -273,11 +281,8 @@ impl Client {
             }
             bytes.extend_from_slice(&chunk);
         }
-        if status.is_server_error() || (too_long && !status.is_success()) {
-            return Err(ClientError::HttpStatus {
-                status: status.as_u16(),
-                excerpt: error::excerpt(&bytes),
-            });
+        if !status.is_success() {
+            return Err(error::non_success(status, &bytes, too_long));
         }
         if too_long {
             return Err(ClientError::Unparseable(format!(
@@ -286,16 +291,11 @@ impl Client {
                 error::excerpt(&bytes)
             )));
         }
-        match serde_json::from_slice::<Envelope<T>>(&bytes) {
-            Ok(envelope) => Ok(envelope),
-            Err(_) if !status.is_success() => Err(ClientError::HttpStatus {
-                status: status.as_u16(),
-                excerpt: error::excerpt(&bytes),
-            }),
-            Err(e) => Err(ClientError::Unparseable(format!(
+        serde_json::from_slice::<Envelope<T>>(&bytes).map_err(|e| {
+            ClientError::Unparseable(format!(
                 "not a CinetPay JSON envelope ({e}); body starts with: {}",
                 error::excerpt(&bytes)
-            ))),
-        }
+            ))
+        })
     }
 }

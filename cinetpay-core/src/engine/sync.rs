@@ -183,6 +183,19 @@ impl Checkout {
         let id = payment.transaction_id.clone();
         let check = match self.inner.client.check_payment(&id).await {
             Ok(check) => check,
+            // CinetPay refused the request itself (with an HTTP error status).
+            Err(crate::client::ClientError::Api { code, message, .. }) => {
+                tracing::error!(
+                    %code,
+                    %message,
+                    "CinetPay refused the check: the API key or site id is probably wrong"
+                );
+                self.note_check(&id, None).await;
+                return Err(SyncError::CheckRefused {
+                    code: code.chars().take(16).collect(),
+                    message: message.chars().take(64).collect(),
+                });
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "cannot check the payment with CinetPay");
                 self.note_check(&id, None).await;

@@ -1,5 +1,8 @@
+use std::convert::Infallible;
 use std::fmt;
 
+use bytes::Bytes;
+use futures_util::FutureExt;
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -105,9 +108,14 @@ pub enum NotificationError {
     /// Too many fields.
     #[error("notification has more than 64 fields")]
     TooManyFields,
-    /// The content type is neither form nor JSON.
+    /// A `multipart/form-data` body that cannot be read (no boundary in the
+    /// content type, malformed parts), or that holds a file or an unnamed
+    /// part; the message says which.
+    #[error("notification multipart body refused: {0}")]
+    BadMultipart(String),
+    /// The content type is neither form, multipart nor JSON.
     #[error(
-        "unsupported notification content type {0:?}: expected application/x-www-form-urlencoded or application/json"
+        "unsupported notification content type {0:?}: expected application/x-www-form-urlencoded, multipart/form-data or application/json"
     )]
     UnsupportedContentType(String),
 }
@@ -122,6 +130,55 @@ impl Notification {
         std::str::from_utf8(body).map_err(|_| NotificationError::NotUtf8)?;
         let pairs =
             url::form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned()));
+        Self::from_pairs(pairs)
+    }
+
+    /// Parses a `multipart/form-data` body like a form: text fields only, in
+    /// the order received, with the same limits (a repeated field, too many
+    /// fields or a field longer than 4096 bytes are refused). CinetPay's own
+    /// PHP SDK reads `$_POST`, which PHP fills from multipart bodies too.
+    ///
+    /// `content_type` is the whole header value: the boundary is read from
+    /// it. A file part (one with a `filename`) or a part without a name is
+    /// [`NotificationError::BadMultipart`].
+    ///
+    /// ```
+    /// use cinetpay_core::protocol::Notification;
+    /// let body = "--b\r\nContent-Disposition: form-data; name=\"cpm_site_id\"\r\n\r\n1\r\n\
+    ///             --b\r\nContent-Disposition: form-data; name=\"cpm_trans_id\"\r\n\r\nT1\r\n--b--\r\n";
+    /// let n = Notification::from_multipart("multipart/form-data; boundary=b", body.as_bytes()).unwrap();
+    /// assert_eq!(n.cpm_trans_id, "T1");
+    /// assert!(Notification::from_multipart("multipart/form-data", body.as_bytes()).is_err());
+    /// ```
+    pub fn from_multipart(content_type: &str, body: &[u8]) -> Result<Self, NotificationError> {
+        // RFC 2046: a boundary has 1 to 70 characters.
+        let boundary = multer::parse_boundary(content_type)
+            .ok()
+            .filter(|b| (1..=70).contains(&b.len()))
+            .ok_or_else(|| {
+                NotificationError::BadMultipart("no valid boundary in the content type".to_owned())
+            })?;
+        let chunk = Bytes::copy_from_slice(body);
+        let stream = futures_util::stream::once(std::future::ready(Ok::<_, Infallible>(chunk)));
+        let limits = multer::SizeLimit::new().per_field(MAX_FIELD_LEN as u64);
+        let multipart = multer::Multipart::with_constraints(
+            stream,
+            boundary,
+            multer::Constraints::new().size_limit(limits),
+        );
+        // multer is asynchronous, but the body is already in memory: its only
+        // source is a stream whose one chunk is ready, after which it is at
+        // its end, so every step of the parser completes on its first poll
+        // and `now_or_never` needs no executor (and keeps `parse` sync). The
+        // parser never waits once its source has ended; were it ever to, the
+        // body is refused rather than waited on.
+        let pairs = multipart_pairs(multipart)
+            .now_or_never()
+            .unwrap_or_else(|| {
+                Err(NotificationError::BadMultipart(
+                    "the parser wanted more than the body".to_owned(),
+                ))
+            })?;
         Self::from_pairs(pairs)
     }
 
@@ -160,6 +217,8 @@ impl Notification {
     ///
     /// * `application/x-www-form-urlencoded`: [`from_form`](Self::from_form),
     ///   what CinetPay sends;
+    /// * `multipart/form-data` (with its `boundary` parameter):
+    ///   [`from_multipart`](Self::from_multipart), read like a form;
     /// * `application/json` (or any `+json` type): [`from_json`](Self::from_json);
     /// * no content type: JSON when the body starts with `{`, a form otherwise;
     /// * anything else: [`NotificationError::UnsupportedContentType`].
@@ -187,6 +246,7 @@ impl Notification {
             .unwrap_or_default();
         match mime.as_str() {
             "application/x-www-form-urlencoded" => Self::from_form(body),
+            "multipart/form-data" => Self::from_multipart(content_type.unwrap_or_default(), body),
             "application/json" => Self::from_json(body),
             m if m.starts_with("application/") && m.ends_with("+json") => Self::from_json(body),
             "" if body.trim_ascii_start().starts_with(b"{") => Self::from_json(body),
@@ -293,6 +353,43 @@ impl Notification {
         url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(self.received.iter())
             .finish()
+    }
+}
+
+/// The text fields of a multipart body, in order; at most one more than
+/// [`MAX_FIELDS`], enough for [`Notification::from_pairs`] to refuse the body.
+async fn multipart_pairs(
+    mut multipart: multer::Multipart<'_>,
+) -> Result<Vec<(String, String)>, NotificationError> {
+    let mut pairs = Vec::new();
+    while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
+        if pairs.len() > MAX_FIELDS {
+            break;
+        }
+        let Some(name) = field.name().map(str::to_owned) else {
+            return Err(NotificationError::BadMultipart(
+                "a part has no name".to_owned(),
+            ));
+        };
+        if field.file_name().is_some() {
+            return Err(NotificationError::BadMultipart(format!(
+                "part {:?} is a file; only text fields are accepted",
+                short(&name)
+            )));
+        }
+        let value = field.bytes().await.map_err(multipart_error)?;
+        let value = String::from_utf8(value.into()).map_err(|_| NotificationError::NotUtf8)?;
+        pairs.push((name, value));
+    }
+    Ok(pairs)
+}
+
+fn multipart_error(e: multer::Error) -> NotificationError {
+    match e {
+        multer::Error::FieldSizeExceeded { field_name, .. } => {
+            NotificationError::FieldTooLong(short(field_name.as_deref().unwrap_or_default()))
+        }
+        other => NotificationError::BadMultipart(short(&other.to_string())),
     }
 }
 
@@ -411,9 +508,167 @@ mod tests {
             assert_eq!(Notification::parse(ct, json).unwrap().cpm_site_id, "S");
         }
         assert!(matches!(
-            Notification::parse(Some("multipart/form-data; boundary=x"), form),
-            Err(NotificationError::UnsupportedContentType(m)) if m == "multipart/form-data"
+            Notification::parse(Some("multipart/mixed; boundary=x"), form),
+            Err(NotificationError::UnsupportedContentType(m)) if m == "multipart/mixed"
         ));
+    }
+
+    /// A `multipart/form-data` body of text fields, as a browser or PHP's
+    /// curl would send it.
+    fn multipart(boundary: &str, parts: &[(&str, &str)]) -> Vec<u8> {
+        let mut body = String::new();
+        for (name, value) in parts {
+            body.push_str(&format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            ));
+        }
+        body.push_str(&format!("--{boundary}--\r\n"));
+        body.into_bytes()
+    }
+
+    /// The 16 documented fields, in another order than the documented one,
+    /// with values that need encoding in a form.
+    fn sixteen_fields() -> Vec<(String, String)> {
+        NOTIFICATION_FIELDS
+            .iter()
+            .rev()
+            .map(|f| {
+                let value = match *f {
+                    "cpm_site_id" => "123456".to_owned(),
+                    "cpm_trans_id" => "ORDER-0001".to_owned(),
+                    other => format!("{other} = a&b %20 é\r\nsecond line"),
+                };
+                (f.to_string(), value)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn multipart_reads_like_the_same_form() {
+        let fields = sixteen_fields();
+        assert_eq!(fields.len(), 16);
+        let parts: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let form = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(&fields)
+            .finish();
+        let expected =
+            Notification::parse(Some("application/x-www-form-urlencoded"), form.as_bytes())
+                .unwrap();
+        assert_eq!(expected.received, fields);
+        for content_type in [
+            "multipart/form-data; boundary=----WebKitFormBoundary7MA4YWxkTrZu0gW",
+            "Multipart/Form-Data; charset=UTF-8; boundary=\"----WebKitFormBoundary7MA4YWxkTrZu0gW\"",
+        ] {
+            let body = multipart("----WebKitFormBoundary7MA4YWxkTrZu0gW", &parts);
+            let n = Notification::parse(Some(content_type), &body).unwrap();
+            assert_eq!(n, expected, "{content_type}");
+            assert_eq!(n.cpm_trans_id, "ORDER-0001");
+            assert_eq!(n.documented_values(), expected.documented_values());
+        }
+    }
+
+    #[test]
+    fn multipart_bodies_that_are_refused() {
+        let ok = [("cpm_site_id", "1"), ("cpm_trans_id", "T1")];
+        let ct = "multipart/form-data; boundary=XyZ";
+        let refused = |content_type: &str, body: &[u8]| {
+            Notification::parse(Some(content_type), body).unwrap_err()
+        };
+        assert_eq!(
+            Notification::parse(Some(ct), &multipart("XyZ", &ok))
+                .unwrap()
+                .cpm_trans_id,
+            "T1"
+        );
+
+        for content_type in [
+            "multipart/form-data",
+            "multipart/form-data; boundary=",
+            "multipart/form-data; charset=utf-8",
+        ] {
+            let e = refused(content_type, &multipart("XyZ", &ok));
+            assert!(
+                matches!(&e, NotificationError::BadMultipart(_)),
+                "{content_type}: {e:?}"
+            );
+            assert!(e.to_string().contains("boundary"), "{e}");
+        }
+        let e = refused(
+            "multipart/form-data; boundary=Other",
+            &multipart("XyZ", &ok),
+        );
+        assert!(matches!(e, NotificationError::BadMultipart(_)), "{e:?}");
+
+        let file =
+            b"--XyZ\r\nContent-Disposition: form-data; name=\"cpm_custom\"; filename=\"a.txt\"\r\n\
+            Content-Type: text/plain\r\n\r\nhello\r\n--XyZ--\r\n";
+        let e = refused(ct, file);
+        assert_eq!(
+            e.to_string(),
+            "notification multipart body refused: part \"cpm_custom\" is a file; only text fields are accepted"
+        );
+
+        let unnamed = b"--XyZ\r\nContent-Disposition: form-data\r\n\r\nhello\r\n--XyZ--\r\n";
+        assert_eq!(
+            refused(ct, unnamed),
+            NotificationError::BadMultipart("a part has no name".into())
+        );
+        let no_disposition = b"--XyZ\r\nContent-Type: text/plain\r\n\r\nhello\r\n--XyZ--\r\n";
+        assert_eq!(
+            refused(ct, no_disposition),
+            NotificationError::BadMultipart("a part has no name".into())
+        );
+
+        let long = "x".repeat(MAX_FIELD_LEN + 1);
+        let e = refused(
+            ct,
+            &multipart("XyZ", &[ok[0], ok[1], ("cpm_custom", &long)]),
+        );
+        assert_eq!(e, NotificationError::FieldTooLong("cpm_custom".into()));
+        let at_limit = "x".repeat(MAX_FIELD_LEN);
+        let n = Notification::parse(
+            Some(ct),
+            &multipart("XyZ", &[ok[0], ok[1], ("cpm_custom", &at_limit)]),
+        )
+        .unwrap();
+        assert_eq!(n.cpm_custom(), Some(at_limit.as_str()));
+
+        let e = refused(
+            ct,
+            &multipart("XyZ", &[ok[0], ok[1], ("cpm_trans_id", "T2")]),
+        );
+        assert_eq!(e, NotificationError::Repeated("cpm_trans_id".into()));
+
+        let names: Vec<String> = (0..MAX_FIELDS).map(|i| format!("f{i}")).collect();
+        let many: Vec<(&str, &str)> = ok
+            .iter()
+            .copied()
+            .chain(names.iter().map(|n| (n.as_str(), "x")))
+            .collect();
+        assert_eq!(
+            refused(ct, &multipart("XyZ", &many)),
+            NotificationError::TooManyFields
+        );
+
+        let mut latin1 = multipart("XyZ", &[ok[0], ok[1], ("cpm_designation", "caf_")]);
+        let at = latin1.windows(4).position(|w| w == b"caf_").unwrap();
+        latin1[at + 3] = 0xe9;
+        assert_eq!(refused(ct, &latin1), NotificationError::NotUtf8);
+
+        let full = multipart("XyZ", &ok);
+        for cut in [0, 5, 30, full.len() / 2, full.len() - 5] {
+            let e = refused(ct, &full[..cut]);
+            assert!(
+                matches!(
+                    e,
+                    NotificationError::BadMultipart(_) | NotificationError::Missing(_)
+                ),
+                "{cut}: {e:?}"
+            );
+        }
     }
 
     #[test]

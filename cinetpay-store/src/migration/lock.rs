@@ -17,6 +17,7 @@ use sea_orm_migration::MigratorTraitSelf;
 
 use super::Migrator;
 use crate::Error;
+use crate::connect::MySqlFlavour;
 use crate::tables::Tables;
 
 /// How long an instance waits for another one's migration to finish.
@@ -109,6 +110,19 @@ async fn mysql(db: &DatabaseConnection, migrator: &Migrator) -> Result<(), Error
         .begin()
         .await
         .map_err(|e| failed("starting a session", e))?;
+    // Wait for another instance's migration up to LOCK_WAIT and give the DDL
+    // as long again, whatever the pool's statement timeout, as on
+    // PostgreSQL; the session's own limit is put back before its connection
+    // returns to the pool.
+    let limit = SessionLimit::lift(&txn, 2 * LOCK_WAIT).await?;
+    let migrated = mysql_locked(&txn, migrator).await;
+    let restored = limit.restore(&txn).await;
+    migrated?;
+    restored?;
+    txn.commit().await.map_err(|e| failed("committing", e))
+}
+
+async fn mysql_locked(txn: &DatabaseTransaction, migrator: &Migrator) -> Result<(), Error> {
     let got = txn
         .query_one_raw(Statement::from_sql_and_values(
             DbBackend::MySql,
@@ -127,11 +141,59 @@ async fn mysql(db: &DatabaseConnection, migrator: &Migrator) -> Result<(), Error
             source: None,
         });
     }
-    let applied = migrator.up(&txn, migrator.steps).await;
-    let released = release_mysql_lock(&txn).await;
+    let applied = migrator.up(txn, migrator.steps).await;
+    let released = release_mysql_lock(txn).await;
     applied.map_err(|e| failed("applying migrations", e))?;
-    released?;
-    txn.commit().await.map_err(|e| failed("committing", e))
+    released
+}
+
+/// A MySQL/MariaDB session's statement timeout (set by the pool), as it was
+/// before [`SessionLimit::lift`].
+struct SessionLimit {
+    flavour: MySqlFlavour,
+    saved: Duration,
+}
+
+impl SessionLimit {
+    async fn lift(txn: &DatabaseTransaction, to: Duration) -> Result<Self, Error> {
+        let version = text(txn, "SELECT VERSION() AS v").await?;
+        let flavour = MySqlFlavour::of_version(&version);
+        let variable = flavour.timeout_variable();
+        let current = text(
+            txn,
+            &format!("SELECT CAST(@@SESSION.{variable} AS CHAR) AS v"),
+        )
+        .await?;
+        let saved = flavour
+            .parse_timeout(&current)
+            .ok_or_else(|| Error::Migration {
+                reason: format!("unreadable {variable}: {current:?}"),
+                source: None,
+            })?;
+        txn.execute_unprepared(&flavour.set_timeout(to))
+            .await
+            .map_err(|e| failed("lifting the statement timeout", e))?;
+        Ok(SessionLimit { flavour, saved })
+    }
+
+    async fn restore(self, txn: &DatabaseTransaction) -> Result<(), Error> {
+        txn.execute_unprepared(&self.flavour.set_timeout(self.saved))
+            .await
+            .map(|_| ())
+            .map_err(|e| failed("restoring the statement timeout", e))
+    }
+}
+
+/// The one text column `v` of a one-row query.
+async fn text(txn: &DatabaseTransaction, sql: &str) -> Result<String, Error> {
+    txn.query_one_raw(Statement::from_string(DbBackend::MySql, sql))
+        .await
+        .map_err(|e| failed("reading the session settings", e))?
+        .and_then(|row| row.try_get::<String>("", "v").ok())
+        .ok_or_else(|| Error::Migration {
+            reason: format!("no answer to {sql}"),
+            source: None,
+        })
 }
 
 async fn release_mysql_lock(txn: &DatabaseTransaction) -> Result<(), Error> {

@@ -267,3 +267,81 @@ async fn postgres_stuck_statement_is_unavailable() {
     );
     place.drop_all(&admin).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mysql_stuck_statement_is_cut_by_the_statement_timeout() {
+    use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
+
+    let test = "mysql_stuck_statement_is_cut_by_the_statement_timeout";
+    let Some(url) = server_url(MYSQL_VAR, test) else {
+        return;
+    };
+    let place = Place::new(DbBackend::MySql, "stuck");
+    // One connection: the one `migrate` used (and lifted the limit on) is
+    // the one the statements below run on.
+    let store = place
+        .builder(&place.prefix)
+        .max_connections(1)
+        .statement_timeout(Duration::from_secs(1))
+        .connect(&url)
+        .await
+        .expect("connect");
+    store.migrate().await.expect("migrate");
+    let raw = store.connection();
+    let version = raw
+        .query_one_raw(Statement::from_string(
+            DbBackend::MySql,
+            "SELECT VERSION() AS v",
+        ))
+        .await
+        .expect("version")
+        .and_then(|row| row.try_get::<String>("", "v").ok())
+        .expect("a version");
+    let mariadb = version.contains("MariaDB");
+
+    let started = std::time::Instant::now();
+    let slept = raw.execute_unprepared("SELECT SLEEP(3)").await;
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(2), "{version}: took {took:?}");
+    if mariadb {
+        // MySQL's interrupted SLEEP answers 1 instead of failing.
+        let err = slept.expect_err("SLEEP(3) cut by max_statement_time");
+        assert!(err.to_string().contains("max_statement_time"), "{err}");
+    }
+
+    if mariadb {
+        // MySQL's max_execution_time leaves writes alone: on MariaDB an update
+        // stuck behind another session's row lock is cut too, and the store
+        // answers Unavailable.
+        let new = new_payment(&order_ref("stuck"), 1500, at(0));
+        store.insert_payment(&new).await.expect("insert");
+        let admin = admin(&url).await;
+        let blocker = admin.begin().await.expect("begin");
+        let lock = format!(
+            "SELECT 1 FROM `{}payments` WHERE transaction_id = '{}' FOR UPDATE",
+            place.prefix, new.transaction_id
+        );
+        blocker
+            .execute_unprepared(&lock)
+            .await
+            .expect("lock the row");
+        let started = std::time::Instant::now();
+        let stuck = store
+            .attach_payment_page(&new.transaction_id, "tok", "https://pay/x", at(1))
+            .await;
+        assert_unavailable("an update stuck behind a lock", stuck);
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "{:?}",
+            started.elapsed()
+        );
+        blocker.rollback().await.expect("rollback");
+        assert!(
+            store
+                .attach_payment_page(&new.transaction_id, "tok", "https://pay/x", at(2))
+                .await
+                .expect("attach once the lock is gone")
+        );
+    }
+    place.drop_all(&admin(&url).await).await;
+}

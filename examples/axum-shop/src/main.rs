@@ -1,11 +1,11 @@
 //! `cargo run -p axum-shop`: the example shop on `SHOP_ADDR` (default
 //! `127.0.0.1:3000`), SQLite by default, and the embedded CinetPay sandbox
-//! unless `CINETPAY_API_KEY` is set.
+//! unless `CINETPAY_API_KEY` is set. Stops gracefully on Ctrl-C or SIGTERM.
 
 use std::process::ExitCode;
 
-use shop_common::logging;
 use shop_common::setup::{self, ShopEnv};
+use shop_common::{logging, signals};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -20,11 +20,10 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let reconciler = shop.spawn_reconciler();
     tracing::info!("shop ready on {}", shop.public_url);
     axum::serve(listener, axum_shop::app(shop.clone()))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+        .with_graceful_shutdown(signals::shutdown_signal())
         .await?;
     reconciler.shutdown().await;
     shop.shutdown().await;
+    tracing::info!("shop stopped, delivery log stored");
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! `cargo run -p rocket-shop`: the example shop on `SHOP_ADDR` (default
 //! `127.0.0.1:8000`), SQLite by default, and the embedded CinetPay sandbox
-//! unless `CINETPAY_API_KEY` is set.
+//! unless `CINETPAY_API_KEY` is set. Stops gracefully on Ctrl-C or SIGTERM.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -24,9 +24,12 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         .merge(("address", addr.ip()))
         .merge(("port", addr.port()));
     let rocket = rocket_shop::rocket(shop.clone()).configure(figment);
-    // Returns after Ctrl-C, once the fairing has stopped the reconciler.
+    // Returns after Ctrl-C or SIGTERM (Rocket's default `shutdown.signals` on
+    // Unix), once the fairing has stopped the reconciler and stored the
+    // delivery log.
     drop(rocket.launch().await?);
     shop.shutdown().await;
+    tracing::info!("shop stopped, delivery log stored");
     Ok(())
 }
 

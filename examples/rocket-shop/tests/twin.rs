@@ -10,6 +10,11 @@ use rocket::local::asynchronous::Client;
 use shop_common::setup::{self, Shop, ShopOptions, StoreChoice};
 use tower::ServiceExt;
 
+// The axum shop's helper to run a shop binary as a process (one copy for both).
+#[cfg(unix)]
+#[path = "../../axum-shop/tests/shop_process/mod.rs"]
+mod shop_process;
+
 /// What a client sees of an answer.
 #[derive(Debug, PartialEq, Eq)]
 struct Seen {
@@ -273,4 +278,19 @@ async fn the_payment_routes_are_the_same() {
     let view = twins.same(get(&format!("/orders/{order_ref}"), JSON)).await;
     assert!(view.body.contains(r#""payment_status":"pending""#));
     assert!(twins.shop.sandbox().is_none());
+}
+
+/// Like the axum shop, the Rocket shop stops gracefully on SIGTERM (Rocket's
+/// default `shutdown.signals` on Unix), and its fairing stores the delivery
+/// log: exit status 0.
+#[cfg(unix)]
+#[test]
+fn sigterm_stops_the_rocket_shop_gracefully() {
+    let mut shop = shop_process::ShopProcess::start(env!("CARGO_BIN_EXE_rocket-shop"));
+    shop.wait_until_it_answers();
+    let (status, took, log) = shop.terminate(std::time::Duration::from_secs(15));
+    assert_eq!(status.code(), Some(0), "{status}:\n{log}");
+    assert!(took < std::time::Duration::from_secs(8), "{took:?}:\n{log}");
+    assert!(log.contains("Received SIGTERM"), "{log}");
+    assert!(log.contains("shop stopped, delivery log stored"), "{log}");
 }

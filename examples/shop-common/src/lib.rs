@@ -8,7 +8,8 @@
 //! * [`pages`]: the HTML pages and the JSON view of an order;
 //! * [`logging`]: the shop binaries' log output;
 //! * [`setup`]: start-up from the environment — SQLite by default, the embedded
-//!   CinetPay sandbox when no `CINETPAY_API_KEY` is set.
+//!   CinetPay sandbox when no `CINETPAY_API_KEY` is set;
+//! * [`signals`]: the stop signal (Ctrl-C or SIGTERM) for graceful shutdown.
 
 pub mod catalogue;
 pub mod fulfiller;
@@ -16,3 +17,4 @@ pub mod logging;
 pub mod orders;
 pub mod pages;
 pub mod setup;
+pub mod signals;
