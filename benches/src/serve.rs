@@ -12,10 +12,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use axum::Router;
 use axum::routing::get;
-use cinetpay_core::engine::{Checkout, CheckoutConfig, CheckoutSettings};
+use cinetpay_core::engine::{Checkout, CheckoutSettings};
 use cinetpay_core::{
-    ApiKey, Credentials, FulfilError, MemoryStore, OrderFulfiller, OrderQuote, OrderRef, Payment,
-    QuoteError, SiteId,
+    FulfilError, MemoryStore, OrderFulfiller, OrderQuote, OrderRef, Payment, QuoteError,
 };
 use cinetpay_sandbox::{DEFAULT_API_KEY, DEFAULT_SECRET_KEY, DEFAULT_SITE_ID};
 use cinetpay_tower::CinetPayLayer;
@@ -119,10 +118,14 @@ pub(crate) fn hello() -> Router {
 /// An engine whose routes are never called: the pass-through comparison only
 /// sends `GET /hello`.
 pub(crate) fn idle_checkout() -> Result<Checkout, BoxError> {
-    let credentials = Credentials::new(SiteId::new(DEFAULT_SITE_ID)?, ApiKey::new("idle")?, None);
-    let config = CheckoutConfig::builder(credentials, "http://127.0.0.1:1")
-        .api_url("http://127.0.0.1:9")
-        .build()?;
+    let config = CheckoutSettings {
+        api_key: Some("idle".to_owned()),
+        site_id: Some(DEFAULT_SITE_ID.to_owned()),
+        api_url: Some("http://127.0.0.1:9".to_owned()),
+        public_url: Some("http://127.0.0.1:1".to_owned()),
+        ..CheckoutSettings::default()
+    }
+    .into_config()?;
     Ok(Checkout::builder()
         .config(config)
         .store(Arc::new(MemoryStore::new()))
@@ -152,7 +155,7 @@ async fn shop(options: &ServeOptions, public_url: &str) -> Result<Router, BoxErr
         api_key: Some(DEFAULT_API_KEY.to_owned()),
         site_id: Some(DEFAULT_SITE_ID.to_owned()),
         secret_key: Some(DEFAULT_SECRET_KEY.to_owned()),
-        api_url: required(&options.api_url, "--api-url")?.to_owned(),
+        api_url: Some(required(&options.api_url, "--api-url")?.to_owned()),
         public_url: Some(public_url.to_owned()),
         ..CheckoutSettings::default()
     };

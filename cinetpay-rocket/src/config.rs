@@ -36,7 +36,8 @@ pub(crate) fn settings(figment: &Figment) -> Result<CheckoutSettings, String> {
         .into_iter()
         .filter_map(|(key, value)| {
             let setting = key.strip_prefix("cinetpay_")?;
-            Some((setting.to_owned(), exact_text(setting).unwrap_or(value)))
+            let exact = exact_text(setting).map(|raw| Value::String(value.tag(), raw));
+            Some((setting.to_owned(), exact.unwrap_or(value)))
         })
         .collect();
     figment
@@ -51,10 +52,11 @@ pub(crate) fn settings(figment: &Figment) -> Result<CheckoutSettings, String> {
 /// Rocket's environment provider parses `ROCKET_CINETPAY_SITE_ID=0012345`
 /// as the number 12345 and `+225…` as a positive number, losing the text a
 /// site id or a key must keep; the settings read numbers from text anyway,
-/// so the variable's own text is given instead.
-fn exact_text(setting: &str) -> Option<Value> {
+/// so the variable's own text is given instead (with the parsed value's tag,
+/// so that an error still names the variable it came from).
+fn exact_text(setting: &str) -> Option<String> {
     let name = format!("ROCKET_CINETPAY_{}", setting.to_ascii_uppercase());
-    std::env::var(name).ok().map(Value::from)
+    std::env::var(name).ok()
 }
 
 /// The `cinetpay_*` keys, named after where they usually come from.
@@ -220,7 +222,7 @@ mod tests {
             err.contains("`cinetpay.prefix` must start with '/'"),
             "{err}"
         );
-        let secret = format!("{GOOD}\nsecret_key = \"has space SECRETVALUE\"");
+        let secret = GOOD.replace("\"secret-from-toml\"", "\"has space SECRETVALUE\"");
         let err = checkout_config(&figment(&secret)).unwrap_err();
         assert!(err.contains("`cinetpay.secret_key`"), "{err}");
         assert!(!err.contains("SECRETVALUE"), "{err}");

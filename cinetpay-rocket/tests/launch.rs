@@ -105,8 +105,16 @@ async fn a_missing_or_bad_setting_aborts_the_launch_and_names_it() {
         ),
         ("", "`cinetpay.api_key` is missing"),
         (
-            "[default.cinetpay]\napi_key = \"k\"\nsite_id = 1\npublic_url = \"https://shop.example\"\nprefix = \"pay/\"",
+            "[default.cinetpay]\napi_key = \"k\"\nsite_id = 1\nsecret_key = \"s\"\npublic_url = \"https://shop.example\"\nprefix = \"pay/\"",
             "`cinetpay.prefix` must start with '/'",
+        ),
+        (
+            "[default.cinetpay]\napi_key = \"k\"\nsite_id = 1\npublic_url = \"https://shop.example\"",
+            "`cinetpay.secret_key` is missing: without it anyone can send notifications",
+        ),
+        (
+            "[default.cinetpay]\napi_key = \"k\"\nsite_id = \"abc\"\nsecret_key = \"s\"\npublic_url = \"https://shop.example\"",
+            "`cinetpay.site_id` must be CinetPay's numeric site id",
         ),
         (
             "[default.cinetpay]\napi_key = \"k\"\nsit_id = 1",

@@ -12,7 +12,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::routing::{get, post};
 use bytes::Bytes;
-use cinetpay_core::engine::{Checkout, CheckoutConfig};
+use cinetpay_core::engine::{Checkout, CheckoutSettings};
 use cinetpay_core::*;
 use cinetpay_tower::CinetPayLayer;
 use http::{Request, Response, StatusCode};
@@ -34,17 +34,23 @@ impl OrderFulfiller for NoOrders {
 }
 
 fn checkout(body_limit: usize) -> Checkout {
-    let credentials = Credentials::new(
-        SiteId::new("123456").unwrap(),
-        ApiKey::new("api-key").unwrap(),
-        Some(SecretKey::new("secret").unwrap()),
-    );
-    let config = CheckoutConfig::builder(credentials, "https://shop.example")
+    checkout_with(body_limit, 10_000)
+}
+
+fn checkout_with(body_limit: usize, body_read_timeout_ms: u64) -> Checkout {
+    let config = CheckoutSettings {
+        api_key: Some("api-key".to_owned()),
+        site_id: Some("123456".to_owned()),
+        secret_key: Some("secret".to_owned()),
         // Nothing listens there: a test that called CinetPay would fail loudly.
-        .api_url("http://127.0.0.1:9")
-        .body_limit(body_limit)
-        .build()
-        .unwrap();
+        api_url: Some("http://127.0.0.1:9".to_owned()),
+        public_url: Some("https://shop.example".to_owned()),
+        body_limit,
+        body_read_timeout_ms,
+        ..CheckoutSettings::default()
+    }
+    .into_config()
+    .unwrap();
     Checkout::builder()
         .config(config)
         .store(Arc::new(MemoryStore::new()))
@@ -276,4 +282,39 @@ async fn the_endpoint_answers_404_for_a_path_that_is_not_its_own() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     assert!(text(response).await.is_empty());
+}
+
+/// A body that sends its headers and then nothing: a slow (or hostile) client.
+struct Stalled;
+
+impl http_body::Body for Stalled {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        Poll::Pending
+    }
+}
+
+#[tokio::test]
+async fn a_body_that_does_not_arrive_in_time_is_408() {
+    let checkout = checkout_with(16 * 1024, 200);
+    let app = Router::new()
+        .route("/hello", get(|| async { "hi" }))
+        .layer(CinetPayLayer::new(checkout.clone()));
+    let started = std::time::Instant::now();
+    let request = Request::post("/cinetpay/notify")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::new(Stalled))
+        .unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::REQUEST_TIMEOUT);
+    assert_eq!(response.headers()["connection"], "close");
+    assert!(started.elapsed() < std::time::Duration::from_secs(3));
+    // Routes of the app are not the engine's: their bodies are not timed.
+    let hello = Request::get("/hello").body(Body::empty()).unwrap();
+    assert_eq!(app.oneshot(hello).await.unwrap().status(), StatusCode::OK);
 }

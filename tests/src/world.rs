@@ -102,8 +102,8 @@ impl std::fmt::Debug for World {
 /// delays of milliseconds instead of minutes.
 pub fn test_settings(sandbox: &Sandbox, public_url: &str) -> CheckoutSettings {
     CheckoutSettings {
-        retry_base_ms: 20,
-        retry_max_ms: 100,
+        fulfil_retry_base_ms: 20,
+        fulfil_retry_max_ms: 100,
         fulfil_timeout_ms: 5_000,
         claim_lease_ms: 10_000,
         http_timeout_ms: 5_000,

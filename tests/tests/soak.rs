@@ -440,7 +440,7 @@ async fn soak(kind: StoreKind, name: &str) {
     let settings = || {
         let mut settings = test_settings(&sandbox, &base);
         settings.reconcile_interval_ms = 200;
-        settings.stale_pending_after_ms = Some(5_000);
+        settings.poll_after_ms = 5_000;
         settings
     };
     let build = |_: usize| {

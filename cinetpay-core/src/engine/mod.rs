@@ -68,7 +68,7 @@
 //! use async_trait::async_trait;
 //! use bytes::Bytes;
 //! use cinetpay_core::*;
-//! use cinetpay_core::engine::{Checkout, CheckoutConfig};
+//! use cinetpay_core::engine::{Checkout, CheckoutSettings};
 //!
 //! struct Shop;
 //!
@@ -92,8 +92,14 @@
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! // In production: CheckoutSettings::from_env()?.into_config()?
-//! let credentials = Credentials::new(SiteId::new("123456")?, ApiKey::new("my-api-key")?, None);
-//! let config = CheckoutConfig::builder(credentials, "https://shop.example").build()?;
+//! let config = CheckoutSettings {
+//!     api_key: Some("my-api-key".into()),
+//!     site_id: Some("123456".into()),
+//!     secret_key: Some("my-secret-key".into()),
+//!     public_url: Some("https://shop.example".into()),
+//!     ..CheckoutSettings::default()
+//! }
+//! .into_config()?;
 //! let checkout = Checkout::builder()
 //!     .config(config)
 //!     .store(Arc::new(MemoryStore::new()))
@@ -106,7 +112,7 @@
 //! assert_eq!(checkout.handle(ping).await.status(), http::StatusCode::OK);
 //! assert!(!checkout.is_own_path("/orders/ord-1"));
 //!
-//! let reconciler = checkout.spawn_reconciler(checkout.config().reconcile_interval());
+//! let reconciler = checkout.spawn_reconciler();
 //! reconciler.shutdown().await;
 //! # Ok(()) }
 //! ```

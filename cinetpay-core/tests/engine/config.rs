@@ -130,7 +130,8 @@ fn bad_settings_fail_at_start_up_naming_the_setting() {
         change(&mut s);
         s.into_config().unwrap_err().to_string()
     };
-    let cases: [(fn(&mut CheckoutSettings), &str); 15] = [
+    type Case = (fn(&mut CheckoutSettings), &'static str);
+    let cases: [Case; 15] = [
         (
             |s| s.public_url = Some("ftp://shop.example".into()),
             "CINETPAY_PUBLIC_URL / public_url must be an http or https URL",

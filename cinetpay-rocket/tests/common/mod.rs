@@ -5,11 +5,11 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
 
 use async_trait::async_trait;
-use cinetpay_core::engine::{Checkout, CheckoutConfig};
+use cinetpay_core::engine::{Checkout, CheckoutConfig, CheckoutSettings};
 use cinetpay_core::*;
+use cinetpay_testing::fixtures;
 
 /// Knows no orders; counts deliveries (and fails them, so that they stay owed).
 #[derive(Default)]
@@ -34,29 +34,28 @@ impl OrderFulfiller for Counting {
     }
 }
 
-pub fn credentials() -> Credentials {
-    Credentials::new(
-        SiteId::new("123456").unwrap(),
-        ApiKey::new("api-key").unwrap(),
-        Some(SecretKey::new("secret").unwrap()),
-    )
+/// Settings whose CinetPay is a closed local port, checked once, quickly.
+pub fn settings(prefix: &str, body_limit: usize) -> CheckoutSettings {
+    CheckoutSettings {
+        api_key: Some("api-key".to_owned()),
+        site_id: Some("123456".to_owned()),
+        secret_key: Some("secret".to_owned()),
+        api_url: Some("http://127.0.0.1:9".to_owned()),
+        public_url: Some("https://shop.example".to_owned()),
+        prefix: prefix.to_owned(),
+        body_limit,
+        check_retries: 0,
+        http_timeout_ms: 2_000,
+        reconcile_interval_ms: 20,
+        fulfil_retry_base_ms: 10,
+        fulfil_retry_max_ms: 20,
+        ..CheckoutSettings::default()
+    }
 }
 
 /// A config whose CinetPay is a closed local port, checked once, quickly.
 pub fn config(prefix: &str, body_limit: usize) -> CheckoutConfig {
-    CheckoutConfig::builder(credentials(), "https://shop.example")
-        .api_url("http://127.0.0.1:9")
-        .prefix(prefix)
-        .body_limit(body_limit)
-        .client_config(ClientConfig {
-            check_retries: 0,
-            timeout: Duration::from_secs(2),
-            ..ClientConfig::default()
-        })
-        .reconcile(Duration::from_millis(20), 50)
-        .retry_backoff(Duration::from_millis(10), Duration::from_millis(20))
-        .build()
-        .unwrap()
+    settings(prefix, body_limit).into_config().unwrap()
 }
 
 pub fn checkout_with(
@@ -82,8 +81,8 @@ pub fn checkout(prefix: &str, body_limit: usize) -> Checkout {
 
 /// Stores a pending payment for a fresh order; returns it.
 pub async fn pending_payment(store: &dyn PaymentStore) -> NewPayment {
-    let order = testing::fixtures::order_ref("R");
-    let new = testing::fixtures::new_payment(&order, 2500, testing::fixtures::base_time());
+    let order = fixtures::order_ref("R");
+    let new = fixtures::new_payment(&order, 2500, fixtures::base_time());
     store.insert_payment(&new).await.unwrap();
     new
 }
@@ -94,15 +93,17 @@ pub async fn owed_payment(store: &dyn PaymentStore) -> NewPayment {
     let change = StatusChange {
         from: PaymentStatus::Pending,
         to: PaymentStatus::Accepted,
-        check: Some(testing::fixtures::accepted_check(&new)),
+        check: Some(fixtures::accepted_check(&new)),
         reason: None,
-        at: testing::fixtures::at(1_000),
+        attention: None,
+        at: fixtures::at(1_000),
     };
-    assert!(
+    assert_eq!(
         store
             .transition(&new.transaction_id, &change)
             .await
-            .unwrap()
+            .unwrap(),
+        Transition::Applied
     );
     new
 }

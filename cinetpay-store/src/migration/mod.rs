@@ -12,7 +12,9 @@ use sea_orm_migration::{MigrationTrait, MigratorTraitSelf};
 
 use crate::tables::Tables;
 
-pub(crate) use lock::{migrate, migrate_steps};
+pub(crate) use lock::migrate;
+#[cfg(feature = "testing")]
+pub(crate) use lock::migrate_steps;
 
 /// The migrations of one store, bound to its table names.
 struct Migrator {

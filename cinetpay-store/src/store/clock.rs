@@ -2,7 +2,7 @@
 //! instance sharing the database agrees on (or a given one, in tests).
 
 use sea_orm::DbBackend;
-use sea_orm::sea_query::{Expr, SimpleExpr};
+use sea_orm::sea_query::Expr;
 
 use super::SeaOrmStore;
 use crate::time;
@@ -11,9 +11,9 @@ impl SeaOrmStore {
     /// "Now" for leases, as a SQL expression of unix microseconds: evaluated
     /// by the database in the statement that uses it, so that no instance's
     /// own clock decides whether a claim is live.
-    pub(super) fn lease_now(&self) -> SimpleExpr {
+    pub(super) fn lease_now(&self) -> Expr {
         if let Some(clock) = &self.lease_clock {
-            return Expr::val(time::to_db(clock.now())).into();
+            return Expr::val(time::to_db(clock.now()));
         }
         Expr::cust(match self.db.get_database_backend() {
             // julianday('now') is the same for a whole statement.

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cinetpay_core::PaymentStore;
+use cinetpay_core::clock::ManualClock;
 use cinetpay_e2e::store::CaseDatabase;
 pub use cinetpay_e2e::store::StoreKind;
 use cinetpay_store::SeaOrmStore;
@@ -81,18 +82,24 @@ impl TestDatabase {
 
     /// A store on `url` (this database's, or a proxy's in front of it) with
     /// this database's tables (see [`StoreSpec::connect`]).
-    pub async fn store_at(&self, url: &str, max_connections: u32) -> Arc<dyn PaymentStore> {
+    pub async fn store_at(
+        &self,
+        url: &str,
+        max_connections: u32,
+        clock: &Arc<ManualClock>,
+    ) -> Arc<dyn PaymentStore> {
         StoreSpec {
             url: url.to_owned(),
             prefix: self.prefix.clone(),
         }
-        .connect(max_connections)
+        .connect(max_connections, clock)
         .await
     }
 
-    /// A store on this database, with a pool of 4 connections.
-    pub async fn store(&self) -> Arc<dyn PaymentStore> {
-        self.spec().connect(4).await
+    /// A store on this database, with a pool of 4 connections, measuring
+    /// leases on `clock` (the rig's, which the tests move).
+    pub async fn store(&self, clock: &Arc<ManualClock>) -> Arc<dyn PaymentStore> {
+        self.spec().connect(4, clock).await
     }
 }
 
@@ -111,8 +118,13 @@ impl StoreSpec {
     ///
     /// # Panics
     /// When it cannot connect or migrate.
-    pub async fn connect(&self, max_connections: u32) -> Arc<dyn PaymentStore> {
+    pub async fn connect(
+        &self,
+        max_connections: u32,
+        clock: &Arc<ManualClock>,
+    ) -> Arc<dyn PaymentStore> {
         let mut builder = SeaOrmStore::builder()
+            .lease_clock(clock.clone())
             .max_connections(max_connections)
             .connect_timeout(Duration::from_secs(1))
             .acquire_timeout(Duration::from_secs(2));

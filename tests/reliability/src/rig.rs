@@ -5,8 +5,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use cinetpay_core::engine::{Checkout, CheckoutConfig, Clock, InitError, ManualClock};
-use cinetpay_core::{ClientConfig, OrderRef, Payment, PaymentStore, TransactionId};
+use cinetpay_core::engine::{
+    Checkout, CheckoutConfig, CheckoutSettings, Clock, InitError, ManualClock,
+};
+use cinetpay_core::{OrderRef, Payment, PaymentStore, TransactionId};
 use cinetpay_e2e::notice::Notice;
 use cinetpay_sandbox::{Operator, Sandbox, SandboxHandle, Scenario};
 use http::{Request, StatusCode};
@@ -28,8 +30,9 @@ pub struct RigOptions {
     pub retry_max: Duration,
     /// Payments reconciled per pass.
     pub reconcile_batch: usize,
-    /// Check pending payments older than this during reconciliation.
-    pub stale_pending_after: Option<Duration>,
+    /// Poll payments without a final status once they were last seen this
+    /// long ago (clock time); `None`: polling off.
+    pub poll_after: Option<Duration>,
     /// How many times the client retries a failed check.
     pub check_retries: u32,
     /// The client's total timeout per request (real time).
@@ -46,7 +49,7 @@ impl Default for RigOptions {
             retry_base: Duration::from_secs(10),
             retry_max: Duration::from_secs(80),
             reconcile_batch: 100,
-            stale_pending_after: None,
+            poll_after: None,
             check_retries: 1,
             http_timeout: Duration::from_secs(5),
             api_url: None,
@@ -105,23 +108,32 @@ impl Rig {
             .api_url
             .clone()
             .unwrap_or_else(|| self.sandbox.url().to_string());
-        let client: ClientConfig = self
-            .sandbox
-            .client_config()
-            .with_timeouts(Duration::from_secs(1), o.http_timeout)
-            .with_check_retries(o.check_retries)
-            .with_retry_delays(Duration::from_millis(5), Duration::from_millis(20));
-        CheckoutConfig::builder(self.sandbox.credentials(), "http://127.0.0.1:9")
-            .api_url(api_url)
-            .prefix(PREFIX)
-            .fulfil_timeout(o.fulfil_timeout)
-            .claim_lease(o.claim_lease)
-            .retry_backoff(o.retry_base, o.retry_max)
-            .reconcile(Duration::from_secs(60), o.reconcile_batch)
-            .stale_pending_after(o.stale_pending_after)
-            .client_config(client)
-            .build()
-            .expect("a valid test configuration")
+        let ms = |d: Duration| u64::try_from(d.as_millis()).expect("a short duration");
+        CheckoutSettings {
+            api_key: Some(self.sandbox.api_key().to_owned()),
+            site_id: Some(self.sandbox.site_id().to_owned()),
+            secret_key: Some(self.sandbox.secret_key().to_owned()),
+            api_url: Some(api_url),
+            public_url: Some("http://127.0.0.1:9".to_owned()),
+            prefix: PREFIX.to_owned(),
+            fulfil_timeout_ms: ms(o.fulfil_timeout),
+            claim_lease_ms: ms(o.claim_lease),
+            fulfil_retry_base_ms: ms(o.retry_base),
+            fulfil_retry_max_ms: ms(o.retry_max),
+            reconcile_batch: o.reconcile_batch,
+            poll_after_ms: o.poll_after.map_or(0, ms),
+            // Only returns are rate-limited: the tests' notifications are signed.
+            min_check_interval_ms: 0,
+            http_connect_timeout_ms: 1_000,
+            http_timeout_ms: ms(o.http_timeout),
+            init_abandoned_after_ms: ms(o.http_timeout) + 60_000,
+            check_retries: o.check_retries,
+            check_retry_base_ms: 5,
+            check_retry_max_ms: 20,
+            ..CheckoutSettings::default()
+        }
+        .into_config()
+        .expect("a valid test configuration")
     }
 
     /// An engine ("instance") on `store`, with the rig's clock and shop.

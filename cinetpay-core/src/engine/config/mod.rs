@@ -75,6 +75,7 @@ pub struct Polling {
 /// let config = CheckoutSettings {
 ///     api_key: Some("key".into()),
 ///     site_id: Some("123456".into()),
+///     secret_key: Some("secret".into()),
 ///     public_url: Some("https://shop.example".into()),
 ///     prefix: "/pay".into(),
 ///     ..CheckoutSettings::default()
@@ -245,6 +246,7 @@ impl CheckoutConfig {
     /// let c = CheckoutSettings {
     ///     api_key: Some("k".into()),
     ///     site_id: Some("1".into()),
+    ///     secret_key: Some("s".into()),
     ///     public_url: Some("https://shop.example".into()),
     ///     fulfil_retry_base_ms: 10_000,
     ///     fulfil_retry_max_ms: 60_000,

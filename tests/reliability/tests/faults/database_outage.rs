@@ -79,8 +79,8 @@ async fn killed_and_unreachable(kind: StoreKind, test: &str) {
         _ => proxy.relay_url(&db.url),
     };
     let rig = Arc::new(Rig::start(RigOptions::default()).await);
-    let a = rig.engine(db.store_at(&relayed, 3).await);
-    let b = rig.engine(db.store_at(&relayed, 3).await);
+    let a = rig.engine(db.store_at(&relayed, 3, &rig.clock).await);
+    let b = rig.engine(db.store_at(&relayed, 3, &rig.clock).await);
 
     // Chaos: kill the instances' connections every 150 ms; cut the proxy once.
     let stop = Arc::new(AtomicBool::new(false));

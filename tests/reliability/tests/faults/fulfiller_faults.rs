@@ -88,10 +88,10 @@ async fn a_panicking_hanging_failing_fulfiller_is_retried_with_backoff_and_deliv
     })
     .await;
     let db = TestDatabase::sqlite();
-    let store: Arc<dyn PaymentStore> = db.store().await;
+    let store: Arc<dyn PaymentStore> = db.store(&rig.clock).await;
     // Two instances on one database, each notified, one reconciling.
     let checkout = rig.engine(store.clone());
-    let other = rig.engine(db.store().await);
+    let other = rig.engine(db.store(&rig.clock).await);
     let config = checkout.config().clone();
 
     let mut watched = Vec::new();
@@ -161,10 +161,17 @@ async fn a_panicking_hanging_failing_fulfiller_is_retried_with_backoff_and_deliv
             assert_eq!(attempt, calls, "{}: every claim ran fulfil once", w.id);
             if let Some(act) = w.script.get(attempt as usize - 1) {
                 let delay = chrono::TimeDelta::from_std(config.retry_delay(attempt)).unwrap();
+                // A timed-out attempt keeps its claim until the lease ends:
+                // what it started may still run, so no retry before that.
+                let lease = chrono::TimeDelta::from_std(config.claim_lease()).unwrap();
+                let expected = match act {
+                    Act::Hang => now + delay.max(lease),
+                    _ => now + delay,
+                };
                 assert_eq!(
                     p.fulfilment.next_attempt_at,
-                    Some(now + delay),
-                    "{}: attempt {attempt} rescheduled after its backoff",
+                    Some(expected),
+                    "{}: attempt {attempt} rescheduled after its backoff (and a timeout's lease)",
                     w.id
                 );
                 assert_eq!(p.fulfilment.last_error.as_deref(), Some(error_of(act)));

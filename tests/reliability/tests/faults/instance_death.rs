@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use cinetpay_core::engine::{Checkout, CheckoutConfig, ManualClock};
-use cinetpay_core::{MemoryStore, PaymentStatus, PaymentStore, TransactionId};
+use cinetpay_core::{Completion, MemoryStore, PaymentStatus, PaymentStore, Release, TransactionId};
 use cinetpay_e2e::notice::Notice;
 use cinetpay_reliability::db::{StoreKind, StoreSpec, TestDatabase};
 use cinetpay_reliability::{Act, Figures, PREFIX, Rig, RigOptions, Shop};
@@ -30,15 +30,15 @@ const PAYMENTS: usize = 5;
 enum Instances {
     /// Clones of one MemoryStore (one process's memory, shared).
     Memory(MemoryStore),
-    /// A pool of its own on one database.
-    Database(StoreSpec),
+    /// A pool of its own on one database (leases on the rig's clock).
+    Database(StoreSpec, Arc<ManualClock>),
 }
 
 impl Instances {
     async fn store(&self) -> Arc<dyn PaymentStore> {
         match self {
             Instances::Memory(memory) => Arc::new(memory.clone()),
-            Instances::Database(spec) => spec.connect(4).await,
+            Instances::Database(spec, clock) => spec.connect(4, clock).await,
         }
     }
 }
@@ -100,8 +100,9 @@ async fn eventually(what: &str, mut done: impl FnMut() -> bool) {
     }
 }
 
-async fn dies_holding_the_claim(name: &str, instances: Instances) {
+async fn dies_holding_the_claim(name: &str, instances: impl FnOnce(&Rig) -> Instances) {
     let rig = Rig::start(RigOptions::default()).await;
+    let instances = instances(&rig);
     let lease = rig.options.claim_lease;
     let b = rig.engine(instances.store().await);
     let store = b.store().clone();
@@ -179,10 +180,23 @@ async fn dies_holding_the_claim(name: &str, instances: Instances) {
         let p = rig.payment(store.as_ref(), id).await;
         assert_ne!(p.fulfilment.claim_owner.as_ref(), Some(owner_a), "{id}");
         assert_eq!(p.fulfilment.attempts, 2);
-        let late = store.complete_fulfilment(id, owner_a, now).await;
+        let late = store
+            .complete_fulfilment(&Completion {
+                transaction_id: id,
+                owner: owner_a,
+                now,
+            })
+            .await;
         assert!(!late.expect("the store answers"), "{id}: A's late complete");
         let late = store
-            .release_fulfilment(id, owner_a, "late", now, now)
+            .release_fulfilment(&Release {
+                transaction_id: id,
+                owner: owner_a,
+                error: "late",
+                next_attempt_at: now,
+                now,
+                keep_lease: false,
+            })
             .await;
         assert!(!late.expect("the store answers"), "{id}: A's late release");
         refused += 2;
@@ -193,7 +207,13 @@ async fn dies_holding_the_claim(name: &str, instances: Instances) {
         assert_eq!(answer, StatusCode::OK, "B delivered");
     }
     for (id, owner_a) in ids.iter().zip(&owners_a) {
-        let late = store.complete_fulfilment(id, owner_a, rig.now()).await;
+        let late = store
+            .complete_fulfilment(&Completion {
+                transaction_id: id,
+                owner: owner_a,
+                now: rig.now(),
+            })
+            .await;
         assert!(!late.expect("the store answers"), "{id}: A's late complete");
         refused += 1;
         let p = rig.payment(store.as_ref(), id).await;
@@ -227,13 +247,19 @@ async fn dies_holding_the_claim(name: &str, instances: Instances) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn memory_instance_dies_holding_the_claim() {
-    dies_holding_the_claim("memory", Instances::Memory(MemoryStore::new())).await;
+    dies_holding_the_claim("memory", |rig| {
+        Instances::Memory(MemoryStore::with_clock(rig.clock.clone()))
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_instance_dies_holding_the_claim() {
     let db = TestDatabase::sqlite();
-    dies_holding_the_claim("sqlite", Instances::Database(db.spec())).await;
+    dies_holding_the_claim("sqlite", |rig| {
+        Instances::Database(db.spec(), rig.clock.clone())
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -242,7 +268,10 @@ async fn postgres_instance_dies_holding_the_claim() {
     let Some(db) = TestDatabase::server(StoreKind::Postgres, test).await else {
         return;
     };
-    dies_holding_the_claim("postgres", Instances::Database(db.spec())).await;
+    dies_holding_the_claim("postgres", |rig| {
+        Instances::Database(db.spec(), rig.clock.clone())
+    })
+    .await;
 }
 
 /// Aborting the task of a request (a client that hangs up, a request
@@ -251,7 +280,7 @@ async fn postgres_instance_dies_holding_the_claim() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_aborted_request_still_delivers_once() {
     let rig = Rig::start(RigOptions::default()).await;
-    let checkout = rig.engine(Arc::new(MemoryStore::new()));
+    let checkout = rig.engine(Arc::new(MemoryStore::with_clock(rig.clock.clone())));
     let gate = Arc::new(Semaphore::new(0));
     let id = rig.paid_payment(&checkout).await;
     rig.shop.script(&id, [Act::WaitFor(gate.clone())]);

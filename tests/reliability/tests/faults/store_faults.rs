@@ -15,11 +15,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use cinetpay_core::clock::ManualClock;
 use cinetpay_core::engine::Checkout;
-use cinetpay_core::testing::{FaultyStore, StoreOp};
 use cinetpay_core::{MemoryStore, Payment, PaymentStatus, PaymentStore, TransactionId};
 use cinetpay_reliability::db::{StoreKind, TestDatabase};
 use cinetpay_reliability::{Act, Figures, Rig, RigOptions};
+use cinetpay_testing::{FaultyStore, StoreOp};
 use http::StatusCode;
 
 /// What a notification is about.
@@ -111,8 +112,7 @@ struct Bench {
 }
 
 impl Bench {
-    async fn new(inner: Arc<dyn PaymentStore>) -> Bench {
-        let rig = Rig::start(RigOptions::default()).await;
+    async fn new(inner: Arc<dyn PaymentStore>, rig: Rig) -> Bench {
         let store = FaultyStore::new(inner);
         let checkout = rig.engine(Arc::new(store.clone()));
         Bench {
@@ -320,8 +320,16 @@ impl Bench {
     }
 }
 
-async fn every_step(name: &str, inner: Arc<dyn PaymentStore>) {
-    let mut bench = Bench::new(inner).await;
+/// Fails each step of the sync path on the store `open` gives (its leases
+/// on the rig's clock).
+async fn every_step<F, Fut>(name: &str, open: F)
+where
+    F: FnOnce(Arc<ManualClock>) -> Fut,
+    Fut: std::future::Future<Output = Arc<dyn PaymentStore>>,
+{
+    let rig = Rig::start(RigOptions::default()).await;
+    let inner = open(rig.clock.clone()).await;
+    let mut bench = Bench::new(inner, rig).await;
     let mut steps = 0;
     for flow in Flow::ALL {
         bench.clean_run(flow).await;
@@ -355,13 +363,17 @@ async fn every_step(name: &str, inner: Arc<dyn PaymentStore>) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn memory_store_fails_at_every_step() {
-    every_step("memory", Arc::new(MemoryStore::new())).await;
+    every_step("memory", |clock| async move {
+        Arc::new(MemoryStore::with_clock(clock)) as Arc<dyn PaymentStore>
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_store_fails_at_every_step() {
     let db = TestDatabase::sqlite();
-    every_step("sqlite", db.store().await).await;
+    let db = &db;
+    every_step("sqlite", |clock| async move { db.store(&clock).await }).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -371,5 +383,6 @@ async fn postgres_store_fails_at_every_step() {
     else {
         return;
     };
-    every_step("postgres", db.store().await).await;
+    let db = &db;
+    every_step("postgres", |clock| async move { db.store(&clock).await }).await;
 }
