@@ -11,10 +11,16 @@
 //! | `{prefix}/notify` | `GET`, `HEAD` (CinetPay's ping), `POST` | CinetPay's notification, checked with CinetPay, delivered once |
 //! | `{prefix}/return` | `GET`, `POST` | the customer back from CinetPay → `303` to the order's page |
 //!
-//! Other methods get `405` with `Allow`, a body over `body_limit` gets `413`:
-//! the engine's answers, the same as with `cinetpay-tower` (Rocket 0.5 itself
+//! Other methods get `405` with `Allow`, a body over `body_limit` gets `413`,
+//! a body still incomplete after `body_read_timeout_ms` gets `408`: the
+//! engine's answers, the same as with `cinetpay-tower` (Rocket 0.5 itself
 //! refuses methods it does not know, such as `PROPFIND`, with `400` before
-//! routing). The prefix is
+//! routing). One limit is Rocket's own: before any fairing or handler runs,
+//! Rocket 0.5 reads the first 14 bytes of every body (to look for a `_method`
+//! override), with no time limit, so a client that sends fewer than 14 bytes
+//! and stalls holds its connection until it closes it; put a proxy with a
+//! body timeout (nginx's `client_body_timeout`) in front of a public Rocket
+//! app. The prefix is
 //! `/cinetpay` unless configured: it is also what CinetPay is told
 //! (`notify_url`, `return_url`), so the routes are always mounted there.
 //!
@@ -75,23 +81,10 @@
 //! (which win over the file, as Rocket's variables do), or
 //! `ROCKET_CINETPAY={api_key="...",site_id=123456}`. The keys, their defaults
 //! and their meaning are those of
-//! [`CheckoutSettings`](cinetpay_core::engine::CheckoutSettings) (and of
-//! `CINETPAY_*` with `from_env`):
-//!
-//! | key | default |
-//! |---|---|
-//! | `api_key`, `site_id`, `public_url` | required |
-//! | `secret_key` | none: `x-token` is not checked (set it in production) |
-//! | `api_url` | `https://api-checkout.cinetpay.com` |
-//! | `prefix` | `/cinetpay`: where the routes are mounted |
-//! | `return_to` | `/orders/{order_ref}?payment={status}&transaction_id={transaction_id}` |
-//! | `return_fallback` | `/` |
-//! | `body_limit` | `16384` bytes |
-//! | `channels`, `lang` | `ALL`, none |
-//! | `fulfil_timeout_ms`, `claim_lease_ms`, `retry_base_ms`, `retry_max_ms` | `60000`, `300000`, `30000`, `3600000` |
-//! | `init_abandoned_after_ms`, `stale_pending_after_ms` | `60000`, none |
-//! | `reconcile_interval_ms`, `reconcile_batch` | `60000`, `50` |
-//! | `check_retries`, `http_timeout_ms` | `3`, `20000` |
+//! [`CheckoutSettings`](cinetpay_core::engine::CheckoutSettings), whose
+//! documentation has the table (the same keys as `CINETPAY_*` with
+//! `from_env`). A variable keeps its exact text: `ROCKET_CINETPAY_SITE_ID=0012345`
+//! is the site id `0012345`, not the number 12345.
 //!
 //! A missing or invalid setting, an unknown key (a typo) or a value of the
 //! wrong type aborts the launch, with an error naming it:
@@ -107,7 +100,8 @@
 //! ## Background work
 //!
 //! On liftoff the fairing starts the engine's reconciler (every
-//! `reconcile_interval_ms`: deliveries still owed, payments left pending); on
+//! `reconcile_interval_ms`: deliveries and refund notices still owed, and
+//! payments without a final status, polled); on
 //! shutdown it stops it and waits for it. Run it on every instance: the
 //! store's claims keep each delivery exclusive.
 //! [`CinetPay::without_reconciler`] leaves it to you.

@@ -238,3 +238,78 @@ async fn without_reconciler_nothing_runs_in_the_background() {
     );
     client.terminate().await;
 }
+
+/// A client that sends part of its body and then nothing is answered `408`
+/// once the engine's body read timeout has passed, on a real server. (Rocket
+/// itself first waits for the body's first 14 bytes, with no time limit,
+/// before any fairing or handler runs: see the crate docs.)
+#[rocket::async_test]
+async fn a_body_that_does_not_arrive_in_time_is_408() {
+    use rocket::tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let figment = figment(
+        r#"
+        [default]
+        address = "127.0.0.1"
+        log_level = "off"
+        [default.cinetpay]
+        api_key = "k"
+        site_id = 123456
+        secret_key = "s"
+        api_url = "http://127.0.0.1:9"
+        public_url = "https://shop.example"
+        body_read_timeout_ms = 300
+        "#,
+    )
+    .merge(Serialized::default("port", port));
+    let rocket = rocket::custom(figment)
+        .attach(fairing())
+        .ignite()
+        .await
+        .unwrap();
+    let shutdown = rocket.shutdown();
+    let server = rocket::tokio::spawn(rocket.launch());
+    let mut stream = loop {
+        match rocket::tokio::net::TcpStream::connect(("127.0.0.1", port)).await {
+            Ok(stream) => break stream,
+            Err(_) => rocket::tokio::time::sleep(Duration::from_millis(20)).await,
+        }
+    };
+    let started = std::time::Instant::now();
+    stream
+        .write_all(
+            b"POST /cinetpay/notify HTTP/1.1\r\nHost: shop\r\n\
+              Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ncpm_site_id=123456&cpm_tr",
+        )
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    let read = rocket::tokio::time::timeout(Duration::from_secs(5), async {
+        let mut buf = [0u8; 1024];
+        loop {
+            let n = stream.read(&mut buf).await.unwrap_or(0);
+            if n == 0 {
+                break;
+            }
+            answer.extend_from_slice(&buf[..n]);
+            if answer.windows(4).any(|w| w == b"\r\n\r\n") {
+                break;
+            }
+        }
+    })
+    .await;
+    assert!(read.is_ok(), "an answer within 5 s");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(
+        started.elapsed() >= Duration::from_millis(250),
+        "{:?}",
+        started.elapsed()
+    );
+    shutdown.notify();
+    let _ = server.await;
+}

@@ -296,6 +296,22 @@ impl Harness {
         Self::build_engine(&self.server, store, &self.shop, &self.clock, &self.options)
     }
 
+    /// An engine over `store` with its own `clock`.
+    pub fn engine_on(&self, store: Arc<dyn PaymentStore>, clock: Arc<ManualClock>) -> Checkout {
+        Self::build_engine(&self.server, store, &self.shop, &clock, &self.options)
+    }
+
+    /// An engine over the harness's store with another fulfiller.
+    pub fn engine_with_fulfiller(&self, fulfiller: Arc<dyn OrderFulfiller>) -> Checkout {
+        Self::build_with(
+            &self.server,
+            Arc::new(self.store.clone()),
+            fulfiller,
+            &self.clock,
+            &self.options,
+        )
+    }
+
     fn engine(
         server: &MockServer,
         store: &MemoryStore,
@@ -310,6 +326,16 @@ impl Harness {
         server: &MockServer,
         store: Arc<dyn PaymentStore>,
         shop: &Arc<Shop>,
+        clock: &Arc<ManualClock>,
+        o: &Options,
+    ) -> Checkout {
+        Self::build_with(server, store, shop.clone(), clock, o)
+    }
+
+    fn build_with(
+        server: &MockServer,
+        store: Arc<dyn PaymentStore>,
+        fulfiller: Arc<dyn OrderFulfiller>,
         clock: &Arc<ManualClock>,
         o: &Options,
     ) -> Checkout {
@@ -338,7 +364,7 @@ impl Harness {
         Checkout::builder()
             .config(settings.into_config().unwrap())
             .store(store)
-            .fulfiller(shop.clone())
+            .fulfiller(fulfiller)
             .clock(clock.clone())
             .build()
             .unwrap()

@@ -112,6 +112,29 @@ async fn edge_cases(store: SeaOrmStore) {
         [old]
     );
 
+    // A NUL byte (PostgreSQL refuses it in text) in a line built by hand,
+    // with the bounds of `DeliveryRecord::new` bypassed: the batch is stored,
+    // the NUL replaced, the other lines kept.
+    let hand_built = |outcome: &str| DeliveryRecord {
+        transaction_id: "cp-nul\0id".to_owned(),
+        source: DeliverySource::Notify,
+        outcome: outcome.to_owned(),
+        at: at(7),
+    };
+    s.record_deliveries(&[
+        hand_built("first"),
+        hand_built("bad\0line"),
+        hand_built("last"),
+    ])
+    .await
+    .expect("a batch with a NUL byte");
+    let stored = s
+        .deliveries("cp-nul\u{fffd}id", 10)
+        .await
+        .expect("deliveries");
+    let outcomes: Vec<&str> = stored.iter().map(|d| d.outcome.as_str()).collect();
+    assert_eq!(outcomes, ["first", "bad\u{fffd}line", "last"]);
+
     // Rows damaged by hand are reported as corrupt, naming the column.
     for (column, value) in [
         ("status", "'bogus'"),
