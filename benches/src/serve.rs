@@ -164,6 +164,7 @@ async fn shop(options: &ServeOptions, public_url: &str) -> Result<Router, BoxErr
         store: StoreChoice::Database { table_prefix: None },
         settings,
         sandbox: None,
+        clock: None,
     })
     .await?;
     Ok(axum_shop::app(shop))

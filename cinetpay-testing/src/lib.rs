@@ -124,6 +124,7 @@
 
 mod cases;
 mod check;
+mod clocks;
 mod faulty;
 pub mod fixtures;
 #[cfg(test)]
@@ -140,6 +141,7 @@ use cinetpay_core::{MemoryStore, PaymentStore};
 /// The `#[async_trait]` attribute [`StoreBackend`] uses, re-exported.
 pub use async_trait::async_trait;
 pub use cases::*;
+pub use clocks::OffsetClock;
 pub use faulty::{FaultyStore, LOG_CAPACITY, StoreOp, UnknownStoreOp};
 
 /// One database (or its stand-in) that several store instances share, as

@@ -145,6 +145,7 @@ impl World {
             store: database.choice.clone(),
             settings: test_settings(&sandbox, &base),
             sandbox: None,
+            clock: None,
         })
         .await
         .unwrap_or_else(|e| panic!("the {adapter} shop on {store} starts: {e}"));

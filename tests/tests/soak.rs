@@ -10,17 +10,25 @@
 //!   run) and the shop's order tables.
 //! * Their `public_url` is the proxy's, so the sandbox's notifications and
 //!   the browsers' returns are spread over the instances.
-//! * Each payment follows a random sequence: plain `ACCEPTED`; `WAITING`
+//! * Each order follows a random sequence: plain `ACCEPTED`; `WAITING`
 //!   then `ACCEPTED`; `REFUSED` then `ACCEPTED`; a final `REFUSED` (some
-//!   after `WAITING`); a final `CANCELLED`. About 10% of the accepted ones
-//!   have their first one or two deliveries fail (set on all three
-//!   instances, so whichever delivers fails), and about 5% of the payments
-//!   see their first one or two `/v2/payment/check` calls answer HTTP 500.
-//!   Most browsers come back (right away, or after the notifications).
-//! * Final accounting, once the sandbox is idle and the reconcilers have
-//!   delivered everything due (within a time limit): every accepted payment
-//!   delivered exactly once, no refused or cancelled payment delivered, no
-//!   payment lost or left pending. The last line printed is the figures.
+//!   after `WAITING`); a final `CANCELLED`; **paid twice** (its first
+//!   payment refused, the customer pays again with a second one, then the
+//!   first one's late success arrives: a duplicate to refund); **notifications
+//!   all lost** (paid, but CinetPay never notifies and the browser never
+//!   comes back: only the reconcilers' polling finds it). About 10% of the
+//!   accepted ones have their first one or two deliveries fail (set on all
+//!   three instances, so whichever delivers fails), and about 5% of the
+//!   payments see their first one or two `/v2/payment/check` calls answer
+//!   HTTP 500. Most browsers come back (right away, or after the notifications).
+//! * The instances' clocks disagree: one runs 60 s behind, one 60 s ahead.
+//!   Leases are measured on the database's clock, so this changes nothing.
+//! * Final accounting **per order**, once the sandbox is idle and the
+//!   reconcilers have delivered everything due (within a time limit): every
+//!   paid order delivered exactly once, no refused or cancelled one
+//!   delivered, each duplicate payment flagged `needs_attention` and its
+//!   refund noted once by the shop, no payment lost or left pending. The last
+//!   line printed is the figures.
 //!
 //! `CINETPAY_SOAK_PAYMENTS` (default 2000) sets the number of payments,
 //! `CINETPAY_SOAK_SEED` replays one run's random plan (its seed is printed
@@ -42,11 +50,12 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderName, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use cinetpay_core::{PaymentStatus, TransactionId};
+use cinetpay_core::{Attention, PaymentStatus, PaymentStore, RefundReason, TransactionId};
 use cinetpay_e2e::store::CaseDatabase;
 use cinetpay_e2e::world::{PRODUCT, place_order, test_settings};
 use cinetpay_e2e::{Adapter, StoreKind, adapter};
 use cinetpay_sandbox::{CheckFaults, Decision, Operator, Sandbox, Scenario};
+use cinetpay_testing::OffsetClock;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use reqwest::header::ACCEPT;
@@ -65,6 +74,8 @@ const DEFAULT_PAYMENTS: usize = 2000;
 const SETTLE_LIMIT: Duration = Duration::from_secs(120);
 /// How long one payment's notifications may take.
 const NOTIFY_LIMIT: Duration = Duration::from_secs(60);
+/// How far the first and third instances' clocks are off (behind, ahead).
+const CLOCK_SKEW_S: i64 = 60;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn soak_postgres() {
@@ -78,22 +89,26 @@ async fn soak_mysql() {
 
 // ---- the plan ----
 
-/// The sequence the sandbox plays for one payment.
+/// The sequence the sandbox plays for one order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Sequence {
     Accepted,
     WaitingThenAccepted,
     RefusedThenAccepted,
-    Refused { waiting_first: bool },
+    Refused {
+        waiting_first: bool,
+    },
     Cancelled,
+    /// Refused, paid again with a second payment, then the first one's late success.
+    PaidTwice,
+    /// Paid; no notification is ever sent and the browser never returns.
+    NotificationsLost,
 }
 
 impl Sequence {
+    /// Whether the order ends paid (and delivered once).
     fn accepted(self) -> bool {
-        matches!(
-            self,
-            Sequence::Accepted | Sequence::WaitingThenAccepted | Sequence::RefusedThenAccepted
-        )
+        !matches!(self, Sequence::Refused { .. } | Sequence::Cancelled)
     }
 }
 
@@ -121,27 +136,31 @@ struct Plan {
 
 fn draw(rng: &mut StdRng) -> Plan {
     let sequence = match rng.random_range(0..100) {
-        0..40 => Sequence::Accepted,
-        40..55 => Sequence::WaitingThenAccepted,
-        55..70 => Sequence::RefusedThenAccepted,
-        70..85 => Sequence::Refused {
+        0..34 => Sequence::Accepted,
+        34..46 => Sequence::WaitingThenAccepted,
+        46..58 => Sequence::RefusedThenAccepted,
+        58..70 => Sequence::Refused {
             waiting_first: rng.random_bool(0.3),
         },
-        _ => Sequence::Cancelled,
+        70..80 => Sequence::Cancelled,
+        80..90 => Sequence::PaidTwice,
+        _ => Sequence::NotificationsLost,
     };
     let fulfil_failures = if sequence.accepted() && rng.random_bool(0.10) {
         rng.random_range(1..=2)
     } else {
         0
     };
-    let check_failures = if rng.random_bool(0.05) {
+    // (Not on a payment only the reconcilers see: its checks come later.)
+    let check_failures = if sequence != Sequence::NotificationsLost && rng.random_bool(0.05) {
         rng.random_range(1..=2)
     } else {
         0
     };
-    let browser = match rng.random_range(0..10) {
-        0..4 => Return::AtOnce,
-        4..8 => Return::Later,
+    let browser = match (sequence, rng.random_range(0..10)) {
+        (Sequence::NotificationsLost, _) => Return::Never,
+        (_, 0..4) => Return::AtOnce,
+        (_, 4..8) => Return::Later,
         _ => Return::Never,
     };
     Plan {
@@ -242,14 +261,15 @@ impl Drop for Task {
     }
 }
 
-// ---- one payment ----
+// ---- one order ----
 
-/// What driving one payment saw.
+/// What driving one order saw.
 #[derive(Debug)]
 struct Driven {
     plan: Plan,
     order_ref: String,
-    transaction_id: String,
+    /// The order's payments, in the order they were created.
+    payments: Vec<String>,
     notifications: usize,
     check_errors: usize,
 }
@@ -267,21 +287,14 @@ struct Ctx {
 }
 
 impl Ctx {
-    async fn drive(&self, plan: Plan) -> Driven {
-        // The customer orders, through the load balancer.
-        let order_ref = place_order(&self.http, &self.base, PRODUCT).await;
-        // Whichever instance delivers it fails the first deliveries.
-        if plan.fulfil_failures > 0 {
-            for shop in &self.shops {
-                shop.faults.fail_next_for(&order_ref, plan.fulfil_failures);
-            }
-        }
-        // Pay: init through the load balancer, as JSON.
+    /// Pays for an order through the load balancer, as JSON: the new
+    /// payment's id and its CinetPay token.
+    async fn init(&self, order_ref: &str) -> (String, String) {
         let response = self
             .http
             .post(format!("{}/cinetpay/init", self.base))
             .header(ACCEPT, "application/json")
-            .form(&[("order_ref", order_ref.as_str())])
+            .form(&[("order_ref", order_ref)])
             .send()
             .await
             .expect("POST /cinetpay/init answers");
@@ -293,6 +306,46 @@ impl Ctx {
             .payment(&tx)
             .unwrap_or_else(|| panic!("the sandbox knows {tx}"))
             .payment_token;
+        (tx, token)
+    }
+
+    /// The sandbox plays `decision` on `tx`, then the browser comes back as
+    /// planned; returns the notifications sent.
+    async fn play(
+        &self,
+        plan: &Plan,
+        tx: &str,
+        token: &str,
+        decision: Decision,
+        scenario: Scenario,
+    ) -> usize {
+        self.sandbox
+            .decide_with(tx, decision, scenario)
+            .expect("the sandbox takes the decision");
+        if plan.browser == Return::AtOnce {
+            self.browser_return(tx, token).await;
+        }
+        let records = self
+            .sandbox
+            .wait_notifications(tx, NOTIFY_LIMIT)
+            .await
+            .expect("the payment's notifications are answered in time");
+        if plan.browser == Return::Later {
+            self.browser_return(tx, token).await;
+        }
+        records.iter().filter(|r| r.method == "POST").count()
+    }
+
+    async fn drive(&self, plan: Plan) -> Driven {
+        // The customer orders, through the load balancer.
+        let order_ref = place_order(&self.http, &self.base, PRODUCT).await;
+        // Whichever instance delivers it fails the first deliveries.
+        if plan.fulfil_failures > 0 {
+            for shop in &self.shops {
+                shop.faults.fail_next_for(&order_ref, plan.fulfil_failures);
+            }
+        }
+        let (tx, token) = self.init(&order_ref).await;
         if plan.check_failures > 0 {
             self.sandbox
                 .set_payment_check_faults(
@@ -305,33 +358,56 @@ impl Ctx {
             .copies(plan.copies)
             .concurrent(true)
             .interval(plan.interval);
-        let (decision, scenario) = match plan.sequence {
-            Sequence::Accepted => (pay(), scenario),
-            Sequence::WaitingThenAccepted => (pay(), scenario.waiting_first(true)),
-            Sequence::RefusedThenAccepted => (pay(), scenario.refused_first(true)),
-            Sequence::Refused { waiting_first } => (
-                Decision::Refuse {
-                    operator: Operator::OrangeMoney,
-                    code: "600".to_owned(),
-                },
-                scenario.waiting_first(waiting_first),
-            ),
-            Sequence::Cancelled => (Decision::Cancel, scenario),
+        let refuse = || Decision::Refuse {
+            operator: Operator::OrangeMoney,
+            code: "600".to_owned(),
         };
-        self.sandbox
-            .decide_with(&tx, decision, scenario)
-            .expect("the sandbox takes the decision");
-        if plan.browser == Return::AtOnce {
-            self.browser_return(&tx, &token).await;
-        }
-        let records = self
-            .sandbox
-            .wait_notifications(&tx, NOTIFY_LIMIT)
-            .await
-            .expect("the payment's notifications are answered in time");
-        if plan.browser == Return::Later {
-            self.browser_return(&tx, &token).await;
-        }
+        let mut payments = vec![tx.clone()];
+        let notifications = match plan.sequence {
+            Sequence::Accepted => self.play(&plan, &tx, &token, pay(), scenario).await,
+            Sequence::WaitingThenAccepted => {
+                self.play(&plan, &tx, &token, pay(), scenario.waiting_first(true))
+                    .await
+            }
+            Sequence::RefusedThenAccepted => {
+                self.play(&plan, &tx, &token, pay(), scenario.refused_first(true))
+                    .await
+            }
+            Sequence::Refused { waiting_first } => {
+                self.play(
+                    &plan,
+                    &tx,
+                    &token,
+                    refuse(),
+                    scenario.waiting_first(waiting_first),
+                )
+                .await
+            }
+            Sequence::Cancelled => {
+                self.play(&plan, &tx, &token, Decision::Cancel, scenario)
+                    .await
+            }
+            Sequence::PaidTwice => {
+                // Refused: the order is free to pay again, with a second payment.
+                let mut sent = self
+                    .play(&plan, &tx, &token, refuse(), scenario.clone())
+                    .await;
+                let (second, second_token) = self.init(&order_ref).await;
+                assert_ne!(second, tx, "{order_ref}: a new payment after the refusal");
+                payments.push(second.clone());
+                sent += self
+                    .play(&plan, &second, &second_token, pay(), scenario.clone())
+                    .await;
+                // Then the first payment's late success.
+                sent + self.play(&plan, &tx, &token, pay(), scenario).await
+            }
+            Sequence::NotificationsLost => {
+                self.sandbox
+                    .decide_with(&tx, pay(), scenario.never_send(true))
+                    .expect("the sandbox takes the payment");
+                0
+            }
+        };
         // Its check faults are all used by its first sync (the client retries).
         let check_errors = self
             .sandbox
@@ -342,8 +418,8 @@ impl Ctx {
         Driven {
             plan,
             order_ref,
-            transaction_id: tx,
-            notifications: records.iter().filter(|r| r.method == "POST").count(),
+            payments,
+            notifications,
             check_errors,
         }
     }
@@ -436,19 +512,23 @@ async fn soak(kind: StoreKind, name: &str) {
         .expect("the sandbox starts");
     let (proxy_listener, base) = bind().await;
 
-    // Three instances, started at once as a deployment would.
+    // Three instances, started at once as a deployment would, with clocks
+    // 60 s behind, right and 60 s ahead.
     let settings = || {
         let mut settings = test_settings(&sandbox, &base);
         settings.reconcile_interval_ms = 200;
-        settings.poll_after_ms = 5_000;
+        settings.poll_after_ms = 2_000;
         settings
     };
-    let build = |_: usize| {
+    let build = |i: usize| {
         setup::build(ShopOptions {
             database_url: database.url.clone(),
             store: database.choice.clone(),
             settings: settings(),
             sandbox: None,
+            clock: Some(Arc::new(OffsetClock::off_by_seconds(
+                [-CLOCK_SKEW_S, 0, CLOCK_SKEW_S][i],
+            ))),
         })
     };
     let (a, b, c) = tokio::join!(build(0), build(1), build(2));
@@ -478,7 +558,7 @@ async fn soak(kind: StoreKind, name: &str) {
         shops: shops.clone(),
     });
 
-    // Drive the payments, IN_FLIGHT at a time.
+    // Drive the orders, IN_FLIGHT at a time.
     let mut rng = StdRng::seed_from_u64(seed);
     let plans: Arc<Vec<Plan>> = Arc::new((0..payments).map(|_| draw(&mut rng)).collect());
     let next = Arc::new(AtomicUsize::new(0));
@@ -499,12 +579,12 @@ async fn soak(kind: StoreKind, name: &str) {
         .collect();
     let mut driven = Vec::with_capacity(payments);
     for worker in workers {
-        driven.extend(worker.await.expect("a payment driver panicked"));
+        driven.extend(worker.await.expect("an order driver panicked"));
     }
-    assert_eq!(driven.len(), payments, "every payment was driven");
+    assert_eq!(driven.len(), payments, "every order was driven");
 
-    // Settle: the sandbox idle, then every payment at its final state in the
-    // store, and nothing due for delivery (the reconcilers are at work).
+    // Settle: the sandbox idle, then every order at its final state in the
+    // store, and nothing due (the reconcilers are at work).
     sandbox
         .wait_idle(SETTLE_LIMIT)
         .await
@@ -515,25 +595,21 @@ async fn soak(kind: StoreKind, name: &str) {
     loop {
         let mut still = Vec::new();
         for &i in &unsettled {
-            let d = &driven[i];
-            let id: TransactionId = d.transaction_id.parse().expect("a transaction id");
-            let payment = store.find_payment(&id).await.expect("the store answers");
-            let settled = payment.is_some_and(|p| {
-                if d.plan.sequence.accepted() {
-                    p.status == PaymentStatus::Accepted && p.is_fulfilled()
-                } else {
-                    matches!(p.status, PaymentStatus::Refused | PaymentStatus::Cancelled)
-                }
-            });
-            if !settled {
+            if !judge(&driven[i], store.as_ref(), &shops[0])
+                .await
+                .is_empty()
+            {
                 still.push(i);
             }
         }
         unsettled = still;
         let due = store
-            .due_fulfilments(chrono::Utc::now(), 10)
+            .due_fulfilments(
+                chrono::Utc::now() + chrono::TimeDelta::seconds(CLOCK_SKEW_S),
+                10,
+            )
             .await
-            .expect("the store lists due fulfilments");
+            .expect("the store lists due work");
         if (unsettled.is_empty() && due.is_empty()) || settle_started.elapsed() > SETTLE_LIMIT {
             break;
         }
@@ -542,94 +618,62 @@ async fn soak(kind: StoreKind, name: &str) {
     for reconciler in reconcilers {
         reconciler.shutdown().await;
     }
+    for shop in &shops {
+        shop.checkout.flush_delivery_log().await;
+    }
 
-    // The accounting.
+    // The accounting, per order.
     let mut figures = Figures::default();
     let mut problems = Vec::new();
     for d in &driven {
+        figures.orders += 1;
         figures.notifications += d.notifications;
         figures.check_errors += d.check_errors;
-        let id: TransactionId = d.transaction_id.parse().expect("a transaction id");
-        let payment = store.find_payment(&id).await.expect("the store answers");
+        figures.payments += d.payments.len();
         let deliveries = shops[0]
             .orders
             .deliveries(&d.order_ref)
             .await
             .expect("the order book answers");
-        let Some(payment) = payment else {
-            figures.lost += 1;
-            problems.push(format!(
-                "{} ({}): not in the store",
-                d.transaction_id, d.order_ref
-            ));
-            continue;
-        };
-        figures.fulfiller_failures += payment
-            .fulfilment
-            .attempts
-            .saturating_sub(u32::from(payment.is_fulfilled()))
-            as usize;
+        let refunds = shops[0]
+            .orders
+            .refunds(&d.order_ref)
+            .await
+            .expect("the order book answers");
+        match deliveries.len() {
+            0 => {}
+            1 => figures.delivered += 1,
+            _ => figures.delivered_twice += 1,
+        }
         if d.plan.sequence.accepted() {
-            figures.accepted += 1;
-            if payment.status != PaymentStatus::Accepted || !payment.is_fulfilled() {
-                figures.lost += 1;
-                problems.push(format!(
-                    "{} ({}): accepted by the sandbox ({:?}), but {} and {} in the store",
-                    d.transaction_id,
-                    d.order_ref,
-                    d.plan,
-                    payment.status,
-                    if payment.is_fulfilled() {
-                        "fulfilled"
-                    } else {
-                        "not fulfilled"
+            figures.paid += 1;
+        }
+        if d.plan.sequence == Sequence::PaidTwice {
+            figures.duplicates_created += 1;
+        }
+        if d.plan.sequence == Sequence::NotificationsLost && deliveries.len() == 1 {
+            figures.found_by_polling += 1;
+        }
+        figures.refunds_noted += refunds.len();
+        for id in &d.payments {
+            let id: TransactionId = id.parse().expect("a transaction id");
+            let payment = store.find_payment(&id).await.expect("the store answers");
+            match payment {
+                None => figures.lost += 1,
+                Some(p) => {
+                    figures.fulfiller_failures += p.fulfilment.attempts.saturating_sub(u32::from(
+                        p.is_fulfilled() || p.refund_notified_at.is_some(),
+                    )) as usize;
+                    if matches!(
+                        p.attention,
+                        Some(Attention::Refund(RefundReason::OrderAlreadyPaid { .. }))
+                    ) {
+                        figures.duplicates_flagged += 1;
                     }
-                ));
-            }
-            match deliveries.len() {
-                0 => problems.push(format!(
-                    "{} ({}): accepted, never delivered",
-                    d.transaction_id, d.order_ref
-                )),
-                1 => figures.delivered += 1,
-                n => {
-                    figures.delivered += 1;
-                    figures.duplicates += n - 1;
-                    problems.push(format!(
-                        "{} ({}): delivered {n} times: {deliveries:?}",
-                        d.transaction_id, d.order_ref
-                    ));
                 }
             }
-            if deliveries
-                .iter()
-                .any(|x| x.transaction_id != d.transaction_id)
-            {
-                problems.push(format!(
-                    "{} ({}): a delivery names another payment: {deliveries:?}",
-                    d.transaction_id, d.order_ref
-                ));
-            }
-        } else {
-            figures.refused += 1;
-            if !deliveries.is_empty() {
-                figures.delivered_after_refusal += 1;
-                problems.push(format!(
-                    "{} ({}): {:?} but delivered: {deliveries:?}",
-                    d.transaction_id, d.order_ref, d.plan.sequence
-                ));
-            }
-            if !matches!(
-                payment.status,
-                PaymentStatus::Refused | PaymentStatus::Cancelled
-            ) {
-                figures.lost += 1;
-                problems.push(format!(
-                    "{} ({}): {:?} by the sandbox, {} in the store",
-                    d.transaction_id, d.order_ref, d.plan.sequence, payment.status
-                ));
-            }
         }
+        problems.extend(judge(d, store.as_ref(), &shops[0]).await);
     }
     let expected_check_errors: usize = driven.iter().map(|d| d.plan.check_failures as usize).sum();
     drop(servers);
@@ -640,19 +684,26 @@ async fn soak(kind: StoreKind, name: &str) {
         eprintln!("soak {kind}: {problem}");
     }
     println!(
-        "soak {kind}: {payments} payments, {INSTANCES} instances, {} notifications, {} accepted, \
-         {} delivered, {} duplicates, {} refused/cancelled, {} delivered after refusal, {} lost, \
-         {} fulfiller failures, {} check errors, {} s",
-        figures.notifications,
-        figures.accepted,
-        figures.delivered,
-        figures.duplicates,
-        figures.refused,
-        figures.delivered_after_refusal,
-        figures.lost,
-        figures.fulfiller_failures,
-        figures.check_errors,
-        started.elapsed().as_secs(),
+        "soak {kind}: {orders} orders ({payments} payments), {INSTANCES} instances with clocks \
+         -{CLOCK_SKEW_S} s/0/+{CLOCK_SKEW_S} s, {notifications} notifications; \
+         {paid} paid, {delivered} delivered once, orders delivered twice {twice}, \
+         duplicate payments created {created}, flagged {flagged}, refunds noted {refunds}, \
+         {polled} found only by polling, payments lost {lost}, {failures} fulfiller failures, \
+         {check_errors} check errors, {secs} s",
+        orders = figures.orders,
+        payments = figures.payments,
+        notifications = figures.notifications,
+        paid = figures.paid,
+        delivered = figures.delivered,
+        twice = figures.delivered_twice,
+        created = figures.duplicates_created,
+        flagged = figures.duplicates_flagged,
+        refunds = figures.refunds_noted,
+        polled = figures.found_by_polling,
+        lost = figures.lost,
+        failures = figures.fulfiller_failures,
+        check_errors = figures.check_errors,
+        secs = started.elapsed().as_secs(),
     );
     assert!(
         problems.is_empty(),
@@ -660,10 +711,20 @@ async fn soak(kind: StoreKind, name: &str) {
         problems.len(),
         problems.first()
     );
+    assert_eq!(figures.delivered_twice, 0, "orders delivered twice");
     assert_eq!(
-        figures.accepted, figures.delivered,
-        "every accepted payment delivered"
+        figures.paid, figures.delivered,
+        "every paid order delivered"
     );
+    assert_eq!(
+        figures.duplicates_flagged, figures.duplicates_created,
+        "duplicate payments flagged = those created"
+    );
+    assert_eq!(
+        figures.refunds_noted, figures.duplicates_created,
+        "one refund each"
+    );
+    assert_eq!(figures.lost, 0, "payments lost");
     assert_eq!(
         figures.check_errors, expected_check_errors,
         "every planned check fault was injected and seen"
@@ -671,14 +732,123 @@ async fn soak(kind: StoreKind, name: &str) {
     drop(database);
 }
 
+/// What is wrong with an order now (empty: it is settled as planned).
+async fn judge(d: &Driven, store: &dyn PaymentStore, shop: &Shop) -> Vec<String> {
+    let mut problems = Vec::new();
+    let deliveries = shop
+        .orders
+        .deliveries(&d.order_ref)
+        .await
+        .expect("the order book answers");
+    let mut stored = Vec::new();
+    for id in &d.payments {
+        let id: TransactionId = id.parse().expect("a transaction id");
+        match store.find_payment(&id).await.expect("the store answers") {
+            Some(p) => stored.push(p),
+            None => problems.push(format!("{id} ({}): not in the store", d.order_ref)),
+        }
+    }
+    let order = &d.order_ref;
+    let plan = &d.plan;
+    match plan.sequence {
+        Sequence::PaidTwice => {
+            let payers: Vec<_> = stored
+                .iter()
+                .filter(|p| p.status == PaymentStatus::Accepted && p.is_fulfilled())
+                .collect();
+            let refunded: Vec<_> = stored
+                .iter()
+                .filter(|p| {
+                    p.status == PaymentStatus::NeedsAttention && p.refund_notified_at.is_some()
+                })
+                .collect();
+            if payers.len() != 1 || refunded.len() != 1 {
+                problems.push(format!(
+                    "{order}: paid twice, expected one payer and one refund, found {:?}",
+                    stored
+                        .iter()
+                        .map(|p| (&p.transaction_id, p.status, p.is_fulfilled()))
+                        .collect::<Vec<_>>()
+                ));
+            } else {
+                let expected = Attention::Refund(RefundReason::OrderAlreadyPaid {
+                    by: payers[0].transaction_id.clone(),
+                });
+                if refunded[0].attention.as_ref() != Some(&expected) {
+                    problems.push(format!(
+                        "{order}: the duplicate names {:?}",
+                        refunded[0].attention
+                    ));
+                }
+                let refunds = shop
+                    .orders
+                    .refunds(order)
+                    .await
+                    .expect("the order book answers");
+                if refunds.len() != 1
+                    || refunds[0].transaction_id != refunded[0].transaction_id.as_str()
+                {
+                    problems.push(format!("{order}: refunds noted {refunds:?}"));
+                }
+            }
+        }
+        sequence if sequence.accepted() => {
+            for p in &stored {
+                if p.status != PaymentStatus::Accepted || !p.is_fulfilled() {
+                    problems.push(format!(
+                        "{} ({order}): paid at CinetPay ({plan:?}), {} and {} in the store",
+                        p.transaction_id,
+                        p.status,
+                        if p.is_fulfilled() {
+                            "fulfilled"
+                        } else {
+                            "not fulfilled"
+                        }
+                    ));
+                }
+            }
+        }
+        sequence => {
+            for p in &stored {
+                if !matches!(p.status, PaymentStatus::Refused | PaymentStatus::Cancelled) {
+                    problems.push(format!(
+                        "{} ({order}): {sequence:?} by the sandbox, {} in the store",
+                        p.transaction_id, p.status
+                    ));
+                }
+            }
+        }
+    }
+    let expected = usize::from(plan.sequence.accepted());
+    if deliveries.len() != expected {
+        problems.push(format!(
+            "{order}: delivered {} times, expected {expected}: {deliveries:?}",
+            deliveries.len()
+        ));
+    }
+    if deliveries
+        .iter()
+        .any(|x| !d.payments.contains(&x.transaction_id))
+    {
+        problems.push(format!(
+            "{order}: a delivery names another order's payment: {deliveries:?}"
+        ));
+    }
+    problems
+}
+
 #[derive(Debug, Default)]
 struct Figures {
+    orders: usize,
+    payments: usize,
     notifications: usize,
-    accepted: usize,
+    paid: usize,
     delivered: usize,
-    duplicates: usize,
-    refused: usize,
-    delivered_after_refusal: usize,
+    delivered_twice: usize,
+    duplicates_created: usize,
+    duplicates_flagged: usize,
+    refunds_noted: usize,
+    found_by_polling: usize,
     lost: usize,
     fulfiller_failures: usize,
     check_errors: usize,

@@ -38,6 +38,7 @@ async fn twins() -> Twins {
         store: StoreChoice::Memory,
         settings: setup::sandbox_settings(&sandbox, "http://shop.test"),
         sandbox: None,
+        clock: None,
     })
     .await
     .unwrap();

@@ -11,7 +11,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use cinetpay_core::engine::{Checkout, CheckoutSettings, ConfigError, ReconcilerHandle};
+use cinetpay_core::engine::{Checkout, CheckoutSettings, Clock, ConfigError, ReconcilerHandle};
 use cinetpay_core::{MemoryStore, OrderFulfiller, PaymentStore};
 use cinetpay_sandbox::{Sandbox, SandboxError, SandboxHandle};
 use cinetpay_store::SeaOrmStore;
@@ -89,7 +89,6 @@ pub enum StoreChoice {
 }
 
 /// Everything [`build`] needs, for tests and embedders.
-#[derive(Debug)]
 pub struct ShopOptions {
     /// Orders (and payments with [`StoreChoice::Database`]).
     pub database_url: String,
@@ -99,6 +98,18 @@ pub struct ShopOptions {
     pub settings: CheckoutSettings,
     /// A sandbox the shop owns and stops with itself (the embedded one).
     pub sandbox: Option<SandboxHandle>,
+    /// The engine's clock (tests skew it); `None`: the system clock.
+    pub clock: Option<Arc<dyn Clock>>,
+}
+
+impl std::fmt::Debug for ShopOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ShopOptions")
+            .field("store", &self.store)
+            .field("settings", &self.settings)
+            .field("clock", &self.clock.as_ref().map(|_| "given"))
+            .finish_non_exhaustive()
+    }
 }
 
 /// A running shop's parts, shared by its routes (cheap to clone).
@@ -201,11 +212,14 @@ pub async fn build(options: ShopOptions) -> Result<Shop, SetupError> {
         .as_str()
         .trim_end_matches('/')
         .to_owned();
-    let checkout = Checkout::builder()
+    let mut checkout = Checkout::builder()
         .config(config)
         .store(store)
-        .fulfiller(fulfiller)
-        .build()?;
+        .fulfiller(fulfiller);
+    if let Some(clock) = options.clock {
+        checkout = checkout.clock(clock);
+    }
+    let checkout = checkout.build()?;
     Ok(Shop {
         checkout,
         orders,
@@ -247,6 +261,7 @@ pub async fn start(env: ShopEnv, bound: SocketAddr) -> Result<Shop, SetupError> 
         store: StoreChoice::Database { table_prefix: None },
         settings,
         sandbox,
+        clock: None,
     })
     .await
 }
