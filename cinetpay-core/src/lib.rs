@@ -11,7 +11,21 @@
 //! * [`model`]: the payment, its status machine and the delivery log;
 //! * [`PaymentStore`] and [`OrderFulfiller`]: what storage and the merchant provide;
 //! * the [`engine`] ([`Checkout`]) that serves the init, notify and return routes and
-//!   delivers each verified payment exactly once.
+//!   delivers each paid order once.
+//!
+//! ## What "once" means
+//!
+//! An order is fulfilled by at most one payment, and two runs of
+//! [`OrderFulfiller::fulfil`] never overlap, across any number of instances
+//! and whatever their clocks say (leases are measured on the store's clock). A
+//! second accepted payment of a paid order, or a payment `init` had replaced,
+//! is never fulfilled: it becomes `needs_attention` and
+//! [`OrderFulfiller::payment_needs_refund`] hears of it. Effects made in the
+//! store's own transaction with the delivery mark happen exactly once;
+//! effects outside it happen exactly once except when the process dies (or
+//! the store stays down past the lease) between `fulfil` returning `Ok` and
+//! the mark, when they happen again: key them on the order and the payment
+//! (see [`OrderFulfiller`]'s contract).
 
 // Library code never unwraps: what comes from the network or a database is handled.
 #![warn(clippy::unwrap_used)]

@@ -31,13 +31,17 @@
 //!   amount, currency, payment method, operator id, payment date), the status
 //!   reason, the claim columns (`fulfilled_at`, `claim_owner`, `claim_until`,
 //!   `attempts`, `next_attempt_at`, `last_error`), `failure_notified_at`,
-//!   `created_at`, `updated_at`; and `open_order_ref`, which holds the order
-//!   reference while the payment is the order's open payment and `NULL`
-//!   otherwise. A unique index on it makes "one open payment per order" a
-//!   rule of the database (`UNIQUE` allows many `NULL`s on all three).
-//!   Indexes: `open_order_ref` (unique), `(order_ref, created_at)`,
-//!   `(status, fulfilled_at, created_at)` for due fulfilments,
-//!   `(status, updated_at)` for stale pending payments.
+//!   `created_at`, `updated_at`; `superseded_at` (init replaced the payment),
+//!   `attention` and `attention_ref` (why it needs a human: `money_mismatch`,
+//!   `order_already_paid` with the payer's id, `superseded`), `checked_at`
+//!   (when CinetPay was last asked), `refund_notified_at`; `open_order_ref`,
+//!   which holds the order reference while the payment is the order's open
+//!   payment and `NULL` otherwise, and `paid_order_ref`, which holds it while
+//!   the payment is the order's accepted payment. Unique indexes on both make
+//!   "one open payment per order" and "an order is paid by one payment" rules
+//!   of the database (`UNIQUE` allows many `NULL`s on all three).
+//!   Other indexes: `(order_ref, created_at)`, `(status, fulfilled_at,
+//!   created_at)` for due work, `(status, created_at)` for polling.
 //! * `cinetpay_deliveries`: the delivery log (`id` auto-increment,
 //!   `transaction_id`, `source`, `outcome`, `at`), indexed on
 //!   `(transaction_id, at, id)` (a transaction's log is read oldest first).
@@ -62,12 +66,20 @@
 //! ## Concurrency
 //!
 //! Every conditional step is one statement: the open slot is the unique
-//! index; `transition` is `UPDATE … WHERE status = <from>`; a claim is
-//! `UPDATE … SET claim_owner, claim_until, attempts = attempts + 1 WHERE
-//! status = 'accepted' AND fulfilled_at IS NULL AND (claim_until IS NULL OR
-//! claim_until <= now) AND (next_attempt_at IS NULL OR next_attempt_at <= now)`,
-//! complete and release add `AND claim_owner = <owner>`; the affected-row
-//! count says who won. Each database serialises concurrent updates of one
+//! index; `transition` is `UPDATE … WHERE status = <from>` (to `accepted`
+//! also `SET paid_order_ref = order_ref … AND superseded_at IS NULL`: a second
+//! payment of the order breaks the unique index, and the store names the
+//! payer); a claim is `UPDATE … SET claim_owner, claim_until = <db now> +
+//! lease, attempts = attempts + 1 WHERE <something is owed> AND (claim_until
+//! IS NULL OR claim_until <= <db now>) AND (next_attempt_at IS NULL OR
+//! next_attempt_at <= now)`; complete and release add `AND claim_owner =
+//! <owner>`; the affected-row count says who won.
+//!
+//! Leases are measured on **the database server's clock** (`<db now>` above:
+//! `clock_timestamp()` on PostgreSQL, `UTC_TIMESTAMP(6)` on MySQL, `julianday('now')`
+//! on SQLite), the one clock every instance shares: an instance whose own
+//! clock runs minutes ahead sees another's live claim as live. Tests that move
+//! time give the store a clock ([`StoreBuilder::lease_clock`]). Each database serialises concurrent updates of one
 //! row (row locks on PostgreSQL and InnoDB, re-evaluating the `WHERE` on the
 //! latest version; the database write lock on SQLite), so exactly one of any
 //! number of instances wins, without any in-process lock.
@@ -77,6 +89,14 @@
 //! `synchronous = FULL`, so that a committed claim or completion survives a
 //! power cut. Several processes may share one SQLite file on one machine
 //! (never over a network file system).
+//!
+//! ## The transactional fulfilment
+//!
+//! [`SeaOrmStore::fulfil_in_transaction`] turns a [`TransactionalFulfiller`]
+//! (whose `fulfil` receives the store's [`DatabaseTransaction`](sea_orm::DatabaseTransaction))
+//! into the engine's fulfiller: the shop's own writes and the payment's
+//! delivery mark commit together, fenced by the claim, so they happen exactly
+//! once whatever fails when. The shop's tables must live in the store's database.
 //!
 //! ## Errors
 //!

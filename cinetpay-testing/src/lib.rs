@@ -64,7 +64,7 @@
 //! # }
 //! ```
 //!
-//! [`MemoryStore`](cinetpay_core::MemoryStore) is a backend itself (its
+//! [`MemoryStore`] is a backend itself (its
 //! clones share their data), and so is any closure that opens an instance:
 //! `run_conformance(|| async { MemoryStore::new() })`, or
 //! `move || Arc::new(shared.clone()) as Arc<dyn PaymentStore>`.

@@ -1,20 +1,25 @@
 //! The framework-free engine: [`Checkout`] serves `{prefix}/init`,
-//! `{prefix}/notify` and `{prefix}/return`, and delivers each verified payment
-//! exactly once.
+//! `{prefix}/notify` and `{prefix}/return`, and delivers each paid order once
+//! (see [`OrderFulfiller`] for what "once" promises).
 //!
 //! Every route that learns something (notify, return, reconciliation) goes
 //! through one function, [`Checkout::sync`]:
 //!
 //! ```text
-//! load payment            unknown id: nothing changes (200 to CinetPay, logged)
+//! load payment            unknown id: nothing changes, nothing stored (counted in the logs)
 //! if fulfilled: done      fast path: one read, no call to CinetPay
-//! if accepted: fulfil     accepted never changes; only the delivery may be owed
-//! check with CinetPay     retried by the client on network errors and 5xx
+//! if owed: run it         accepted, not delivered: fulfil; to refund, not told: payment_needs_refund
+//! single flight           one check per payment at a time here; a return (or an unsigned
+//!                         notification) within min_check_interval of the last check: none
+//! check with CinetPay     retried by the client on network errors and 5xx; checked_at recorded
 //! classify                00 + ACCEPTED + same amount and currency = accepted;
 //!                         same but different money = needs_attention (never fulfilled)
-//! transition (CAS)        on a lost race: re-read once, continue from the new state
-//! accepted: fulfil_once   claim (owner token, lease) -> fulfil under a timeout,
-//!                         panics caught -> complete, or release with backoff
+//! transition (CAS)        on a lost race: re-read once, continue from the new state;
+//!                         accepted only if no other payment of the order is and it was not
+//!                         superseded, else needs_attention for a refund
+//! owed: fulfil_once       claim (owner token, lease on the store's clock) -> run under a
+//!                         timeout, panics caught -> complete, or release with backoff
+//!                         (a timed-out run keeps its claim until the lease ends)
 //! refused/cancelled       payment_failed, at most once per payment
 //! ```
 //!
@@ -46,12 +51,12 @@
 //! | | unknown order | `404` |
 //! | | order not payable, or its payment is being created right now | `409` |
 //! | | the merchant's order lookup is down | `503` |
-//! | | CinetPay refused (payment `start_failed`) | `502` with CinetPay's code and message |
+//! | | CinetPay refused (payment `start_failed`) | `502` |
 //! | | CinetPay unreachable / timed out (payment `start_failed`) | `503` (`502` for an unusable answer) |
 //! | | store down | `503` (`500` if not transient) |
 //! | `GET`/`HEAD {prefix}/notify` | CinetPay's ping | `200` |
-//! | `POST {prefix}/notify` | processed, duplicate, pending, refused, unknown transaction, claimed by another instance | `200` |
-//! | | malformed body, invalid transaction id | `400`, nothing changed, no check |
+//! | `POST {prefix}/notify` | processed, duplicate, pending, refused, unknown transaction, claimed by another instance, no `cpm_trans_id` at all | `200` |
+//! | | malformed body (form, multipart or JSON), invalid transaction id | `400`, nothing changed, no check |
 //! | | `x-token` missing or wrong (with a secret key) | `401`, nothing changed, no check |
 //! | | foreign `cpm_site_id` | `403`, nothing changed, no check |
 //! | | the fulfiller failed, panicked or timed out (retried later) | `500` |
@@ -60,6 +65,15 @@
 //! | | missing, malformed or unknown transaction id | `303` to `return_fallback` |
 //! | any route | other method | `405` with `Allow` |
 //! | | body over the limit | `413` |
+//! | | body not received within `body_read_timeout_ms` (adapters) | `408` |
+//!
+//! What the customer and CinetPay read is a short, fixed text per case
+//! ([`InitError::public_message`], [`SyncError::public_message`]): never the
+//! merchant's quote error, CinetPay's own texts, a store error or anything
+//! else internal; the detail goes to the log. A refused request (bad
+//! `x-token`, foreign site id, malformed body, unknown or invalid id) stores
+//! nothing and calls CinetPay for nothing; it is counted in the logs (one
+//! `warn` line a second at most, with totals).
 //!
 //! # Example
 //!

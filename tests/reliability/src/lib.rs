@@ -5,7 +5,7 @@
 //! proves with a final accounting that every accepted payment was delivered
 //! exactly once:
 //!
-//! * `store_faults`: a [`FaultyStore`](cinetpay_core::testing::FaultyStore)
+//! * `store_faults`: a [`FaultyStore`](cinetpay_testing::FaultyStore)
 //!   fails every step of the sync path in turn;
 //! * `database_outage`: PostgreSQL connections killed with
 //!   `pg_terminate_backend`, and PostgreSQL or MariaDB unreachable behind a

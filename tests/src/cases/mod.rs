@@ -1,4 +1,4 @@
-//! The cases, by theme. Each takes a started [`World`](crate::World) and
+//! The cases, by theme. Each takes a started [`World`] and
 //! panics with a message naming what a user would have seen go wrong.
 //!
 //! Add a case here and to the list in `tests/matrix.rs`, and it runs on every
