@@ -41,6 +41,9 @@ enum Bug {
     TransitionIgnoresFrom,
     /// `payments_to_poll` lists pending payments without a page too.
     PollIncludesNoPage,
+    /// `payments_to_poll` lists pending payments only: a refused payment's
+    /// late success is never found (the old reconciler).
+    PollPendingOnly,
     /// `due_fulfilments` judges next attempts an hour late.
     DueAnHourLate,
     /// Strings are compared without case (a `_ci` collation).
@@ -477,6 +480,14 @@ impl PaymentStore for Mutant {
                 list.sort_by(|a, b| PollQuery::order_key(a).cmp(&PollQuery::order_key(b)));
                 Ok(sorted_poll(list, query.limit))
             }
+            Bug::PollPendingOnly => {
+                let mut list: Vec<Payment> = all
+                    .into_iter()
+                    .filter(|p| p.status == PaymentStatus::Pending && query.matches(p))
+                    .collect();
+                list.sort_by(|a, b| PollQuery::order_key(a).cmp(&PollQuery::order_key(b)));
+                Ok(sorted_poll(list, query.limit))
+            }
             Bug::PollByUpdatedAt => {
                 let mut list: Vec<Payment> = all.into_iter().filter(|p| query.matches(p)).collect();
                 list.sort_by(|a, b| {
@@ -644,6 +655,10 @@ async fn every_mutant_is_caught_by_the_cases_that_guard_against_it() {
         ),
         (
             Bug::PollIncludesNoPage,
+            &["payments_to_poll_filters_and_order"],
+        ),
+        (
+            Bug::PollPendingOnly,
             &["payments_to_poll_filters_and_order"],
         ),
         (
