@@ -2,8 +2,6 @@
 //! error message, not in logs, even when CinetPay (or a proxy) echoes them.
 #![allow(clippy::unwrap_used)]
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use cinetpay_core::protocol::{CheckRequest, PaymentRequest};
@@ -74,37 +72,10 @@ fn debug_and_display_never_show_the_secrets() {
     assert!(shown.contains("123456"), "the site id is not a secret");
 }
 
-/// Collects everything logged (at every level, every crate) while alive.
-#[derive(Clone, Default)]
-struct Logs(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Logs {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Logs {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
 /// Every error path, with CinetPay echoing both secrets back in every text.
 #[tokio::test]
 async fn errors_and_logs_never_show_the_secrets_even_when_echoed() {
-    let logs = Logs::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let logs = super::common::Logs::global();
 
     let echo = format!("apikey={API_KEY} secret={SECRET_KEY}");
     let responses = [
