@@ -2,7 +2,7 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use cinetpay_core::engine::{Checkout, ReconcilerHandle};
+use cinetpay_core::engine::{Background, Checkout};
 use cinetpay_core::{OrderFulfiller, PaymentStore};
 use rocket::fairing::{self, Fairing, Info, Kind};
 use rocket::{Build, Orbit, Phase, Rocket};
@@ -53,7 +53,7 @@ enum Source {
 pub struct CinetPay {
     source: Source,
     reconcile: bool,
-    reconciler: Mutex<Option<ReconcilerHandle>>,
+    reconciler: Mutex<Option<Background>>,
 }
 
 impl std::fmt::Debug for CinetPay {
@@ -130,7 +130,7 @@ impl CinetPay {
         rocket.state::<Managed>().map(|managed| &managed.0)
     }
 
-    fn slot(&self) -> std::sync::MutexGuard<'_, Option<ReconcilerHandle>> {
+    fn slot(&self) -> std::sync::MutexGuard<'_, Option<Background>> {
         self.reconciler
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -184,7 +184,7 @@ impl Fairing for CinetPay {
         let Some(checkout) = CinetPay::checkout(rocket) else {
             return;
         };
-        let handle = checkout.spawn_reconciler();
+        let handle = checkout.start_background();
         if let Some(previous) = self.slot().replace(handle) {
             previous.abort();
         }

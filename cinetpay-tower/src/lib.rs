@@ -23,6 +23,16 @@
 
 mod endpoint;
 mod layer;
+#[cfg(feature = "axum")]
+mod router;
 
 pub use endpoint::{CinetPayEndpoint, NotFound, endpoint};
 pub use layer::{CinetPayLayer, CinetPayService, ResponseBody, ResponseFuture};
+#[cfg(feature = "axum")]
+pub use router::router;
+
+/// The engine crate, re-exported so that an application keeps one version
+/// of it in step with this one.
+pub use cinetpay_core;
+/// The `#[async_trait]` attribute of the engine's traits.
+pub use cinetpay_core::async_trait;

@@ -122,6 +122,8 @@ impl CheckoutBuilder {
                 log,
                 flights: Default::default(),
                 refusals: Default::default(),
+                background_started: Default::default(),
+                background_warned: Default::default(),
             }),
         })
     }

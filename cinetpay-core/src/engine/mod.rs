@@ -126,8 +126,8 @@
 //! assert_eq!(checkout.handle(ping).await.status(), http::StatusCode::OK);
 //! assert!(!checkout.is_own_path("/orders/ord-1"));
 //!
-//! let reconciler = checkout.spawn_reconciler();
-//! reconciler.shutdown().await;
+//! let background = checkout.start_background();
+//! background.shutdown().await;
 //! # Ok(()) }
 //! ```
 
@@ -157,7 +157,7 @@ pub use builder::CheckoutBuilder;
 pub use config::{AccountConfig, CheckoutConfig, CheckoutSettings, ConfigError, Polling};
 pub use error::{InitError, SyncError};
 pub use outcome::{FulfilmentOutcome, ReconcileReport, StartedPayment, SyncOutcome};
-pub use reconcile::ReconcilerHandle;
+pub use reconcile::Background;
 pub use return_to::ReturnTemplate;
 
 use crate::client::Client;
@@ -188,6 +188,10 @@ struct Inner {
     flights: single_flight::Flights,
     /// Refused requests, counted in the logs.
     refusals: refusals::Refusals,
+    /// Whether `start_background` was called (else the first request warns).
+    background_started: std::sync::atomic::AtomicBool,
+    /// Whether the missing background work was reported.
+    background_warned: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for Checkout {

@@ -13,7 +13,7 @@ use crate::clock::before;
 use crate::model::{DeliverySource, Payment};
 use crate::store::{PollQuery, StoreError};
 
-/// Shortest interval [`Checkout::spawn_reconciler`] accepts.
+/// Shortest reconciliation interval [`Checkout::start_background`] accepts.
 const MIN_INTERVAL: Duration = Duration::from_millis(10);
 
 impl Checkout {
@@ -101,19 +101,29 @@ impl Checkout {
         }
     }
 
-    /// Runs [`reconcile_once`](Self::reconcile_once) now and then every
-    /// `reconcile_interval` (at least 10 ms) on the tokio runtime, until the handle is
-    /// shut down or dropped. Run it on every instance: the claims keep
-    /// deliveries exclusive.
+    /// Starts the engine's background work on the tokio runtime: the
+    /// reconciler, which runs [`reconcile_once`](Self::reconcile_once) now and
+    /// then every `reconcile_interval` (at least 10 ms), so that a delivery
+    /// that failed is retried, a refund notice that failed is sent again, and
+    /// a payment whose notifications were lost is found. Without it a failed
+    /// delivery waits until the customer happens to come back: start it with
+    /// the server, on every instance (the claims keep deliveries exclusive),
+    /// and [`shutdown`](Background::shutdown) it after the server stopped
+    /// serving, which also stores the delivery log's queued lines. (The
+    /// Rocket fairing does both itself.) An engine that serves requests
+    /// without it says so once, at `warn` level.
     ///
     /// ```no_run
     /// # async fn demo(checkout: cinetpay_core::engine::Checkout) {
-    /// let reconciler = checkout.spawn_reconciler();
-    /// // ... serve ...
-    /// reconciler.shutdown().await;
+    /// let background = checkout.start_background();
+    /// // ... serve until the shutdown signal ...
+    /// background.shutdown().await;
     /// # }
     /// ```
-    pub fn spawn_reconciler(&self) -> ReconcilerHandle {
+    pub fn start_background(&self) -> Background {
+        self.inner
+            .background_started
+            .store(true, std::sync::atomic::Ordering::Relaxed);
         let (stop, mut stopped) = oneshot::channel::<()>();
         let checkout = self.clone();
         let interval = self.inner.config.reconcile_interval.max(MIN_INTERVAL);
@@ -141,25 +151,30 @@ impl Checkout {
             }
             tracing::info!("reconciler stopped");
         });
-        ReconcilerHandle {
+        Background {
+            checkout: self.clone(),
             stop: Some(stop),
             task: Some(task),
         }
     }
 }
 
-/// Controls a reconciler started by [`Checkout::spawn_reconciler`].
+/// The engine's background work, started by [`Checkout::start_background`].
 ///
 /// Dropping it stops the reconciler at its next await point;
-/// [`shutdown`](Self::shutdown) also waits until it has stopped.
+/// [`shutdown`](Self::shutdown) also waits until it has stopped and stores
+/// the delivery log's queued lines.
 #[derive(Debug)]
-pub struct ReconcilerHandle {
+pub struct Background {
+    checkout: Checkout,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
 
-impl ReconcilerHandle {
-    /// Stops the reconciler and waits for it to finish.
+impl Background {
+    /// Stops the reconciler, waits for it to finish, then stores the
+    /// delivery-log lines still queued ([`Checkout::flush_delivery_log`]):
+    /// call it once the server has stopped serving.
     pub async fn shutdown(mut self) {
         drop(self.stop.take());
         if let Some(task) = self.task.take()
@@ -168,6 +183,7 @@ impl ReconcilerHandle {
         {
             tracing::error!("the reconciler panicked");
         }
+        self.checkout.flush_delivery_log().await;
     }
 
     /// Stops the reconciler at once, without waiting.

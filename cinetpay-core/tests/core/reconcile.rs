@@ -107,7 +107,7 @@ async fn a_store_outage_fails_the_pass_and_loses_nothing() {
 async fn the_background_reconciler_delivers_and_stops_on_shutdown() {
     let h = fast_reconciler().await;
     let id = due_payment(&h).await;
-    let reconciler = h.checkout.spawn_reconciler();
+    let reconciler = h.checkout.start_background();
     assert!(eventually(|| h.shop.successes() == 1).await);
     assert!(!reconciler.is_finished());
     reconciler.shutdown().await;
@@ -117,7 +117,7 @@ async fn the_background_reconciler_delivers_and_stops_on_shutdown() {
 #[tokio::test]
 async fn dropping_or_aborting_the_handle_stops_the_reconciler() {
     let h = fast_reconciler().await;
-    let reconciler = h.checkout.spawn_reconciler();
+    let reconciler = h.checkout.start_background();
     drop(reconciler);
     tokio::time::sleep(Duration::from_millis(50)).await;
     let id = due_payment(&h).await;
@@ -125,7 +125,7 @@ async fn dropping_or_aborting_the_handle_stops_the_reconciler() {
     assert_eq!(h.shop.calls(), 1, "a dropped reconciler must not run");
     assert!(!h.payment(&id).await.is_fulfilled());
 
-    let aborted = h.checkout.spawn_reconciler();
+    let aborted = h.checkout.start_background();
     aborted.abort();
     assert!(eventually(|| aborted.is_finished()).await);
 }

@@ -1,6 +1,7 @@
 //! An example shop on axum. Its payment routes (`/cinetpay/init`,
 //! `/cinetpay/notify`, `/cinetpay/return`) are mounted by one line:
-//! `.layer(CinetPayLayer::new(checkout))`. Everything else is the shop's own:
+//! `.merge(cinetpay_tower::router(checkout))`, which costs the shop's other
+//! routes nothing. Everything else is the shop's own:
 //!
 //! | route | what |
 //! |---|---|
@@ -14,17 +15,16 @@ mod negotiate;
 
 use axum::Router;
 use axum::routing::{get, post};
-use cinetpay_tower::CinetPayLayer;
 use shop_common::setup::Shop;
 
-/// The shop's router, with the CinetPay routes mounted in front of it.
+/// The shop's router, with the CinetPay routes merged into it.
 pub fn app(shop: Shop) -> Router {
-    let layer = CinetPayLayer::new(shop.checkout.clone());
+    let payments = cinetpay_tower::router(shop.checkout.clone());
     Router::new()
         .route("/", get(handlers::catalogue))
         .route("/api/products", get(handlers::products))
         .route("/orders", post(handlers::create_order))
         .route("/orders/{order_ref}", get(handlers::show_order))
+        .merge(payments)
         .with_state(shop)
-        .layer(layer)
 }

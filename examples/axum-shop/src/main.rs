@@ -17,12 +17,12 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let env = ShopEnv::from_env("127.0.0.1:3000")?;
     let listener = tokio::net::TcpListener::bind(env.addr).await?;
     let shop = setup::start(env, listener.local_addr()?).await?;
-    let reconciler = shop.spawn_reconciler();
+    let background = shop.checkout.start_background();
     tracing::info!("shop ready on {}", shop.public_url);
     axum::serve(listener, axum_shop::app(shop.clone()))
         .with_graceful_shutdown(signals::shutdown_signal())
         .await?;
-    reconciler.shutdown().await;
+    background.shutdown().await;
     shop.shutdown().await;
     tracing::info!("shop stopped, delivery log stored");
     Ok(())

@@ -11,7 +11,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use cinetpay_core::engine::{Checkout, CheckoutSettings, Clock, ConfigError, ReconcilerHandle};
+use cinetpay_core::engine::{Background, Checkout, CheckoutSettings, Clock, ConfigError};
 use cinetpay_core::{MemoryStore, OrderFulfiller, PaymentStore};
 use cinetpay_sandbox::{Sandbox, SandboxError, SandboxHandle};
 use cinetpay_store::SeaOrmStore;
@@ -147,8 +147,8 @@ impl Shop {
     }
 
     /// Starts the reconciler at the configured interval.
-    pub fn spawn_reconciler(&self) -> ReconcilerHandle {
-        self.checkout.spawn_reconciler()
+    pub fn spawn_reconciler(&self) -> Background {
+        self.checkout.start_background()
     }
 
     /// Stores the delivery-log lines still queued, then stops the embedded

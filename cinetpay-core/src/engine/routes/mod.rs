@@ -23,6 +23,21 @@ pub(crate) enum Route {
 }
 
 impl Checkout {
+    /// Says once, at `warn`, that requests are served while the background
+    /// work (the reconciler) is not running.
+    fn warn_without_background(&self) {
+        use std::sync::atomic::Ordering;
+        if !self.inner.background_started.load(Ordering::Relaxed)
+            && !self.inner.background_warned.swap(true, Ordering::Relaxed)
+        {
+            tracing::warn!(
+                "serving CinetPay routes without the engine's background work: failed deliveries \
+                 and payments whose notifications were lost wait for the customer's return; \
+                 call Checkout::start_background() when the server starts"
+            );
+        }
+    }
+
     /// Answers one request to `{prefix}/init`, `{prefix}/notify` or
     /// `{prefix}/return` (see the [module documentation](super) for every
     /// answer). Another path gets `404`: adapters call
@@ -39,6 +54,7 @@ impl Checkout {
         let Some(route) = self.inner.config.route_of(request.uri().path()) else {
             return response::not_found();
         };
+        self.warn_without_background();
         if request.body().len() > self.body_limit() {
             tracing::warn!(
                 path = request.uri().path(),
