@@ -3,9 +3,10 @@
 //! notifications made ahead of time.
 
 use chrono::{DateTime, Utc};
-use cinetpay_core::protocol::{Notification, PaymentRequest, sign};
+use cinetpay_core::protocol::PaymentRequest;
 use cinetpay_core::{Amount, Client, Currency, Description, Money, SecretKey, TransactionId};
 use cinetpay_sandbox::{Operator, Sandbox, SandboxHandle, Scenario};
+use cinetpay_testing::TestNotification;
 use futures_util::{StreamExt, TryStreamExt};
 use rand::Rng;
 use rand::distr::Alphanumeric;
@@ -136,35 +137,15 @@ impl Cinetpay {
 
     /// The signed notification CinetPay posts for a paid payment.
     pub(crate) fn notification(&self, id: &str, amount: i64, description: &str) -> HttpRequest {
-        let values = [
-            ("cpm_site_id", self.handle.site_id().to_owned()),
-            ("cpm_trans_id", id.to_owned()),
-            ("cpm_trans_date", "2026-01-01 10:00:00".to_owned()),
-            ("cpm_amount", amount.to_string()),
-            ("cpm_currency", "XOF".to_owned()),
-            ("signature", "benchsignature".to_owned()),
-            ("payment_method", "OM".to_owned()),
-            ("cel_phone_num", "0700000000".to_owned()),
-            ("cpm_phone_prefixe", "225".to_owned()),
-            ("cpm_language", "fr".to_owned()),
-            ("cpm_version", "V4".to_owned()),
-            ("cpm_payment_config", "Single".to_owned()),
-            ("cpm_page_action", "Payment".to_owned()),
-            ("cpm_custom", String::new()),
-            ("cpm_designation", description.to_owned()),
-            ("cpm_error_message", "SUCCES".to_owned()),
-        ];
-        let pairs = values.map(|(k, v)| (k.to_owned(), v));
-        match Notification::from_pairs(pairs) {
-            Ok(n) => HttpRequest::post(
-                NOTIFY_PATH,
-                "application/x-www-form-urlencoded",
-                n.to_form(),
-            )
-            .header("x-token", &sign(&self.secret, &n)),
-            // Both required fields are always there.
-            Err(_) => unreachable!("a notification with every field parses"),
-        }
+        let notice = TestNotification::success(self.handle.site_id(), id)
+            .with("cpm_amount", amount.to_string())
+            .with("cpm_designation", description);
+        HttpRequest::post(
+            NOTIFY_PATH,
+            "application/x-www-form-urlencoded",
+            notice.form_body(),
+        )
+        .header("x-token", &notice.x_token(&self.secret))
     }
 
     /// The first notification of each pool payment, in order.

@@ -100,6 +100,7 @@ pub(crate) fn after(at: Timestamp, by: Duration) -> Timestamp {
 }
 
 /// `at - by`, saturating at the smallest representable time.
+#[cfg(feature = "engine")]
 pub(crate) fn before(at: Timestamp, by: Duration) -> Timestamp {
     TimeDelta::from_std(by)
         .ok()

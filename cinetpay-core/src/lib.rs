@@ -13,6 +13,14 @@
 //! * the [`engine`] ([`Checkout`]) that serves the init, notify and return routes and
 //!   delivers each paid order once.
 //!
+//! ## Features
+//!
+//! `engine` (default): the client, the protocol and the engine, with their
+//! HTTP, TLS and crypto dependencies. A crate that only implements
+//! [`PaymentStore`] or [`OrderFulfiller`] depends on
+//! `cinetpay-core = { version = "0.1", default-features = false }`: the values,
+//! the model and the traits, on serde, chrono and a handful of small crates.
+//!
 //! ## What "once" means
 //!
 //! An order is fulfilled by at most one payment, and two runs of
@@ -30,11 +38,14 @@
 // Library code never unwraps: what comes from the network or a database is handled.
 #![warn(clippy::unwrap_used)]
 
+#[cfg(feature = "engine")]
 pub mod client;
 pub mod clock;
+#[cfg(feature = "engine")]
 pub mod engine;
 pub mod fulfiller;
 pub mod model;
+#[cfg(feature = "engine")]
 pub mod protocol;
 pub mod store;
 pub mod values;
@@ -42,7 +53,9 @@ pub mod values;
 /// The `#[async_trait]` attribute the traits use, re-exported so that an
 /// implementation needs no dependency of its own in step with this crate's.
 pub use async_trait::async_trait;
+#[cfg(feature = "engine")]
 pub use client::{CheckResponse, Client, ClientConfig, ClientError};
+#[cfg(feature = "engine")]
 pub use engine::{Checkout, CheckoutConfig, CheckoutSettings, ConfigError};
 pub use fulfiller::{FulfilError, OrderFulfiller, OrderQuote, QuoteError};
 pub use model::{
@@ -50,8 +63,8 @@ pub use model::{
     NewPayment, Owed, Payment, PaymentStatus, RefundReason, Timestamp,
 };
 pub use store::{
-    Claim, Completion, InsertOutcome, MemoryStore, PaymentStore, PollQuery, Release, StatusChange,
-    StoreError, Transition,
+    Claim, Completion, InsertOutcome, MemoryStore, PaymentFilter, PaymentQueries, PaymentStore,
+    PollQuery, Release, StatusChange, StoreError, Transition,
 };
 pub use values::{
     Amount, ApiKey, Channels, Credentials, Currency, Customer, Description, Money, OrderRef,

@@ -4,8 +4,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cinetpay_core::clock::Clock;
+#[cfg(feature = "mysql")]
 use sea_orm::sqlx::mysql::MySqlConnection;
+#[cfg(feature = "sqlite")]
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+#[cfg(feature = "mysql")]
 use sea_orm::sqlx::{AssertSqlSafe, Executor};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend};
 
@@ -66,6 +69,7 @@ impl Default for StoreBuilder {
 const SERVER_POOL: u32 = 10;
 /// Pool size for a SQLite file unless chosen: readers run side by side in WAL
 /// mode, writers queue on the write lock.
+#[cfg(feature = "sqlite")]
 const SQLITE_FILE_POOL: u32 = 4;
 
 impl std::fmt::Debug for StoreBuilder {
@@ -254,6 +258,7 @@ impl StoreBuilder {
             if backend == DbBackend::Postgres {
                 options.statement_timeout(timeout);
             } else {
+                #[cfg(feature = "mysql")]
                 options.map_sqlx_mysql_pool_opts(move |pool| {
                     pool.after_connect(move |conn, _| {
                         Box::pin(limit_mysql_statements(conn, timeout))
@@ -262,6 +267,14 @@ impl StoreBuilder {
             }
             return Ok(options);
         }
+        #[cfg(feature = "sqlite")]
+        self.sqlite_options(url, &mut options)?;
+        Ok(options)
+    }
+
+    /// The pool and connection settings of a SQLite database.
+    #[cfg(feature = "sqlite")]
+    fn sqlite_options(&self, url: &str, options: &mut ConnectOptions) -> Result<(), Error> {
         // Validate the SQLite URL now, with a message naming it.
         url.parse::<SqliteConnectOptions>()
             .map_err(|e| Error::Config {
@@ -288,12 +301,13 @@ impl StoreBuilder {
                 .busy_timeout(busy)
                 .foreign_keys(true)
         });
-        Ok(options)
+        Ok(())
     }
 }
 
 /// Sets the statement timeout of a new MySQL/MariaDB connection, after
 /// asking the server which of the two it is.
+#[cfg(feature = "mysql")]
 async fn limit_mysql_statements(
     conn: &mut MySqlConnection,
     timeout: Duration,
@@ -361,19 +375,38 @@ impl MySqlFlavour {
     }
 }
 
+/// The database of a URL, if this build has its driver (the `sqlite`,
+/// `postgres` and `mysql` features).
 fn backend_of(url: &str) -> Result<DbBackend, Error> {
     let scheme = url.split(':').next().unwrap_or_default();
-    match scheme {
-        "sqlite" => Ok(DbBackend::Sqlite),
-        "postgres" | "postgresql" => Ok(DbBackend::Postgres),
-        "mysql" => Ok(DbBackend::MySql),
-        _ => Err(Error::Config {
+    let (backend, built) = match scheme {
+        "sqlite" => (DbBackend::Sqlite, cfg!(feature = "sqlite")),
+        "postgres" | "postgresql" => (DbBackend::Postgres, cfg!(feature = "postgres")),
+        "mysql" => (DbBackend::MySql, cfg!(feature = "mysql")),
+        _ => {
+            return Err(Error::Config {
+                setting: "url",
+                reason: "expected a sqlite:, postgres: or mysql: URL".to_owned(),
+            });
+        }
+    };
+    if !built {
+        let feature = match backend {
+            DbBackend::Sqlite => "sqlite",
+            DbBackend::Postgres => "postgres",
+            _ => "mysql",
+        };
+        return Err(Error::Config {
             setting: "url",
-            reason: "expected a sqlite:, postgres: or mysql: URL".to_owned(),
-        }),
+            reason: format!(
+                "this build has no {scheme}: driver: enable the `{feature}` feature of cinetpay-store"
+            ),
+        });
     }
+    Ok(backend)
 }
 
+#[cfg(feature = "sqlite")]
 fn is_memory(url: &str) -> bool {
     url.contains(":memory:") || url.contains("mode=memory")
 }

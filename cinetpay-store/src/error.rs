@@ -146,10 +146,12 @@ fn sqlx_is_unavailable(err: &SqlxError) -> bool {
         | SqlxError::PoolClosed
         | SqlxError::WorkerCrashed => true,
         SqlxError::Database(db) => {
+            #[cfg(feature = "mysql")]
             if let Some(mysql) = db.try_downcast_ref::<sea_orm::SqlxMySqlError>() {
                 return MYSQL_TRANSIENT.contains(&mysql.number());
             }
             let Some(code) = db.code() else { return false };
+            #[cfg(feature = "sqlite")]
             if db.try_downcast_ref::<sea_orm::SqlxSqliteError>().is_some() {
                 return code
                     .parse::<i32>()
@@ -172,10 +174,12 @@ const PG_TRANSIENT: &[&str] = &[
 /// connections, shutdown in progress, lock wait timeout, deadlock, query
 /// interrupted or timed out (MySQL's `max_execution_time`: 3024, MariaDB's
 /// `max_statement_time`: 1969), connection killed.
+#[cfg(feature = "mysql")]
 const MYSQL_TRANSIENT: &[u16] = &[1040, 1053, 1205, 1213, 1317, 3024, 1969, 1927, 4031];
 
 /// SQLite primary result codes that mean "try again later": BUSY, LOCKED,
 /// CANTOPEN (the file is not reachable), FULL (disk full).
+#[cfg(feature = "sqlite")]
 const SQLITE_TRANSIENT: &[i32] = &[5, 6, 13, 14];
 
 #[cfg(test)]

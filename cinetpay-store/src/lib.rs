@@ -20,6 +20,45 @@
 //! # }
 //! ```
 //!
+//! ## Features
+//!
+//! One per database, as sqlx and sea-orm have them: `sqlite` (the default),
+//! `postgres`, `mysql` (MySQL and MariaDB). An app compiles only the drivers
+//! it enables; a URL of another database is refused at
+//! [`connect`](SeaOrmStore::connect) with an error naming the feature. The
+//! store depends on `cinetpay-core` without its `engine` feature (no HTTP
+//! client, no TLS): a SQLite-only build of this crate is 160 crates.
+//!
+//! ```toml
+//! # PostgreSQL only:
+//! cinetpay-store = { version = "0.1", default-features = false, features = ["postgres"] }
+//! ```
+//!
+//! ## On a pool the app already has
+//!
+//! [`StoreBuilder::build`] takes a sea-orm [`DatabaseConnection`](sea_orm::DatabaseConnection);
+//! an sqlx pool of the same sqlx version becomes one with sea-orm's
+//! connectors, so that the store shares the app's connections:
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use sea_orm::SqlxSqliteConnector;
+//! use sea_orm::sqlx::SqlitePool;
+//!
+//! let pool: SqlitePool = SqlitePool::connect("sqlite::memory:").await?; // the app's pool
+//! let db = SqlxSqliteConnector::from_sqlx_sqlite_pool(pool);
+//! let store = cinetpay_store::SeaOrmStore::builder().build(db)?;
+//! store.migrate().await?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! (`SqlxPostgresConnector::from_sqlx_postgres_pool` and
+//! `SqlxMySqlConnector::from_sqlx_mysql_pool` likewise.) The pool's own
+//! settings then apply: for a SQLite file, WAL mode and `synchronous = FULL`
+//! are what [`connect`](SeaOrmStore::connect) would set.
+//!
 //! ## Tables
 //!
 //! With the default prefix `cinetpay_` (see [`StoreBuilder::table_prefix`];

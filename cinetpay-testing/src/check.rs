@@ -9,10 +9,11 @@ use std::time::{Duration, Instant};
 use chrono::TimeDelta;
 
 use cinetpay_core::{
-    InsertOutcome, NewPayment, Payment, PaymentStatus, PaymentStore, StatusChange, StoreError,
-    Timestamp, TransactionId, Transition,
+    InsertOutcome, NewPayment, Payment, PaymentStatus, StatusChange, StoreError, Timestamp,
+    TransactionId, Transition,
 };
 
+use crate::QueryableStore;
 use crate::fixtures;
 
 /// A lease that outlives every case: a claim taken with it stays live.
@@ -95,7 +96,7 @@ impl Check {
     }
 
     /// Inserts `new`, which must open its order.
-    pub(crate) async fn insert(&self, store: &dyn PaymentStore, new: &NewPayment) -> Payment {
+    pub(crate) async fn insert(&self, store: &dyn QueryableStore, new: &NewPayment) -> Payment {
         match self.ok("insert_payment", store.insert_payment(new).await) {
             InsertOutcome::Inserted(payment) => {
                 self.same_payment(
@@ -117,7 +118,7 @@ impl Check {
     /// held by `expected`.
     pub(crate) async fn slot_held_by(
         &self,
-        store: &dyn PaymentStore,
+        store: &dyn QueryableStore,
         probe: &NewPayment,
         expected: &Payment,
         what: &str,
@@ -145,7 +146,7 @@ impl Check {
     }
 
     /// The stored payment, which must exist.
-    pub(crate) async fn get(&self, store: &dyn PaymentStore, id: &TransactionId) -> Payment {
+    pub(crate) async fn get(&self, store: &dyn QueryableStore, id: &TransactionId) -> Payment {
         match self.ok("find_payment", store.find_payment(id).await) {
             Some(payment) => payment,
             None => self.fail(format_args!(
@@ -159,7 +160,7 @@ impl Check {
     /// apply.
     pub(crate) async fn transition(
         &self,
-        store: &dyn PaymentStore,
+        store: &dyn QueryableStore,
         new: &NewPayment,
         from: PaymentStatus,
         to: PaymentStatus,
@@ -190,7 +191,7 @@ impl Check {
     /// `change` must apply.
     pub(crate) async fn apply(
         &self,
-        store: &dyn PaymentStore,
+        store: &dyn QueryableStore,
         id: &TransactionId,
         change: &StatusChange,
     ) {
@@ -205,7 +206,7 @@ impl Check {
     /// A new payment for a fresh order, inserted at `created_at` and accepted at the same time.
     pub(crate) async fn accepted(
         &self,
-        store: &dyn PaymentStore,
+        store: &dyn QueryableStore,
         tag: &str,
         created_at: Timestamp,
     ) -> NewPayment {
@@ -226,7 +227,7 @@ impl Check {
     /// needs-attention for a refund at the same time: owed a refund notice.
     pub(crate) async fn needs_refund(
         &self,
-        store: &dyn PaymentStore,
+        store: &dyn QueryableStore,
         tag: &str,
         created_at: Timestamp,
     ) -> NewPayment {

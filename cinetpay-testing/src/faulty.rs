@@ -14,13 +14,15 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
+use crate::QueryableStore;
 use cinetpay_core::{
     CheckSnapshot, Claim, Completion, DeliveryRecord, FulfilmentClaim, InsertOutcome, NewPayment,
-    OrderRef, Payment, PaymentStore, PollQuery, Release, StatusChange, StoreError, Timestamp,
-    TransactionId, Transition,
+    Payment, PaymentFilter, PaymentQueries, PaymentStore, PollQuery, Release, StatusChange,
+    StoreError, Timestamp, TransactionId, Transition,
 };
 
-/// One method of [`PaymentStore`], to aim a fault at and to count calls by.
+/// One method of [`PaymentStore`] or [`PaymentQueries`], to aim a fault at
+/// and to count calls by.
 ///
 /// Its [`name`](Self::name) is the method's name, and it parses back from it:
 ///
@@ -60,9 +62,9 @@ pub enum StoreOp {
     DueFulfilments,
     /// [`PaymentStore::payments_to_poll`].
     PaymentsToPoll,
-    /// [`PaymentStore::payments_for_order`].
-    PaymentsForOrder,
-    /// [`PaymentStore::deliveries`].
+    /// [`PaymentQueries::list_payments`] (which `payments_for_order` calls).
+    ListPayments,
+    /// [`PaymentQueries::deliveries`].
     Deliveries,
 }
 
@@ -82,7 +84,7 @@ impl StoreOp {
         StoreOp::RecordDeliveries,
         StoreOp::DueFulfilments,
         StoreOp::PaymentsToPoll,
-        StoreOp::PaymentsForOrder,
+        StoreOp::ListPayments,
         StoreOp::Deliveries,
     ];
 
@@ -102,7 +104,7 @@ impl StoreOp {
             StoreOp::RecordDeliveries => "record_deliveries",
             StoreOp::DueFulfilments => "due_fulfilments",
             StoreOp::PaymentsToPoll => "payments_to_poll",
-            StoreOp::PaymentsForOrder => "payments_for_order",
+            StoreOp::ListPayments => "list_payments",
             StoreOp::Deliveries => "deliveries",
         }
     }
@@ -120,7 +122,7 @@ impl fmt::Display for StoreOp {
 
 /// A name that is not a [`PaymentStore`] method.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0:?} is not a PaymentStore method")]
+#[error("{0:?} is not a PaymentStore or PaymentQueries method")]
 pub struct UnknownStoreOp(pub String);
 
 impl FromStr for StoreOp {
@@ -159,7 +161,7 @@ pub const LOG_CAPACITY: usize = 10_000;
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
 /// let store = FaultyStore::new(Arc::new(MemoryStore::new()));
-/// let engine_side: Arc<dyn PaymentStore> = Arc::new(store.clone());
+/// let engine_side: Arc<dyn QueryableStore> = Arc::new(store.clone());
 /// let new = new_payment(&order_ref("demo"), 1000, at(0));
 /// engine_side.insert_payment(&new).await.unwrap();
 ///
@@ -182,7 +184,7 @@ pub const LOG_CAPACITY: usize = 10_000;
 /// ```
 #[derive(Clone)]
 pub struct FaultyStore {
-    inner: Arc<dyn PaymentStore>,
+    inner: Arc<dyn QueryableStore>,
     state: Arc<Mutex<State>>,
     /// Signalled when held operations are released.
     released: Arc<tokio::sync::Notify>,
@@ -229,7 +231,7 @@ struct Fault {
 
 impl FaultyStore {
     /// Wraps `inner`; no fault, no delay.
-    pub fn new(inner: Arc<dyn PaymentStore>) -> Self {
+    pub fn new(inner: Arc<dyn QueryableStore>) -> Self {
         FaultyStore {
             inner,
             state: Arc::new(Mutex::new(State::default())),
@@ -238,7 +240,7 @@ impl FaultyStore {
     }
 
     /// The wrapped store (calls to it are neither counted nor failed).
-    pub fn inner(&self) -> &Arc<dyn PaymentStore> {
+    pub fn inner(&self) -> &Arc<dyn QueryableStore> {
         &self.inner
     }
 
@@ -566,17 +568,13 @@ impl PaymentStore for FaultyStore {
         self.call(StoreOp::PaymentsToPoll, self.inner.payments_to_poll(query))
             .await
     }
+}
 
-    async fn payments_for_order(
-        &self,
-        order_ref: &OrderRef,
-        limit: usize,
-    ) -> Result<Vec<Payment>, StoreError> {
-        self.call(
-            StoreOp::PaymentsForOrder,
-            self.inner.payments_for_order(order_ref, limit),
-        )
-        .await
+#[async_trait]
+impl PaymentQueries for FaultyStore {
+    async fn list_payments(&self, filter: &PaymentFilter) -> Result<Vec<Payment>, StoreError> {
+        self.call(StoreOp::ListPayments, self.inner.list_payments(filter))
+            .await
     }
 
     async fn deliveries(
@@ -636,7 +634,7 @@ mod tests {
         // Each instance wrapping its own clone of one MemoryStore passes too.
         let report = run_conformance(|| async {
             let memory = MemoryStore::new();
-            move || Arc::new(FaultyStore::new(Arc::new(memory.clone()))) as Arc<dyn PaymentStore>
+            move || Arc::new(FaultyStore::new(Arc::new(memory.clone()))) as Arc<dyn QueryableStore>
         })
         .await;
         assert!(report.passed());
@@ -808,7 +806,7 @@ mod tests {
         let err = "DROP TABLE payments".parse::<StoreOp>().unwrap_err();
         assert_eq!(
             err.to_string(),
-            "\"DROP TABLE payments\" is not a PaymentStore method"
+            "\"DROP TABLE payments\" is not a PaymentStore or PaymentQueries method"
         );
     }
 }

@@ -36,7 +36,7 @@
 //!
 //! ```
 //! use std::sync::Arc;
-//! use cinetpay_core::{MemoryStore, PaymentStore};
+//! use cinetpay_core::{MemoryStore, PaymentQueries, PaymentStore};
 //! use cinetpay_testing::{StoreBackend, async_trait, run_conformance};
 //!
 //! /// One fresh database of "my" store (a MemoryStore stands in for, say, a
@@ -47,7 +47,7 @@
 //!
 //! #[async_trait]
 //! impl StoreBackend for MyBackend {
-//!     async fn instance(&self) -> Arc<dyn PaymentStore> {
+//!     async fn instance(&self) -> Arc<dyn QueryableStore> {
 //!         // A real store connects here: `MyStore::connect(&self.url).await`.
 //!         Arc::new(self.data.clone())
 //!     }
@@ -67,7 +67,7 @@
 //! [`MemoryStore`] is a backend itself (its
 //! clones share their data), and so is any closure that opens an instance:
 //! `run_conformance(|| async { MemoryStore::new() })`, or
-//! `move || Arc::new(shared.clone()) as Arc<dyn PaymentStore>`.
+//! `move || Arc::new(shared.clone()) as Arc<dyn QueryableStore>`.
 //!
 //! A store can also run one case, for example as its own `#[tokio::test]`:
 //!
@@ -109,7 +109,8 @@
 //! * a second `complete_fulfilment` answers `false` and keeps the first
 //!   instant; `release_fulfilment` keeps the attempt count; a `last_error` is
 //!   kept whole or cut to at least 255 characters;
-//! * orders: `payments_for_order` newest `created_at` first;
+//! * orders: `payments_for_order` and `list_payments` newest `created_at`
+//!   first (then transaction id), pages by `before` without gaps;
 //!   `due_fulfilments` oldest `created_at` first; `deliveries` oldest `at`
 //!   first, same instant in recording order, and `limit` keeps the oldest;
 //! * strings are compared exactly: ids and order references that differ by
@@ -127,6 +128,8 @@ mod check;
 mod clocks;
 mod faulty;
 pub mod fixtures;
+mod notification;
+mod scripted;
 #[cfg(test)]
 mod self_test;
 
@@ -136,37 +139,46 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use cinetpay_core::{MemoryStore, PaymentStore};
+use cinetpay_core::{MemoryStore, PaymentQueries, PaymentStore};
 
 /// The `#[async_trait]` attribute [`StoreBackend`] uses, re-exported.
 pub use async_trait::async_trait;
 pub use cases::*;
 pub use clocks::OffsetClock;
 pub use faulty::{FaultyStore, LOG_CAPACITY, StoreOp, UnknownStoreOp};
+pub use notification::TestNotification;
+pub use scripted::{Act, Ledger, PANIC_MESSAGE, ScriptedFulfiller, Tally};
+
+/// A store with its read side: what the conformance suite tests
+/// ([`PaymentStore`] for the engine, [`PaymentQueries`] to read back what it
+/// wrote). Implemented by every type that implements both.
+pub trait QueryableStore: PaymentStore + PaymentQueries {}
+
+impl<T: PaymentStore + PaymentQueries> QueryableStore for T {}
 
 /// One database (or its stand-in) that several store instances share, as
 /// several processes would: what each conformance case runs on.
 ///
 /// Implemented by [`MemoryStore`] (an instance is a clone: clones share their
 /// data), by [`FaultyStore`] (an instance is a clone: clones share the wrapped
-/// store and the faults), and by any `Fn() -> Arc<dyn PaymentStore>` closure
+/// store and the faults), and by any `Fn() -> Arc<dyn QueryableStore>` closure
 /// (each call opens an instance).
 #[async_trait]
 pub trait StoreBackend: Send + Sync + 'static {
     /// Another store on this backend, as another process would open it.
-    async fn instance(&self) -> Arc<dyn PaymentStore>;
+    async fn instance(&self) -> Arc<dyn QueryableStore>;
 }
 
 #[async_trait]
 impl StoreBackend for MemoryStore {
-    async fn instance(&self) -> Arc<dyn PaymentStore> {
+    async fn instance(&self) -> Arc<dyn QueryableStore> {
         Arc::new(self.clone())
     }
 }
 
 #[async_trait]
 impl StoreBackend for FaultyStore {
-    async fn instance(&self) -> Arc<dyn PaymentStore> {
+    async fn instance(&self) -> Arc<dyn QueryableStore> {
         Arc::new(self.clone())
     }
 }
@@ -174,9 +186,9 @@ impl StoreBackend for FaultyStore {
 #[async_trait]
 impl<F> StoreBackend for F
 where
-    F: Fn() -> Arc<dyn PaymentStore> + Send + Sync + 'static,
+    F: Fn() -> Arc<dyn QueryableStore> + Send + Sync + 'static,
 {
-    async fn instance(&self) -> Arc<dyn PaymentStore> {
+    async fn instance(&self) -> Arc<dyn QueryableStore> {
         self()
     }
 }
@@ -272,6 +284,7 @@ case_list![
     transition_closes_open_slot,
     attach_payment_page,
     payments_for_order_newest_first,
+    list_payments_filters_and_pages,
     unknown_transaction_changes_nothing,
     superseded_payment_is_never_accepted,
     transition_compare_and_set,
@@ -453,7 +466,7 @@ mod tests {
         let shared = MemoryStore::new();
         let backend = {
             let shared = shared.clone();
-            move || Arc::new(shared.clone()) as Arc<dyn PaymentStore>
+            move || Arc::new(shared.clone()) as Arc<dyn QueryableStore>
         };
         let new = fixtures::new_payment(&fixtures::order_ref("fn"), 1000, fixtures::at(0));
         backend.instance().await.insert_payment(&new).await.unwrap();

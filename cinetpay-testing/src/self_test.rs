@@ -12,11 +12,13 @@ use chrono::TimeDelta;
 
 use cinetpay_core::{
     CheckSnapshot, Claim, Completion, DeliveryRecord, FulfilmentClaim, InsertOutcome, MemoryStore,
-    NewPayment, OrderRef, Owed, Payment, PaymentStatus, PaymentStore, PollQuery, Release,
-    StatusChange, StoreError, Timestamp, TransactionId, Transition,
+    NewPayment, Owed, Payment, PaymentFilter, PaymentQueries, PaymentStatus, PaymentStore,
+    PollQuery, Release, StatusChange, StoreError, Timestamp, TransactionId, Transition,
 };
 
-use crate::{StoreBackend, cases, check_conformance, run_conformance, run_isolated};
+use crate::{
+    QueryableStore, StoreBackend, cases, check_conformance, run_conformance, run_isolated,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Bug {
@@ -71,6 +73,10 @@ enum Bug {
     /// inserts and transitions read, wait, then write blindly: correct inside
     /// one process, racy across two.
     InProcessLockOnly,
+    /// `list_payments` lists oldest first.
+    ListOldestFirst,
+    /// `list_payments` ignores every condition but the limit.
+    ListIgnoresFilters,
 }
 
 /// How long a read-then-write mutant waits between its read and its write.
@@ -84,7 +90,7 @@ struct MutantBackend {
 
 #[async_trait]
 impl StoreBackend for MutantBackend {
-    async fn instance(&self) -> Arc<dyn PaymentStore> {
+    async fn instance(&self) -> Arc<dyn QueryableStore> {
         Arc::new(Mutant {
             inner: self.memory.clone(),
             bug: self.bug,
@@ -512,14 +518,25 @@ impl PaymentStore for Mutant {
             _ => self.inner.payments_to_poll(query).await,
         }
     }
+}
 
-    async fn payments_for_order(
-        &self,
-        order_ref: &OrderRef,
-        limit: usize,
-    ) -> Result<Vec<Payment>, StoreError> {
+#[async_trait]
+impl PaymentQueries for Mutant {
+    async fn list_payments(&self, filter: &PaymentFilter) -> Result<Vec<Payment>, StoreError> {
         let _serial = self.serial().await;
-        self.inner.payments_for_order(order_ref, limit).await
+        if self.bug == Bug::ListOldestFirst {
+            let mut everything = filter.clone();
+            everything.limit = usize::MAX;
+            let mut list = self.inner.list_payments(&everything).await?;
+            list.reverse();
+            list.truncate(filter.limit);
+            return Ok(list);
+        }
+        if self.bug == Bug::ListIgnoresFilters {
+            let unfiltered = PaymentFilter::newest(filter.limit);
+            return self.inner.list_payments(&unfiltered).await;
+        }
+        self.inner.list_payments(filter).await
     }
 
     async fn deliveries(
@@ -640,6 +657,20 @@ async fn every_mutant_is_caught_by_the_cases_that_guard_against_it() {
             &["delivery_log_order_and_limit", "delivery_log_batches"],
         ),
         (Bug::BatchReversed, &["delivery_log_batches"]),
+        (
+            Bug::ListOldestFirst,
+            &[
+                "payments_for_order_newest_first",
+                "list_payments_filters_and_pages",
+            ],
+        ),
+        (
+            Bug::ListIgnoresFilters,
+            &[
+                "payments_for_order_newest_first",
+                "list_payments_filters_and_pages",
+            ],
+        ),
         (
             Bug::ClaimReadThenWrite,
             &[

@@ -318,3 +318,44 @@ async fn a_body_that_does_not_arrive_in_time_is_408() {
     let hello = Request::get("/hello").body(Body::empty()).unwrap();
     assert_eq!(app.oneshot(hello).await.unwrap().status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_shop_renders_customer_errors_in_its_own_layout_through_the_router() {
+    use axum::middleware::map_response;
+    use axum::response::{Html, IntoResponse};
+    use cinetpay_core::engine::{CustomerError, CustomerErrorKind};
+
+    async fn in_layout(response: axum::response::Response) -> axum::response::Response {
+        match response.extensions().get::<CustomerError>().cloned() {
+            Some(e) if *e.kind() == CustomerErrorKind::UnknownOrder => (
+                e.status(),
+                Html(format!("<main class=shop>{}</main>", e.message())),
+            )
+                .into_response(),
+            _ => response,
+        }
+    }
+    let app = Router::new()
+        .route("/", get(|| async { "home" }))
+        .merge(cinetpay_tower::router(checkout(4096)))
+        .layer(map_response(in_layout));
+    let pay = Request::post("/cinetpay/init")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from("order_ref=nope"))
+        .unwrap();
+    let r = app.clone().oneshot(pay).await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert_eq!(text(r).await, "<main class=shop>no such order</main>");
+    // Other answers pass unchanged.
+    let home = app
+        .oneshot(Request::get("/").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(text(home).await, "home");
+}

@@ -22,7 +22,6 @@
 
 pub mod adapter;
 pub mod cases;
-pub mod notice;
 pub mod store;
 pub mod webdriver;
 pub mod world;

@@ -18,8 +18,8 @@ use shop_common::setup::{self, Shop, ShopOptions};
 use tokio::net::TcpListener;
 
 use crate::adapter::{self, Adapter, Server};
-use crate::notice::Notice;
 use crate::store::{CaseDatabase, StoreKind};
+use cinetpay_testing::TestNotification as Notice;
 
 /// What a browser sends as `Accept` for a page.
 const BROWSER_ACCEPT: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
@@ -376,7 +376,11 @@ impl World {
     /// Posts `notice` to `/cinetpay/notify` as CinetPay would.
     pub async fn post_notice(&self, notice: &Notice, x_token: XToken) -> (u16, String) {
         let token = match x_token {
-            XToken::Signed => Some(notice.x_token(self.sandbox().secret_key())),
+            XToken::Signed => {
+                let key = cinetpay_core::SecretKey::new(self.sandbox().secret_key())
+                    .expect("the sandbox's secret key is valid");
+                Some(notice.x_token(&key))
+            }
             XToken::Missing => None,
         };
         self.post_notify(notice.form_body(), token).await

@@ -15,9 +15,10 @@ use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use cinetpay_e2e::notice::Notice;
+use cinetpay_core::SecretKey;
 use cinetpay_e2e::world::XToken;
 use cinetpay_e2e::{Adapter, StoreKind, World};
+use cinetpay_testing::TestNotification as Notice;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -272,7 +273,7 @@ fn dechunk(mut rest: &[u8]) -> Vec<u8> {
 
 struct Fixture {
     site_id: String,
-    secret: String,
+    key: SecretKey,
     /// An order with a pending payment (a payment page, never paid).
     pending_order: String,
     pending_tx: String,
@@ -296,16 +297,17 @@ async fn fixture(world: &World) -> Fixture {
         .wait_order(&paid.order_ref, |o| o.deliveries.len() == 1)
         .await;
     let record = notes.first().expect("the sandbox notified the payment");
-    let paid_notice = Notice::from_record(record);
+    let paid_notice = Notice::from_fields(record.fields.clone());
     let secret = world.sandbox().secret_key().to_owned();
-    let paid_token = paid_notice.x_token(&secret);
+    let key = SecretKey::new(&secret).expect("the sandbox's secret key is valid");
+    let paid_token = paid_notice.x_token(&key);
     // The genuine notification, re-posted, is a duplicate: 200.
     let (status, _) = world.post_notice(&paid_notice, XToken::Signed).await;
     assert_eq!(status, 200, "the genuine notification is accepted again");
     let unpaid = world.new_order("attieke").await;
     Fixture {
         site_id: world.sandbox().site_id().to_owned(),
-        secret,
+        key,
         pending_order: pending.order_ref,
         pending_tx: pending_payment.transaction_id,
         paid_order: paid.order_ref,
@@ -411,13 +413,12 @@ fn case(name: &'static str, request: Raw, expect: Expect) -> Case {
 }
 
 fn form_pairs(pairs: &[(&str, &str)]) -> String {
-    let notice = Notice {
-        fields: pairs
+    Notice::from_fields(
+        pairs
             .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect(),
-    };
-    notice.form_body()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    )
+    .form_body()
 }
 
 fn catalogue(fx: &Fixture) -> Vec<Case> {
@@ -426,13 +427,13 @@ fn catalogue(fx: &Fixture) -> Vec<Case> {
     // A notification of the pending payment, as an attacker would build it.
     let pending_notice = Notice::success(&fx.site_id, &fx.pending_tx);
     let signed = |n: &Notice| {
-        let token = n.x_token(&fx.secret);
+        let token = n.x_token(&fx.key);
         Raw::new("POST", NOTIFY)
             .form(n.form_body())
             .header("x-token", token)
     };
     let signed_with_id = |id: &str| signed(&Notice::success(&fx.site_id, id));
-    let valid_token = pending_notice.x_token(&fx.secret);
+    let valid_token = pending_notice.x_token(&fx.key);
     let big = |n: usize| "x".repeat(n);
     let nesting_bomb = |field: &str| format!("{{\"{field}\":{}", "[".repeat(10_000));
 
@@ -594,14 +595,7 @@ fn catalogue(fx: &Fixture) -> Vec<Case> {
         ),
         case(
             "notify: cpm_trans_id missing",
-            signed(&Notice {
-                fields: pending_notice
-                    .fields
-                    .iter()
-                    .filter(|(k, _)| k != "cpm_trans_id")
-                    .cloned()
-                    .collect(),
-            }),
+            signed(&pending_notice.clone().without("cpm_trans_id")),
             Ok,
         ),
         case(
@@ -723,7 +717,10 @@ fn catalogue(fx: &Fixture) -> Vec<Case> {
             "notify: real payment, signed with another secret",
             Raw::new("POST", NOTIFY)
                 .form(pending_notice.form_body())
-                .header("x-token", pending_notice.x_token("not-the-secret")),
+                .header(
+                    "x-token",
+                    pending_notice.x_token(&SecretKey::new("not-the-secret").expect("a valid key")),
+                ),
             Refused(401),
         ),
         case(
@@ -804,8 +801,7 @@ fn catalogue(fx: &Fixture) -> Vec<Case> {
                 )
                 .header(
                     "x-token",
-                    Notice::success(&fx.site_id, &format!("{}%2D", fx.pending_tx))
-                        .x_token(&fx.secret),
+                    Notice::success(&fx.site_id, &format!("{}%2D", fx.pending_tx)).x_token(&fx.key),
                 ),
             Refused(400),
         ),
@@ -827,7 +823,7 @@ fn catalogue(fx: &Fixture) -> Vec<Case> {
                 .json(
                     serde_json::Value::Object(
                         fx.paid_notice
-                            .fields
+                            .fields()
                             .iter()
                             .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
                             .collect(),

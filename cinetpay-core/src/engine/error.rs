@@ -1,5 +1,6 @@
 //! What can go wrong in the engine's programmatic API.
 
+use super::customer_error::{CustomerError, CustomerErrorKind};
 use crate::client::ClientError;
 use crate::protocol::PaymentRequestError;
 use crate::store::StoreError;
@@ -91,6 +92,37 @@ impl InitError {
             }
             InitError::Store(_) => "payments are unavailable right now; try again in a moment",
         }
+    }
+}
+
+impl InitError {
+    /// The error as the customer's page shows it: the status, the kind and
+    /// [`public_message`](Self::public_message).
+    ///
+    /// ```
+    /// use cinetpay_core::engine::{CustomerErrorKind, InitError};
+    /// let shown = InitError::NotPayable("already paid on 2026-11-30".into()).customer_error();
+    /// assert_eq!(shown.status(), 409);
+    /// assert_eq!(shown.message(), "this order cannot be paid now");
+    /// assert!(matches!(shown.kind(), CustomerErrorKind::NotPayable { reason } if reason.starts_with("already")));
+    /// ```
+    pub fn customer_error(&self) -> CustomerError {
+        use CustomerErrorKind as K;
+        let kind = match self {
+            InitError::UnknownOrder => K::UnknownOrder,
+            InitError::NotPayable(reason) => K::NotPayable {
+                reason: reason.clone(),
+            },
+            InitError::InProgress => K::InProgress,
+            InitError::QuoteUnavailable(_) | InitError::Store(_) => K::Unavailable,
+            InitError::Unreachable(ClientError::Transport(_) | ClientError::Timeout) => {
+                K::Unavailable
+            }
+            InitError::InvalidQuote(_) | InitError::Refused { .. } | InitError::Unreachable(_) => {
+                K::PaymentPageNotCreated
+            }
+        };
+        CustomerError::new(self.http_status(), kind, self.public_message().to_owned())
     }
 }
 

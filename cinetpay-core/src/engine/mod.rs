@@ -134,6 +134,7 @@
 mod builder;
 mod classify;
 mod config;
+mod customer_error;
 mod delivery_log;
 mod error;
 mod fulfil;
@@ -155,6 +156,7 @@ use bytes::Bytes;
 pub use crate::clock::{Clock, ManualClock, SystemClock};
 pub use builder::CheckoutBuilder;
 pub use config::{AccountConfig, CheckoutConfig, CheckoutSettings, ConfigError, Polling};
+pub use customer_error::{CustomerError, CustomerErrorKind};
 pub use error::{InitError, SyncError};
 pub use outcome::{FulfilmentOutcome, ReconcileReport, StartedPayment, SyncOutcome};
 pub use reconcile::Background;

@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use async_trait::async_trait;
 
 use super::{
-    Claim, Completion, InsertOutcome, PaymentStore, PollQuery, Release, StatusChange, StoreError,
-    Transition,
+    Claim, Completion, InsertOutcome, PaymentFilter, PaymentQueries, PaymentStore, PollQuery,
+    Release, StatusChange, StoreError, Transition,
 };
 use crate::clock::{Clock, SystemClock, after};
 use crate::model::{
@@ -473,22 +473,19 @@ impl PaymentStore for MemoryStore {
         candidates.sort_by(|a, b| PollQuery::order_key(a).cmp(&PollQuery::order_key(b)));
         Ok(candidates.into_iter().take(query.limit).cloned().collect())
     }
+}
 
-    async fn payments_for_order(
-        &self,
-        order_ref: &OrderRef,
-        limit: usize,
-    ) -> Result<Vec<Payment>, StoreError> {
+#[async_trait]
+impl PaymentQueries for MemoryStore {
+    async fn list_payments(&self, filter: &PaymentFilter) -> Result<Vec<Payment>, StoreError> {
         let inner = self.op()?;
         let mut found: Vec<&Payment> = inner
             .payments
             .values()
-            .filter(|p| &p.order_ref == order_ref)
+            .filter(|p| filter.matches(p))
             .collect();
-        found.sort_by(|a, b| {
-            (b.created_at, &b.transaction_id).cmp(&(a.created_at, &a.transaction_id))
-        });
-        Ok(found.into_iter().take(limit).cloned().collect())
+        found.sort_by_key(|p| PaymentFilter::order_key(p));
+        Ok(found.into_iter().take(filter.limit).cloned().collect())
     }
 
     async fn deliveries(

@@ -1,11 +1,14 @@
-//! The [`PaymentStore`] trait: what the engine needs from storage, and nothing more.
+//! The [`PaymentStore`] trait: what the engine needs from storage, and
+//! nothing more; [`PaymentQueries`]: what people look at.
 
 mod error;
 mod memory;
+mod queries;
 mod requests;
 
 pub use error::StoreError;
 pub use memory::MemoryStore;
+pub use queries::{PaymentFilter, PaymentQueries};
 pub use requests::{
     Claim, Completion, InsertOutcome, PollQuery, Release, StatusChange, Transition,
 };
@@ -15,9 +18,12 @@ use async_trait::async_trait;
 use crate::model::{
     CheckSnapshot, DeliveryRecord, FulfilmentClaim, NewPayment, Payment, Timestamp,
 };
-use crate::values::{OrderRef, TransactionId};
+use crate::values::TransactionId;
 
-/// Storage for payments, claims and the delivery log.
+/// Storage for payments, claims and the delivery log: what the engine needs.
+///
+/// Listing payments and reading the delivery log back is the separate
+/// [`PaymentQueries`] (for shops, admin views and tools).
 ///
 /// Every method is a single atomic step. The conditional ones (`transition`,
 /// `claim_fulfilment`, `complete_fulfilment`, `release_fulfilment`,
@@ -70,8 +76,6 @@ use crate::values::{OrderRef, TransactionId};
 /// async fn record_deliveries(&self, records: &[DeliveryRecord]) -> Result<(), StoreError>;
 /// async fn due_fulfilments(&self, now: Timestamp, limit: usize) -> Result<Vec<Payment>, StoreError>;
 /// async fn payments_to_poll(&self, query: &PollQuery) -> Result<Vec<Payment>, StoreError>;
-/// async fn payments_for_order(&self, order_ref: &OrderRef, limit: usize) -> Result<Vec<Payment>, StoreError>;
-/// async fn deliveries(&self, transaction_id: &str, limit: usize) -> Result<Vec<DeliveryRecord>, StoreError>;
 /// ```
 ///
 /// ```
@@ -182,19 +186,4 @@ pub trait PaymentStore: Send + Sync + 'static {
     /// The payments the reconciler should check with CinetPay (see
     /// [`PollQuery`]), least recently looked at first, at most `query.limit`.
     async fn payments_to_poll(&self, query: &PollQuery) -> Result<Vec<Payment>, StoreError>;
-
-    /// The payments of an order, newest first (by `created_at`, then
-    /// transaction id), at most `limit`: what a shop shows on its order page.
-    async fn payments_for_order(
-        &self,
-        order_ref: &OrderRef,
-        limit: usize,
-    ) -> Result<Vec<Payment>, StoreError>;
-
-    /// The delivery log of one transaction id, oldest first, at most `limit` lines.
-    async fn deliveries(
-        &self,
-        transaction_id: &str,
-        limit: usize,
-    ) -> Result<Vec<DeliveryRecord>, StoreError>;
 }

@@ -2,19 +2,15 @@
 //! scripted shop (fulfiller) and a manual clock.
 #![allow(dead_code, unreachable_pub)]
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicI32, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use async_trait::async_trait;
 use bytes::Bytes;
 use cinetpay_core::engine::{Checkout, CheckoutSettings, ManualClock};
 use cinetpay_core::protocol::{Notification, sign};
 use cinetpay_core::{
-    Amount, ApiKey, Credentials, Currency, DeliveryRecord, Description, FulfilError, MemoryStore,
-    Money, OrderFulfiller, OrderQuote, OrderRef, Payment, PaymentStatus, PaymentStore, QuoteError,
-    RefundReason, SecretKey, SiteId, TransactionId,
+    Amount, ApiKey, Credentials, Currency, DeliveryRecord, MemoryStore, Money, OrderFulfiller,
+    OrderRef, Payment, PaymentStatus, PaymentStore, QuoteError, SecretKey, SiteId, TransactionId,
 };
 use http::{Request, Response};
 use serde_json::{Value, json};
@@ -27,163 +23,23 @@ pub const SECRET_KEY: &str = "secret-key-SHOULD-NEVER-SHOW-2222";
 pub const PUBLIC_URL: &str = "https://shop.example";
 pub const PAGE_BASE: &str = "https://checkout.cinetpay.example/pay/";
 
-/// What the scripted shop's `fulfil` does on one call.
-#[derive(Debug, Clone)]
-pub enum Act {
-    Succeed,
-    Fail(&'static str),
-    Panic,
-    Hang,
-    Sleep(Duration),
-}
-
-/// A merchant whose `quote` and `fulfil` are scripted and observed.
-#[derive(Default)]
-pub struct Shop {
-    quotes: Mutex<HashMap<String, Result<OrderQuote, QuoteError>>>,
-    script: Mutex<VecDeque<Act>>,
-    pub fulfil_calls: AtomicU32,
-    pub fulfil_successes: AtomicU32,
-    pub attempts: Mutex<Vec<u32>>,
-    pub fulfilled_ids: Mutex<Vec<String>>,
-    in_flight: AtomicI32,
-    pub max_in_flight: AtomicI32,
-    pub failed_notices: AtomicU32,
-    pub quote_calls: AtomicU32,
-    /// Every `payment_needs_refund` call: (transaction id, reason).
-    pub refunds: Mutex<Vec<(String, RefundReason)>>,
-}
+pub use cinetpay_testing::{Act, ScriptedFulfiller as Shop, TestNotification};
 
 pub fn xof(amount: i64) -> Money {
     Money::new(Amount::new(amount).unwrap(), Currency::Xof)
 }
 
-impl Shop {
-    /// Every order `ord-*` costs 1000 XOF; `missing` is unknown, `closed` not
-    /// payable, `down` unavailable.
-    pub fn new() -> Arc<Self> {
-        Arc::new(Shop::default())
-    }
-
-    pub fn price(&self, order: &str, money: Money) {
-        self.quotes.lock().unwrap().insert(
-            order.to_owned(),
-            Ok(OrderQuote::new(
-                money,
-                Description::new("Commande test").unwrap(),
-            )),
-        );
-    }
-
-    pub fn quote_with(&self, order: &str, quote: OrderQuote) {
-        self.quotes
-            .lock()
-            .unwrap()
-            .insert(order.to_owned(), Ok(quote));
-    }
-
-    pub fn script(&self, acts: impl IntoIterator<Item = Act>) {
-        self.script.lock().unwrap().extend(acts);
-    }
-
-    pub fn calls(&self) -> u32 {
-        self.fulfil_calls.load(Ordering::SeqCst)
-    }
-
-    pub fn successes(&self) -> u32 {
-        self.fulfil_successes.load(Ordering::SeqCst)
-    }
-
-    pub fn notices(&self) -> u32 {
-        self.failed_notices.load(Ordering::SeqCst)
-    }
-
-    /// The `payment_needs_refund` calls so far.
-    pub fn refunds(&self) -> Vec<(String, RefundReason)> {
-        self.refunds.lock().unwrap().clone()
-    }
-
-    /// The transaction ids `fulfil` returned `Ok` for.
-    pub fn fulfilled(&self) -> Vec<String> {
-        self.fulfilled_ids.lock().unwrap().clone()
-    }
-}
-
-struct InFlight<'a>(&'a Shop);
-
-impl Drop for InFlight<'_> {
-    fn drop(&mut self) {
-        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
-#[async_trait]
-impl OrderFulfiller for Shop {
-    async fn quote(&self, order: &OrderRef) -> Result<OrderQuote, QuoteError> {
-        self.quote_calls.fetch_add(1, Ordering::SeqCst);
-        if let Some(q) = self.quotes.lock().unwrap().get(order.as_str()) {
-            return q.clone();
-        }
-        match order.as_str() {
-            "missing" => Err(QuoteError::NotFound),
-            "closed" => Err(QuoteError::NotPayable("already paid".into())),
-            "down" => Err(QuoteError::Unavailable("orders database down".into())),
-            _ => Ok(OrderQuote::new(
-                xof(1000),
-                Description::new("Commande test").unwrap(),
-            )),
-        }
-    }
-
-    async fn fulfil(&self, payment: &Payment, attempt: u32) -> Result<(), FulfilError> {
-        assert_eq!(
-            payment.status,
-            PaymentStatus::Accepted,
-            "fulfil of a non-accepted payment"
-        );
-        self.fulfil_calls.fetch_add(1, Ordering::SeqCst);
-        self.attempts.lock().unwrap().push(attempt);
-        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
-        self.max_in_flight.fetch_max(now, Ordering::SeqCst);
-        let _guard = InFlight(self);
-        let act = self
-            .script
-            .lock()
-            .unwrap()
-            .pop_front()
-            .unwrap_or(Act::Succeed);
-        match act {
-            Act::Succeed => {}
-            Act::Fail(why) => return Err(FulfilError::new(why)),
-            Act::Panic => panic!("the warehouse exploded"),
-            Act::Hang => std::future::pending::<()>().await,
-            Act::Sleep(d) => tokio::time::sleep(d).await,
-        }
-        self.fulfil_successes.fetch_add(1, Ordering::SeqCst);
-        self.fulfilled_ids
-            .lock()
-            .unwrap()
-            .push(payment.transaction_id.to_string());
-        Ok(())
-    }
-
-    async fn payment_failed(&self, _payment: &Payment) -> Result<(), FulfilError> {
-        self.failed_notices.fetch_add(1, Ordering::SeqCst);
-        Ok(())
-    }
-
-    async fn payment_needs_refund(
-        &self,
-        payment: &Payment,
-        reason: &RefundReason,
-    ) -> Result<(), FulfilError> {
-        assert_eq!(payment.status, PaymentStatus::NeedsAttention);
-        self.refunds
-            .lock()
-            .unwrap()
-            .push((payment.transaction_id.to_string(), reason.clone()));
-        Ok(())
-    }
+/// The engine tests' merchant: every order `ord-*` costs 1000 XOF;
+/// `missing` is unknown, `closed` not payable, `down` unavailable.
+pub fn shop() -> Arc<Shop> {
+    let shop = Shop::new();
+    shop.quote_with("missing", Err(QuoteError::NotFound));
+    shop.quote_with("closed", Err(QuoteError::NotPayable("already paid".into())));
+    shop.quote_with(
+        "down",
+        Err(QuoteError::Unavailable("orders database down".into())),
+    );
+    shop
 }
 
 /// Answers `/v2/payment` with a page named after the transaction id.
@@ -268,7 +124,7 @@ impl Harness {
         let clock = Arc::new(ManualClock::starting_now());
         // The store measures leases on the test's clock, which the tests move.
         let store = MemoryStore::with_clock(clock.clone());
-        let shop = Shop::new();
+        let shop = shop();
         let checkout = Self::engine(&server, &store, &shop, &clock, &options);
         Harness {
             server,
@@ -464,33 +320,17 @@ pub fn notification(id: &str, site: &str) -> Notification {
 
 /// Same, with some fields replaced.
 pub fn notification_with(id: &str, site: &str, overrides: &[(&str, &str)]) -> Notification {
-    let mut fields: Vec<(String, String)> = [
-        ("cpm_site_id", site),
-        ("cpm_trans_id", id),
-        ("cpm_trans_date", "2024-01-15 10:30:00"),
-        ("cpm_amount", "1000"),
-        ("cpm_currency", "XOF"),
-        ("signature", "abc123"),
-        ("payment_method", "OM"),
-        ("cel_phone_num", "0700000000"),
-        ("cpm_phone_prefixe", "225"),
-        ("cpm_language", "fr"),
-        ("cpm_version", "V4"),
-        ("cpm_payment_config", "Single"),
-        ("cpm_page_action", "Payment"),
-        ("cpm_custom", "ord-1"),
-        ("cpm_designation", "Commande test"),
-        ("cpm_error_message", "SUCCES"),
-    ]
-    .iter()
-    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-    .collect();
-    for (k, v) in overrides {
-        if let Some(f) = fields.iter_mut().find(|(name, _)| name == k) {
-            f.1 = (*v).to_owned();
-        }
-    }
-    Notification::from_pairs(fields).unwrap()
+    let base = TestNotification::success(site, id)
+        .with("cpm_trans_date", "2024-01-15 10:30:00")
+        .with("signature", "abc123")
+        .with("cpm_custom", "ord-1")
+        .with("cpm_designation", "Commande test");
+    overrides
+        .iter()
+        .filter(|(k, _)| base.get(k).is_some())
+        .fold(base.clone(), |n, (k, v)| n.with(k, *v))
+        .notification()
+        .unwrap()
 }
 
 pub fn signed(n: &Notification) -> String {

@@ -325,7 +325,7 @@ async fn a_quote_cinetpay_would_refuse_is_500_before_anything_is_stored() {
     let mut quote = OrderQuote::new(xof(1000), Description::new("Carte").unwrap());
     quote.channels = Some(Channels::CreditCard);
     quote.customer = Some(Customer::default());
-    h.shop.quote_with("ord-card", quote);
+    h.shop.quote_with("ord-card", Ok(quote));
     let err = h
         .checkout
         .start_payment(&OrderRef::new("ord-card").unwrap())
@@ -344,4 +344,60 @@ async fn the_store_down_is_503() {
     let r = h.handle(init_form("ord-1")).await;
     assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(h.init_calls().await, 0);
+}
+
+#[tokio::test]
+async fn page_errors_carry_a_typed_customer_error_for_the_shops_layout_and_json_does_not() {
+    use cinetpay_core::engine::{CustomerError, CustomerErrorKind};
+    let h = Harness::new().await;
+    type IsKind = fn(&CustomerErrorKind) -> bool;
+    let cases: [(&str, StatusCode, IsKind); 4] = [
+        ("order_ref=missing", StatusCode::NOT_FOUND, |k| {
+            *k == CustomerErrorKind::UnknownOrder
+        }),
+        // The merchant's reason reaches the shop's renderer, not the default page.
+        (
+            "order_ref=closed",
+            StatusCode::CONFLICT,
+            |k| matches!(k, CustomerErrorKind::NotPayable { reason } if reason == "already paid"),
+        ),
+        ("order_ref=down", StatusCode::SERVICE_UNAVAILABLE, |k| {
+            *k == CustomerErrorKind::Unavailable
+        }),
+        ("order_ref=", StatusCode::BAD_REQUEST, |k| {
+            *k == CustomerErrorKind::BadRequest
+        }),
+    ];
+    for (body, status, kind) in cases {
+        let r = h.handle(post_form("/cinetpay/init", body)).await;
+        let error = r
+            .extensions()
+            .get::<CustomerError>()
+            .unwrap_or_else(|| panic!("{body}"));
+        assert_eq!(error.status(), status, "{body}");
+        assert_eq!(r.status(), status, "{body}");
+        assert!(kind(error.kind()), "{body}: {:?}", error.kind());
+        assert_eq!(
+            body_text(&r),
+            error.message(),
+            "the default page is the message"
+        );
+    }
+    let r = h.handle(init_json(json!({ "order_ref": "missing" }))).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert!(r.extensions().get::<CustomerError>().is_none());
+    // A refusal by CinetPay is a page that could not be created.
+    h.server.reset().await;
+    Mock::given(method("POST"))
+        .and(path("/v2/payment"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"code":"608","message":"MINIMUM_REQUIRED_FIELDS","description":"x"}),
+        ))
+        .mount(&h.server)
+        .await;
+    let r = h.handle(init_form("ord-9")).await;
+    assert_eq!(r.status(), StatusCode::BAD_GATEWAY);
+    let error = r.extensions().get::<CustomerError>().unwrap();
+    assert_eq!(*error.kind(), CustomerErrorKind::PaymentPageNotCreated);
+    assert!(!error.retry_later());
 }

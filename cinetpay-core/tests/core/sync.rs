@@ -17,7 +17,7 @@ async fn waiting_then_accepted() {
         assert_eq!(h.notify(&id).await.status(), StatusCode::OK);
         assert_eq!(h.status(&id).await, PaymentStatus::Pending);
         assert_eq!(h.shop.calls(), 0);
-        assert_eq!(h.shop.notices(), 0);
+        assert_eq!(h.shop.failure_notices(), 0);
     }
     let _a = h.check_answers(&id, accepted("1000", "XOF")).await;
     assert_eq!(h.notify(&id).await.status(), StatusCode::OK);
@@ -36,13 +36,13 @@ async fn refused_then_accepted_tells_the_failure_once_then_fulfils() {
         let p = h.payment(&id).await;
         assert_eq!(p.status, PaymentStatus::Refused);
         assert_eq!(p.check.as_ref().unwrap().code, "600");
-        assert_eq!(h.shop.notices(), 1, "payment_failed at most once");
+        assert_eq!(h.shop.failure_notices(), 1, "payment_failed at most once");
     }
     let _a = h.check_answers(&id, accepted("1000", "XOF")).await;
     assert_eq!(h.notify(&id).await.status(), StatusCode::OK);
     assert_eq!(h.status(&id).await, PaymentStatus::Accepted);
     assert_eq!(h.shop.successes(), 1);
-    assert_eq!(h.shop.notices(), 1);
+    assert_eq!(h.shop.failure_notices(), 1);
 }
 
 #[tokio::test]
@@ -53,13 +53,13 @@ async fn cancelled_is_its_own_status_and_may_still_be_accepted() {
         let _c = h.check_answers(&id, cancelled()).await;
         h.notify(&id).await;
         assert_eq!(h.status(&id).await, PaymentStatus::Cancelled);
-        assert_eq!(h.shop.notices(), 1);
+        assert_eq!(h.shop.failure_notices(), 1);
     }
     {
         let _r = h.check_answers(&id, refused()).await;
         h.notify(&id).await;
         assert_eq!(h.status(&id).await, PaymentStatus::Refused);
-        assert_eq!(h.shop.notices(), 1, "still once per payment");
+        assert_eq!(h.shop.failure_notices(), 1, "still once per payment");
     }
     let _a = h.check_answers(&id, accepted("1000", "XOF")).await;
     h.notify(&id).await;
@@ -92,7 +92,7 @@ async fn accepted_then_a_late_refused_stays_accepted() {
         "an accepted payment is never checked again"
     );
     assert_eq!(h.shop.calls(), 1);
-    assert_eq!(h.shop.notices(), 0);
+    assert_eq!(h.shop.failure_notices(), 0);
 }
 
 #[tokio::test]
@@ -175,7 +175,7 @@ async fn an_undocumented_or_contradictory_answer_changes_nothing() {
         assert_eq!(h.status(&id).await, PaymentStatus::Pending);
     }
     assert_eq!(h.shop.calls(), 0);
-    assert_eq!(h.shop.notices(), 0);
+    assert_eq!(h.shop.failure_notices(), 0);
 }
 
 #[tokio::test]

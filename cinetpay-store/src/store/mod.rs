@@ -18,15 +18,15 @@ use async_trait::async_trait;
 use cinetpay_core::clock::Clock;
 use cinetpay_core::{
     CheckSnapshot, Claim, Completion, DeliveryRecord, FulfilmentClaim, InsertOutcome, NewPayment,
-    OrderRef, Payment, PaymentStore, PollQuery, Release, StatusChange, StoreError, Timestamp,
-    TransactionId, Transition,
+    Payment, PaymentFilter, PaymentQueries, PaymentStore, PollQuery, Release, StatusChange,
+    StoreError, Timestamp, TransactionId, Transition,
 };
 use sea_orm::DatabaseConnection;
 
 use crate::tables::Tables;
 use crate::{Error, migration};
 
-/// A [`PaymentStore`] on SQLite, PostgreSQL or MySQL/MariaDB, through sea-orm.
+/// A [`PaymentStore`] (and [`PaymentQueries`]) on SQLite, PostgreSQL or MySQL/MariaDB, through sea-orm.
 ///
 /// Cheap to clone (the connection pool is shared). Build it with
 /// [`SeaOrmStore::connect`], [`SeaOrmStore::new`] or [`SeaOrmStore::builder`],
@@ -273,13 +273,12 @@ impl PaymentStore for SeaOrmStore {
     async fn payments_to_poll(&self, query: &PollQuery) -> Result<Vec<Payment>, StoreError> {
         Ok(self.to_poll(query).await?)
     }
+}
 
-    async fn payments_for_order(
-        &self,
-        order_ref: &OrderRef,
-        limit: usize,
-    ) -> Result<Vec<Payment>, StoreError> {
-        Ok(self.for_order(order_ref, limit).await?)
+#[async_trait]
+impl PaymentQueries for SeaOrmStore {
+    async fn list_payments(&self, filter: &PaymentFilter) -> Result<Vec<Payment>, StoreError> {
+        Ok(self.list(filter).await?)
     }
 
     async fn deliveries(

@@ -1,7 +1,9 @@
 //! Reads: one payment, the open payment of an order, an order's payments, and
 //! the two work lists of the reconciler (due fulfilments, payments to poll).
 
-use cinetpay_core::{OrderRef, Payment, PaymentStatus, PollQuery, Timestamp, TransactionId};
+use cinetpay_core::{
+    OrderRef, Payment, PaymentFilter, PaymentStatus, PollQuery, Timestamp, TransactionId,
+};
 use sea_orm::sea_query::{Cond, Expr, ExprTrait, Order, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, Iterable};
 
@@ -64,23 +66,50 @@ impl SeaOrmStore {
             .await
     }
 
-    pub(super) async fn for_order(
-        &self,
-        order_ref: &OrderRef,
-        limit: usize,
-    ) -> Result<Vec<Payment>, Error> {
-        if limit == 0 {
+    /// [`PaymentFilter`]'s payments, newest first.
+    pub(super) async fn list(&self, filter: &PaymentFilter) -> Result<Vec<Payment>, Error> {
+        if filter.limit == 0 {
             return Ok(Vec::new());
+        }
+        let mut cond = Cond::all();
+        if let Some(order) = &filter.order_ref {
+            cond = cond.add(Expr::col(P::OrderRef).eq(order.as_str()));
+        }
+        if let Some(status) = filter.status {
+            cond = cond.add(Expr::col(P::Status).eq(status.as_str()));
+        }
+        if filter.failing_fulfilment {
+            cond = cond
+                .add(Expr::col(P::Status).eq(PaymentStatus::Accepted.as_str()))
+                .add(Expr::col(P::FulfilledAt).is_null())
+                .add(Expr::col(P::Attempts).gt(0));
+        }
+        if filter.needing_refund {
+            cond = cond
+                .add(Expr::col(P::Status).eq(PaymentStatus::NeedsAttention.as_str()))
+                .add(Expr::col(P::Attention).is_in(REFUND_KINDS));
+        }
+        if let Some(since) = filter.created_since {
+            cond = cond.add(Expr::col(P::CreatedAt).gte(time::to_db(since)));
+        }
+        if let Some((at, id)) = &filter.before {
+            let at = time::to_db(*at);
+            cond = cond.add(
+                Cond::any().add(Expr::col(P::CreatedAt).lt(at)).add(
+                    Cond::all()
+                        .add(Expr::col(P::CreatedAt).eq(at))
+                        .add(Expr::col(P::TransactionId).lt(id.as_str())),
+                ),
+            );
         }
         let stmt = self
             .select_payments()
-            .and_where(Expr::col(P::OrderRef).eq(order_ref.as_str()))
+            .cond_where(cond)
             .order_by(P::CreatedAt, Order::Desc)
             .order_by(P::TransactionId, Order::Desc)
-            .limit(as_limit(limit))
+            .limit(as_limit(filter.limit))
             .to_owned();
-        self.fetch_all(&stmt, "reading the payments of an order")
-            .await
+        self.fetch_all(&stmt, "listing payments").await
     }
 
     pub(super) async fn due(&self, now: Timestamp, limit: usize) -> Result<Vec<Payment>, Error> {
@@ -155,10 +184,27 @@ pub(super) fn owed() -> Cond {
     Cond::any().add(owed_delivery()).add(owed_refund_notice())
 }
 
-/// The `attention` kinds that ask for a refund.
+/// The `attention` kinds that ask for a refund (`Attention::kind` of each
+/// `RefundReason`; tested below).
 const REFUND_KINDS: [&str; 2] = ["order_already_paid", "superseded"];
 
 /// A `LIMIT` every database accepts (PostgreSQL and SQLite take a signed 64-bit one).
 pub(super) fn as_limit(limit: usize) -> u64 {
     u64::try_from(limit).map_or(i64::MAX as u64, |l| std::cmp::min(l, i64::MAX as u64))
+}
+
+#[cfg(test)]
+mod tests {
+    use cinetpay_core::{Attention, RefundReason, TransactionId};
+
+    #[test]
+    fn refund_kinds_are_the_refund_reasons() {
+        let by = TransactionId::generate();
+        let kinds = [
+            Attention::Refund(RefundReason::OrderAlreadyPaid { by }).kind(),
+            Attention::Refund(RefundReason::Superseded).kind(),
+        ];
+        assert_eq!(kinds, super::REFUND_KINDS);
+        assert!(!super::REFUND_KINDS.contains(&Attention::MoneyMismatch.kind()));
+    }
 }

@@ -7,9 +7,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-use cinetpay_core::PaymentStore;
 use cinetpay_store::{SeaOrmStore, StoreBuilder};
-use cinetpay_testing::{StoreBackend, async_trait, run_conformance};
+use cinetpay_testing::{QueryableStore, StoreBackend, async_trait, run_conformance};
 use sea_orm::{DatabaseConnection, DbBackend};
 use tokio::sync::OnceCell;
 
@@ -37,7 +36,7 @@ impl Tables {
 
 #[async_trait]
 impl StoreBackend for Tables {
-    async fn instance(&self) -> Arc<dyn PaymentStore> {
+    async fn instance(&self) -> Arc<dyn QueryableStore> {
         let pool = &self.pools[self.next.fetch_add(1, Ordering::Relaxed) % self.pools.len()];
         let store = self.builder.clone().build(pool.clone()).expect("a store");
         self.migrated
@@ -70,7 +69,7 @@ async fn conformance_on_sqlite_in_memory() {
             .await
             .expect("connect");
         store.migrate().await.expect("migrate");
-        let store: Arc<dyn PaymentStore> = Arc::new(store);
+        let store: Arc<dyn QueryableStore> = Arc::new(store);
         move || Arc::clone(&store)
     })
     .await;

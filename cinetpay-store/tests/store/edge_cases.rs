@@ -8,10 +8,11 @@ use std::time::Duration;
 use super::common::{MYSQL_VAR, POSTGRES_VAR, Place, admin, payments_table, server_url};
 use chrono::TimeDelta;
 use cinetpay_core::{
-    Claim, Completion, DeliveryRecord, DeliverySource, PaymentStatus, PaymentStore, PollQuery,
-    StatusChange, StoreError, Transition,
+    Claim, Completion, DeliveryRecord, DeliverySource, PaymentStatus, PollQuery, StatusChange,
+    StoreError, Transition,
 };
 use cinetpay_store::SeaOrmStore;
+use cinetpay_testing::QueryableStore;
 use cinetpay_testing::fixtures::{accepted_check, at, new_payment, order_ref};
 use sea_orm::{ConnectionTrait, DbBackend};
 
@@ -19,7 +20,7 @@ async fn edge_cases(store: SeaOrmStore) {
     store.migrate().await.expect("migrate");
     let raw = store.connection().clone();
     let table = payments_table(&store);
-    let s: Arc<dyn PaymentStore> = Arc::new(store);
+    let s: Arc<dyn QueryableStore> = Arc::new(store);
 
     // Limits beyond what a database accepts are clamped, not errors.
     let order = order_ref("limits");

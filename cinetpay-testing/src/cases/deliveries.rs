@@ -2,14 +2,14 @@
 
 use std::sync::Arc;
 
-use cinetpay_core::{DeliveryRecord, DeliverySource, PaymentStore, TransactionId};
+use cinetpay_core::{DeliveryRecord, DeliverySource, TransactionId};
 
-use crate::StoreBackend;
 use crate::check::{Check, trunc_ms};
 use crate::fixtures::at;
+use crate::{QueryableStore, StoreBackend};
 
 /// The log of one id at millisecond precision.
-async fn log_of(c: Check, s: &dyn PaymentStore, id: &str, limit: usize) -> Vec<DeliveryRecord> {
+async fn log_of(c: Check, s: &dyn QueryableStore, id: &str, limit: usize) -> Vec<DeliveryRecord> {
     let mut log = c.ok("deliveries", s.deliveries(id, limit).await);
     for record in &mut log {
         record.at = trunc_ms(record.at);

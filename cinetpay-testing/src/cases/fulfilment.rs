@@ -7,13 +7,13 @@ use std::time::Duration;
 use chrono::TimeDelta;
 
 use cinetpay_core::{
-    Claim, Completion, FulfilmentClaim, Owed, Payment, PaymentStatus, PaymentStore, RefundReason,
-    Release, StatusChange, Timestamp, TransactionId,
+    Claim, Completion, FulfilmentClaim, Owed, Payment, PaymentStatus, RefundReason, Release,
+    StatusChange, Timestamp, TransactionId,
 };
 
-use crate::StoreBackend;
 use crate::check::{Check, LONG_LEASE, LeaseTimer, SHORT_LEASE, real_now};
 use crate::fixtures::{self, at};
+use crate::{QueryableStore, StoreBackend};
 
 /// Claims `id` for `owner` at `now` with `lease`, which must succeed with
 /// `attempt`; checks the claim against the stored row and the lease against
@@ -21,7 +21,7 @@ use crate::fixtures::{self, at};
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn claim_ok(
     c: Check,
-    s: &dyn PaymentStore,
+    s: &dyn QueryableStore,
     id: &TransactionId,
     owner: &str,
     now: Timestamp,
@@ -80,7 +80,7 @@ pub(crate) async fn claim_ok(
 /// Claims `id` for `owner`, which must be refused and change nothing.
 pub(crate) async fn claim_none(
     c: Check,
-    s: &dyn PaymentStore,
+    s: &dyn QueryableStore,
     id: &TransactionId,
     owner: &str,
     now: Timestamp,
@@ -115,7 +115,7 @@ pub(crate) async fn claim_none(
 /// notice) and `updated_at`, nothing else; a refused one changes nothing.
 pub(crate) async fn complete(
     c: Check,
-    s: &dyn PaymentStore,
+    s: &dyn QueryableStore,
     id: &TransactionId,
     owner: &str,
     now: Timestamp,
@@ -170,7 +170,7 @@ pub(crate) async fn complete(
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn release(
     c: Check,
-    s: &dyn PaymentStore,
+    s: &dyn QueryableStore,
     id: &TransactionId,
     owner: &str,
     next_attempt_at: Timestamp,
@@ -206,7 +206,7 @@ pub(crate) async fn release(
 }
 
 /// Whether `id` is among `due_fulfilments(now, 100)`.
-async fn is_due(c: Check, s: &dyn PaymentStore, id: &TransactionId, now: Timestamp) -> bool {
+async fn is_due(c: Check, s: &dyn QueryableStore, id: &TransactionId, now: Timestamp) -> bool {
     c.ok("due_fulfilments", s.due_fulfilments(now, 100).await)
         .iter()
         .any(|p| &p.transaction_id == id)

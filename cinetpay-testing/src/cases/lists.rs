@@ -5,11 +5,11 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use cinetpay_core::{NewPayment, PaymentStatus, PaymentStore, PollQuery, Timestamp, TransactionId};
+use cinetpay_core::{NewPayment, PaymentStatus, PollQuery, Timestamp, TransactionId};
 
-use crate::StoreBackend;
 use crate::check::{Check, LONG_LEASE, LeaseTimer, SHORT_LEASE};
 use crate::fixtures::{self, at};
+use crate::{QueryableStore, StoreBackend};
 
 use super::fulfilment::{claim_ok, complete, release};
 
@@ -123,7 +123,7 @@ const HOUR: i64 = 60 * MINUTE;
 /// payment page attached at `page` (ms) when given.
 async fn poll_payment(
     c: Check,
-    s: &dyn PaymentStore,
+    s: &dyn QueryableStore,
     tag: &str,
     created: i64,
     page: Option<i64>,
@@ -143,7 +143,7 @@ async fn poll_payment(
 }
 
 /// Records a check of `new` at `when` (ms).
-async fn checked(c: Check, s: &dyn PaymentStore, new: &NewPayment, when: i64) {
+async fn checked(c: Check, s: &dyn QueryableStore, new: &NewPayment, when: i64) {
     let ok = c.ok(
         "record_check",
         s.record_check(
@@ -391,4 +391,158 @@ pub async fn polling_reaches_every_candidate(backend: Arc<dyn StoreBackend>) {
              never polled: {missed:?}; batches: {log:?}"
         ),
     );
+}
+
+/// `list_payments(filter)` applies every condition of the filter (order,
+/// status, failing fulfilment, needing a refund, created since), lists newest
+/// first (`created_at`, then transaction id, descending), keeps `limit`, and
+/// pages with `before` without skipping or repeating a payment, even when
+/// several were created at the same instant.
+pub async fn list_payments_filters_and_pages(backend: Arc<dyn StoreBackend>) {
+    use cinetpay_core::PaymentFilter;
+
+    let c = Check::new("list_payments_filters_and_pages");
+    let store = backend.instance().await;
+    let s = &*store;
+    let ids = |list: &[cinetpay_core::Payment]| -> Vec<TransactionId> {
+        list.iter().map(|p| p.transaction_id.clone()).collect()
+    };
+
+    // Inserted out of creation order; two at the same instant.
+    let accepted = c.accepted(s, "list-accepted", at(3_000)).await;
+    let failing = c.accepted(s, "list-failing", at(1_000)).await;
+    let refund = c.needs_refund(s, "list-refund", at(2_000)).await;
+    let pending = fixtures::new_payment(&fixtures::order_ref("list-pending"), 1500, at(2_000));
+    c.insert(s, &pending).await;
+    let old = fixtures::new_payment(&fixtures::order_ref("list-old"), 1500, at(0));
+    c.insert(s, &old).await;
+    c.transition(
+        s,
+        &old,
+        PaymentStatus::Pending,
+        PaymentStatus::Refused,
+        at(0),
+    )
+    .await;
+    // A failed delivery attempt of `failing`.
+    let id = &failing.transaction_id;
+    claim_ok(c, s, id, "owner-l", at(1_100), LONG_LEASE, 1).await;
+    release(c, s, id, "owner-l", at(9_000), at(1_200), false, true).await;
+
+    // Newest first; the two at 2 000 by transaction id, descending.
+    let mut same_instant = [
+        refund.transaction_id.clone(),
+        pending.transaction_id.clone(),
+    ];
+    same_instant.sort();
+    let mut everything = vec![accepted.transaction_id.clone()];
+    everything.extend(same_instant.iter().rev().cloned());
+    everything.push(failing.transaction_id.clone());
+    everything.push(old.transaction_id.clone());
+    let all = c.ok(
+        "list_payments",
+        s.list_payments(&PaymentFilter::newest(10)).await,
+    );
+    c.eq(
+        "list_payments(newest 10): every payment, newest first",
+        everything.clone(),
+        ids(&all),
+    );
+    for p in &all {
+        c.same_payment(
+            "a row of list_payments equals find_payment",
+            &c.get(s, &p.transaction_id).await,
+            p,
+        );
+    }
+    let two = c.ok(
+        "list_payments",
+        s.list_payments(&PaymentFilter::newest(2)).await,
+    );
+    c.eq(
+        "list_payments(newest 2): the two newest",
+        everything[..2].to_vec(),
+        ids(&two),
+    );
+    let none = c.ok(
+        "list_payments",
+        s.list_payments(&PaymentFilter::newest(0)).await,
+    );
+    c.that(none.is_empty(), "list_payments(newest 0) to be empty");
+
+    // Pages of two cover everything once, in order.
+    let mut paged = Vec::new();
+    let mut filter = PaymentFilter::newest(2);
+    for _ in 0..4 {
+        let page = c.ok("list_payments", s.list_payments(&filter).await);
+        let Some(last) = page.last() else { break };
+        filter = filter.clone().after(last);
+        paged.extend(ids(&page));
+    }
+    c.eq(
+        "pages of 2 after each page's last payment",
+        everything.clone(),
+        paged,
+    );
+
+    let cases: [(&str, PaymentFilter, Vec<TransactionId>); 6] = [
+        (
+            "status accepted",
+            PaymentFilter::newest(10).status(PaymentStatus::Accepted),
+            vec![
+                accepted.transaction_id.clone(),
+                failing.transaction_id.clone(),
+            ],
+        ),
+        (
+            "failing fulfilment",
+            PaymentFilter::newest(10).failing_fulfilment(),
+            vec![failing.transaction_id.clone()],
+        ),
+        (
+            "needing a refund",
+            PaymentFilter::newest(10).needing_refund(),
+            vec![refund.transaction_id.clone()],
+        ),
+        (
+            "created since 2 000 (inclusive)",
+            PaymentFilter::newest(10).created_since(at(2_000)),
+            everything[..3].to_vec(),
+        ),
+        (
+            "order list-pending",
+            PaymentFilter::newest(10).order(pending.order_ref.clone()),
+            vec![pending.transaction_id.clone()],
+        ),
+        (
+            "status refused and created since 1 000: nothing",
+            PaymentFilter::newest(10)
+                .status(PaymentStatus::Refused)
+                .created_since(at(1_000)),
+            Vec::new(),
+        ),
+    ];
+    for (what, filter, expected) in cases {
+        let found = c.ok("list_payments", s.list_payments(&filter).await);
+        c.eq(&format!("list_payments({what})"), expected, ids(&found));
+    }
+
+    // Once delivered, a payment no longer fails its fulfilment.
+    claim_ok(c, s, id, "owner-m", at(9_000), LONG_LEASE, 2).await;
+    complete(
+        c,
+        s,
+        id,
+        "owner-m",
+        at(9_100),
+        true,
+        "the live owner completes",
+    )
+    .await;
+    let after = c.ok(
+        "list_payments",
+        s.list_payments(&PaymentFilter::newest(10).failing_fulfilment())
+            .await,
+    );
+    c.eq("failing fulfilment once delivered", Vec::new(), ids(&after));
 }

@@ -16,8 +16,8 @@ pub use fulfilment::{
     release_keep_lease, release_schedules_retry,
 };
 pub use lists::{
-    due_fulfilments_filters_and_order, payments_to_poll_filters_and_order,
-    polling_reaches_every_candidate,
+    due_fulfilments_filters_and_order, list_payments_filters_and_pages,
+    payments_to_poll_filters_and_order, polling_reaches_every_candidate,
 };
 pub use payments::{
     attach_payment_page, duplicate_transaction_id_is_conflict, insert_and_find_round_trip,

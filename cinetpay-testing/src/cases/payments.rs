@@ -4,13 +4,12 @@ use std::sync::Arc;
 
 use cinetpay_core::{
     Claim, Completion, Currency, Description, NewPayment, OrderRef, Payment, PaymentStatus,
-    PaymentStore, PollQuery, RefundReason, Release, StatusChange, StoreError, TransactionId,
-    Transition,
+    PollQuery, RefundReason, Release, StatusChange, StoreError, TransactionId, Transition,
 };
 
-use crate::StoreBackend;
 use crate::check::{Check, LONG_LEASE};
 use crate::fixtures::{self, at};
+use crate::{QueryableStore, StoreBackend};
 
 /// Every field of a new payment (amount, currency, description, order
 /// reference, transaction id, creation time to the millisecond) comes back
@@ -170,7 +169,7 @@ pub async fn duplicate_transaction_id_is_conflict(backend: Arc<dyn StoreBackend>
         .await;
 }
 
-async fn expect_conflict(c: Check, s: &dyn PaymentStore, new: &NewPayment) {
+async fn expect_conflict(c: Check, s: &dyn QueryableStore, new: &NewPayment) {
     match s.insert_payment(new).await {
         Err(StoreError::Conflict(_)) => {}
         Err(other) => c.fail(format_args!(

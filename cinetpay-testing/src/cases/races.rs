@@ -7,12 +7,12 @@ use std::sync::Arc;
 
 use cinetpay_core::{
     CheckSnapshot, Claim, Completion, FulfilmentClaim, InsertOutcome, NewPayment, PaymentStatus,
-    PaymentStore, StatusChange, StoreError, TransactionId, Transition,
+    StatusChange, StoreError, TransactionId, Transition,
 };
 
-use crate::StoreBackend;
 use crate::check::{Check, LONG_LEASE, LeaseTimer, SHORT_LEASE, concurrently, start_line};
 use crate::fixtures::{self, at};
+use crate::{QueryableStore, StoreBackend};
 
 use super::fulfilment::claim_ok;
 
@@ -30,7 +30,7 @@ const PER_INSTANCE: usize = 4;
 type Task<T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send>>;
 
 /// `n` instances of `backend`.
-async fn instances(backend: &Arc<dyn StoreBackend>, n: usize) -> Vec<Arc<dyn PaymentStore>> {
+async fn instances(backend: &Arc<dyn StoreBackend>, n: usize) -> Vec<Arc<dyn QueryableStore>> {
     let mut all = Vec::with_capacity(n);
     for _ in 0..n {
         all.push(backend.instance().await);
@@ -42,7 +42,7 @@ async fn instances(backend: &Arc<dyn StoreBackend>, n: usize) -> Vec<Arc<dyn Pay
 /// task `i` on `stores[i % stores.len()]`.
 async fn claim_race(
     c: Check,
-    stores: &[Arc<dyn PaymentStore>],
+    stores: &[Arc<dyn QueryableStore>],
     tasks: usize,
     id: &TransactionId,
     now: i64,
@@ -93,7 +93,7 @@ fn one_winner(
 /// Every instance reads the winner's claim.
 async fn stored_claim_is(
     c: Check,
-    stores: &[Arc<dyn PaymentStore>],
+    stores: &[Arc<dyn QueryableStore>],
     id: &TransactionId,
     winner: &FulfilmentClaim,
     attempts: u32,
@@ -169,7 +169,7 @@ pub async fn race_takeover_one_winner(backend: Arc<dyn StoreBackend>) {
 /// `changes[i]` applied to `id` by task `i` on `stores[i % stores.len()]`, all at once.
 async fn transition_race(
     c: Check,
-    stores: &[Arc<dyn PaymentStore>],
+    stores: &[Arc<dyn QueryableStore>],
     targets: &[(TransactionId, StatusChange)],
 ) -> Vec<Transition> {
     let gate = start_line(targets.len());
@@ -195,7 +195,7 @@ async fn transition_race(
 /// Many transitions of one pending payment at once (to accepted, refused,
 /// cancelled or needs-attention, each with its own check): exactly one
 /// applies, and the stored status, check, reason and time are the winner's.
-async fn one_transition_applies(c: Check, stores: &[Arc<dyn PaymentStore>], writers: usize) {
+async fn one_transition_applies(c: Check, stores: &[Arc<dyn QueryableStore>], writers: usize) {
     let new = fixtures::new_payment(&fixtures::order_ref("race-cas"), 1500, at(0));
     c.insert(&*stores[0], &new).await;
     let targets = [
@@ -286,7 +286,7 @@ pub async fn race_transition_one_applied(backend: Arc<dyn StoreBackend>) {
 
 /// Many inserts of payments for one order at once: exactly one is inserted;
 /// every other one gets `OrderHasOpenPayment` with the winner and writes nothing.
-async fn one_insert_opens(c: Check, stores: &[Arc<dyn PaymentStore>], writers: usize) {
+async fn one_insert_opens(c: Check, stores: &[Arc<dyn QueryableStore>], writers: usize) {
     let order = fixtures::order_ref("race-insert");
     let news: Vec<NewPayment> = (0..writers)
         .map(|i| fixtures::new_payment(&order, 1500, at(i64::try_from(i).unwrap_or(0))))
@@ -372,7 +372,7 @@ pub async fn race_insert_one_open_payment(backend: Arc<dyn StoreBackend>) {
 /// instance 1 (the same instance when there is one): exactly one transition
 /// applies; the others on the same payment are `NotApplied` and those on the
 /// other payment `OrderAlreadyPaid(winner)`; the order has one accepted payment.
-async fn one_payer(c: Check, stores: &[Arc<dyn PaymentStore>], per_payment: usize) {
+async fn one_payer(c: Check, stores: &[Arc<dyn QueryableStore>], per_payment: usize) {
     let s = &*stores[0];
     let order = fixtures::order_ref("race-accept");
     let first = fixtures::new_payment(&order, 1500, at(0));

@@ -4,13 +4,13 @@
 use std::sync::Arc;
 
 use cinetpay_core::{
-    Attention, CheckSnapshot, Payment, PaymentStatus, PaymentStore, RefundReason, StatusChange,
-    TransactionId, Transition,
+    Attention, CheckSnapshot, Payment, PaymentStatus, RefundReason, StatusChange, TransactionId,
+    Transition,
 };
 
-use crate::StoreBackend;
 use crate::check::Check;
 use crate::fixtures::{self, at};
+use crate::{QueryableStore, StoreBackend};
 
 /// `transition` is a compare-and-set on the status: a wrong `from` is refused
 /// and changes nothing; an applied change stores the status, the check
@@ -228,7 +228,7 @@ fn change(
 
 async fn expect_refused(
     c: Check,
-    s: &dyn PaymentStore,
+    s: &dyn QueryableStore,
     id: &TransactionId,
     change: &StatusChange,
     before: &Payment,
@@ -249,7 +249,7 @@ async fn expect_refused(
 
 async fn expect_applied(
     c: Check,
-    s: &dyn PaymentStore,
+    s: &dyn QueryableStore,
     id: &TransactionId,
     change: &StatusChange,
     before: Payment,

@@ -81,7 +81,7 @@ pub(crate) async fn show_order(
     Path(order_ref): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    match OrderView::load(&shop.orders, shop.checkout.store().as_ref(), &order_ref).await {
+    match OrderView::load(&shop.orders, shop.payments.as_ref(), &order_ref).await {
         Ok(Some(view)) if wants_json(&headers) => Json(view).into_response(),
         Ok(Some(view)) => Html(pages::order_page(&view, &shop.pay_action())).into_response(),
         Ok(None) => error(&headers, StatusCode::NOT_FOUND, "no such order"),

@@ -78,7 +78,7 @@ async fn create_order(shop: &Shop, product_id: &str, wants: Wants) -> Reply {
 
 #[get("/orders/<order_ref>")]
 pub(crate) async fn show_order(shop: &State<Shop>, order_ref: &str, wants: Wants) -> Reply {
-    match OrderView::load(&shop.orders, shop.checkout.store().as_ref(), order_ref).await {
+    match OrderView::load(&shop.orders, shop.payments.as_ref(), order_ref).await {
         Ok(Some(view)) if wants.json() => Reply::Order(Json(view)),
         Ok(Some(view)) => Reply::Page((
             Status::Ok,

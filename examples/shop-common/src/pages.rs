@@ -1,6 +1,6 @@
 //! The shop's pages (plain HTML, no JavaScript) and the JSON view of an order.
 
-use cinetpay_core::{OrderRef, PaymentStatus, PaymentStore, StoreError};
+use cinetpay_core::{OrderRef, PaymentQueries, PaymentStatus, StoreError};
 use serde::Serialize;
 
 use crate::catalogue::{self, CATALOGUE};
@@ -43,7 +43,7 @@ impl OrderView {
     /// Loads the order, its payment status and its deliveries. `None` when there is no such order.
     pub async fn load(
         orders: &OrderBook,
-        payments: &dyn PaymentStore,
+        payments: &dyn PaymentQueries,
         order_ref: &str,
     ) -> Result<Option<OrderView>, ViewError> {
         let Some(order) = orders.get(order_ref).await? else {

@@ -12,7 +12,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use cinetpay_core::engine::{Background, Checkout, CheckoutSettings, Clock, ConfigError};
-use cinetpay_core::{MemoryStore, OrderFulfiller, PaymentStore};
+use cinetpay_core::{MemoryStore, OrderFulfiller, PaymentQueries, PaymentStore};
 use cinetpay_sandbox::{Sandbox, SandboxError, SandboxHandle};
 use cinetpay_store::SeaOrmStore;
 use sea_orm::{Database, DatabaseConnection};
@@ -117,6 +117,8 @@ impl std::fmt::Debug for ShopOptions {
 pub struct Shop {
     /// The payment engine.
     pub checkout: Checkout,
+    /// The payments' read side (the order page lists an order's payments).
+    pub payments: Arc<dyn PaymentQueries>,
     /// The shop's orders.
     pub orders: OrderBook,
     /// Planned delivery failures (tests, demos).
@@ -178,35 +180,50 @@ fn redact_url(url: &str) -> String {
     }
 }
 
+/// The orders, the engine's store, its read side and the fulfiller.
+type Parts = (
+    OrderBook,
+    Arc<dyn PaymentStore>,
+    Arc<dyn PaymentQueries>,
+    Arc<dyn OrderFulfiller>,
+);
+
 /// Builds a shop from explicit options.
 pub async fn build(options: ShopOptions) -> Result<Shop, SetupError> {
     let config = options.settings.into_config()?;
     let faults = Faults::default();
-    let (orders, store, fulfiller): (OrderBook, Arc<dyn PaymentStore>, Arc<dyn OrderFulfiller>) =
-        match options.store {
-            StoreChoice::Memory => {
-                let orders = OrderBook::open(open_database(&options.database_url).await?).await?;
-                let fulfiller = ShopFulfiller::new(orders.clone(), faults.clone());
-                (orders, Arc::new(MemoryStore::new()), Arc::new(fulfiller))
+    let (orders, store, payments, fulfiller): Parts = match options.store {
+        StoreChoice::Memory => {
+            let orders = OrderBook::open(open_database(&options.database_url).await?).await?;
+            let fulfiller = ShopFulfiller::new(orders.clone(), faults.clone());
+            let store = MemoryStore::new();
+            (
+                orders,
+                Arc::new(store.clone()),
+                Arc::new(store),
+                Arc::new(fulfiller),
+            )
+        }
+        StoreChoice::Database { table_prefix } => {
+            let mut builder = SeaOrmStore::builder();
+            if let Some(prefix) = table_prefix {
+                builder = builder.table_prefix(prefix);
             }
-            StoreChoice::Database { table_prefix } => {
-                let mut builder = SeaOrmStore::builder();
-                if let Some(prefix) = table_prefix {
-                    builder = builder.table_prefix(prefix);
-                }
-                let store = builder.connect(&options.database_url).await.map_err(|e| {
-                    SetupError::Database(format!("{}: {e}", redact_url(&options.database_url)))
-                })?;
-                store.migrate().await.map_err(|e| {
-                    SetupError::Database(format!("migrating the payment tables: {e}"))
-                })?;
-                let orders = OrderBook::open(store.connection().clone()).await?;
-                // The delivery row and the payment's delivery mark commit together.
-                let fulfiller =
-                    store.fulfil_in_transaction(ShopFulfiller::new(orders.clone(), faults.clone()));
-                (orders, Arc::new(store), Arc::new(fulfiller))
-            }
-        };
+            let store = builder.connect(&options.database_url).await.map_err(|e| {
+                SetupError::Database(format!("{}: {e}", redact_url(&options.database_url)))
+            })?;
+            store
+                .migrate()
+                .await
+                .map_err(|e| SetupError::Database(format!("migrating the payment tables: {e}")))?;
+            let orders = OrderBook::open(store.connection().clone()).await?;
+            // The delivery row and the payment's delivery mark commit together.
+            let fulfiller =
+                store.fulfil_in_transaction(ShopFulfiller::new(orders.clone(), faults.clone()));
+            let store = Arc::new(store);
+            (orders, store.clone(), store, Arc::new(fulfiller))
+        }
+    };
     let public_url = config
         .public_url()
         .as_str()
@@ -222,6 +239,7 @@ pub async fn build(options: ShopOptions) -> Result<Shop, SetupError> {
     let checkout = checkout.build()?;
     Ok(Shop {
         checkout,
+        payments,
         orders,
         faults,
         public_url,

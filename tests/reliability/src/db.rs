@@ -10,11 +10,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use cinetpay_core::PaymentStore;
 use cinetpay_core::clock::ManualClock;
 use cinetpay_e2e::store::CaseDatabase;
 pub use cinetpay_e2e::store::StoreKind;
 use cinetpay_store::SeaOrmStore;
+use cinetpay_testing::QueryableStore;
 use tempfile::TempDir;
 
 /// Where one test's payments live: a SQLite file in a temporary directory,
@@ -87,7 +87,7 @@ impl TestDatabase {
         url: &str,
         max_connections: u32,
         clock: &Arc<ManualClock>,
-    ) -> Arc<dyn PaymentStore> {
+    ) -> Arc<dyn QueryableStore> {
         StoreSpec {
             url: url.to_owned(),
             prefix: self.prefix.clone(),
@@ -98,7 +98,7 @@ impl TestDatabase {
 
     /// A store on this database, with a pool of 4 connections, measuring
     /// leases on `clock` (the rig's, which the tests move).
-    pub async fn store(&self, clock: &Arc<ManualClock>) -> Arc<dyn PaymentStore> {
+    pub async fn store(&self, clock: &Arc<ManualClock>) -> Arc<dyn QueryableStore> {
         self.spec().connect(4, clock).await
     }
 }
@@ -122,7 +122,7 @@ impl StoreSpec {
         &self,
         max_connections: u32,
         clock: &Arc<ManualClock>,
-    ) -> Arc<dyn PaymentStore> {
+    ) -> Arc<dyn QueryableStore> {
         let mut builder = SeaOrmStore::builder()
             .lease_clock(clock.clone())
             .max_connections(max_connections)

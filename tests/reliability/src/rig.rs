@@ -9,8 +9,8 @@ use cinetpay_core::engine::{
     Checkout, CheckoutConfig, CheckoutSettings, Clock, InitError, ManualClock,
 };
 use cinetpay_core::{OrderRef, Payment, PaymentStore, TransactionId};
-use cinetpay_e2e::notice::Notice;
 use cinetpay_sandbox::{Operator, Sandbox, SandboxHandle, Scenario};
+use cinetpay_testing::TestNotification;
 use http::{Request, StatusCode};
 
 use crate::Shop;
@@ -212,13 +212,15 @@ impl Rig {
     /// CinetPay's notification for `id`, correctly signed, through `checkout`:
     /// the status it answers.
     pub async fn notify(&self, checkout: &Checkout, id: &TransactionId) -> StatusCode {
-        let notice = Notice::success(self.sandbox.site_id(), id.as_str());
-        let request = Request::post(format!("{PREFIX}/notify"))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .header("x-token", notice.x_token(self.sandbox.secret_key()))
-            .body(Bytes::from(notice.form_body()))
-            .expect("a valid request");
-        checkout.handle(request).await.status()
+        checkout.handle(self.notification(id)).await.status()
+    }
+
+    /// CinetPay's notification request for `id`, correctly signed.
+    pub fn notification(&self, id: &TransactionId) -> Request<Bytes> {
+        let key = cinetpay_core::SecretKey::new(self.sandbox.secret_key())
+            .expect("the sandbox's secret key is valid");
+        TestNotification::success(self.sandbox.site_id(), id.as_str())
+            .request(&format!("{PREFIX}/notify"), Some(&key))
     }
 
     /// Moves the engines' clock forward.

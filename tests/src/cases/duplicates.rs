@@ -5,8 +5,8 @@ use cinetpay_sandbox::{NotificationKind, Scenario};
 
 use super::{answers, assert_attempts, assert_order, order_page};
 use crate::World;
-use crate::notice::Notice;
 use crate::world::XToken;
+use cinetpay_testing::TestNotification as Notice;
 
 /// CinetPay posts the final notification 10 times at once: every copy is
 /// acknowledged, and the order is delivered exactly once.
@@ -48,7 +48,8 @@ pub async fn accepted_then_late_refused(w: &World) {
     assert_eq!(answers(&sent), [Some(200)]);
     assert_order(&w.order(&order.order_ref).await, "accepted", 1, tx);
 
-    let late = Notice::from_record(&sent[0]).with("cpm_error_message", "PAYMENT_FAILED");
+    let late =
+        Notice::from_fields(sent[0].fields.clone()).with("cpm_error_message", "PAYMENT_FAILED");
     let (status, body) = w.post_notice(&late, XToken::Signed).await;
     assert_eq!(status, 200, "the late refusal is acknowledged: {body}");
     assert_order(&w.order(&order.order_ref).await, "accepted", 1, tx);

@@ -61,8 +61,7 @@ pub async fn double_click_on_pay(w: &World) {
     let reference = OrderRef::new(order_ref).expect("a valid order ref");
     let stored = w
         .shop
-        .checkout
-        .store()
+        .payments
         .payments_for_order(&reference, 10)
         .await
         .expect("the store answers");

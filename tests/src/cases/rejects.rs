@@ -7,8 +7,8 @@ use cinetpay_sandbox::Scenario;
 
 use super::{answers, assert_order};
 use crate::World;
-use crate::notice::Notice;
 use crate::world::XToken;
+use cinetpay_testing::TestNotification as Notice;
 
 /// A notification arrives and is refused with `expected`: the order stays
 /// pending and undelivered, and the shop never asks CinetPay about it.

@@ -5,7 +5,7 @@ use http::{Method, Request, Response, StatusCode};
 use serde_json::json;
 
 use super::body::{self, BodyError};
-use crate::engine::{Checkout, response};
+use crate::engine::{Checkout, CustomerError, CustomerErrorKind, response};
 use crate::values::OrderRef;
 
 pub(super) async fn handle(checkout: &Checkout, request: Request<Bytes>) -> Response<Bytes> {
@@ -15,11 +15,10 @@ pub(super) async fn handle(checkout: &Checkout, request: Request<Bytes>) -> Resp
     let wants_json = body::wants_json(&request);
     let reject = |status: StatusCode, message: String| {
         tracing::info!(%status, %message, "init refused");
-        if wants_json {
-            response::json(status, &json!({ "error": message }))
-        } else {
-            response::text(status, message)
-        }
+        answer(
+            wants_json,
+            CustomerError::new(status, CustomerErrorKind::BadRequest, message),
+        )
     };
     let raw = match body::field(&request, "order_ref") {
         Ok(Some(raw)) => raw,
@@ -55,13 +54,18 @@ pub(super) async fn handle(checkout: &Checkout, request: Request<Bytes>) -> Resp
         Err(e) => {
             // The detail goes to the log; the customer sees a short, fixed text.
             tracing::info!(error = %e, "init failed");
-            let status = e.http_status();
-            let message = e.public_message();
-            if wants_json {
-                response::json(status, &json!({ "error": message }))
-            } else {
-                response::text(status, message)
-            }
+            answer(wants_json, e.customer_error())
         }
     }
+}
+
+/// A customer error as JSON `{"error": message}`, or as a plain-text page
+/// that carries the [`CustomerError`] in its extensions for the shop's layout.
+fn answer(wants_json: bool, error: CustomerError) -> Response<Bytes> {
+    if wants_json {
+        return response::json(error.status(), &json!({ "error": error.message() }));
+    }
+    let mut page = response::text(error.status(), error.message().to_owned());
+    page.extensions_mut().insert(error);
+    page
 }

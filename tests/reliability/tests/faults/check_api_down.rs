@@ -59,7 +59,8 @@ async fn check_api_down_for_minutes_then_reconciliation_delivers_everything() {
     let mut early = Vec::new();
     for _ in 0..EARLY {
         let (id, _) = rig.start_payment(&a).await;
-        rig.shop.script(&id, [Act::Fail]);
+        rig.shop
+            .script_payment(&id, [Act::Fail("the warehouse said no")]);
         rig.pay(&id);
         assert_eq!(rig.notify(&a, &id).await, StatusCode::INTERNAL_SERVER_ERROR);
         early.push(id);
@@ -132,7 +133,7 @@ async fn check_api_down_for_minutes_then_reconciliation_delivers_everything() {
             PaymentStatus::Pending,
             "nothing changes without a check"
         );
-        assert_eq!(rig.shop.calls(id), 0);
+        assert_eq!(rig.shop.ledger(id).calls, 0);
     }
     let failed_checks = rig
         .sandbox
@@ -211,6 +212,10 @@ async fn check_api_down_for_minutes_then_reconciliation_delivers_everything() {
         assert_eq!((ledger.calls, ledger.failure_notices), (0, 1), "{id}");
     }
     let tally = rig.shop.tally(&accepted);
+    assert_eq!(
+        tally.unexpected, 0,
+        "a payment outside the set was delivered"
+    );
     assert_eq!(tally.deliveries as usize, accepted.len(), "{tally:?}");
     assert_eq!((tally.duplicates, tally.lost), (0, 0), "{tally:?}");
     assert_eq!(tally.max_in_flight, 1);

@@ -168,7 +168,7 @@ async fn killed_and_unreachable(kind: StoreKind, test: &str) {
         // recorded by its instance within its lease: give it that time.
         let deadline = Instant::now() + Duration::from_secs(15);
         for id in &open {
-            while rig.shop.successes(id) > 0
+            while rig.shop.ledger(id).successes > 0
                 && !rig.payment(store.as_ref(), id).await.is_fulfilled()
                 && Instant::now() < deadline
             {
@@ -183,9 +183,17 @@ async fn killed_and_unreachable(kind: StoreKind, test: &str) {
     for id in &accepted {
         let p = rig.payment(store.as_ref(), id).await;
         assert_eq!(p.status, PaymentStatus::Accepted, "{id}");
-        assert_eq!(rig.shop.successes(id), 1, "{id}: delivered exactly once");
+        assert_eq!(
+            rig.shop.ledger(id).successes,
+            1,
+            "{id}: delivered exactly once"
+        );
     }
     let tally = rig.shop.tally(&accepted);
+    assert_eq!(
+        tally.unexpected, 0,
+        "a payment outside the set was delivered"
+    );
     assert_eq!((tally.duplicates, tally.lost), (0, 0), "{tally:?}");
     assert_eq!(tally.max_in_flight, 1);
     let what = match kind {

@@ -25,10 +25,16 @@ fn scripts() -> Vec<(&'static str, Vec<Act>)> {
     vec![
         ("panics 3 times", vec![Act::Panic; 3]),
         ("hangs 2 times", vec![Act::Hang; 2]),
-        ("fails 5 times", vec![Act::Fail; 5]),
+        ("fails 5 times", vec![Act::Fail("the warehouse said no"); 5]),
         (
             "mixed",
-            vec![Act::Panic, Act::Hang, Act::Fail, Act::Panic, Act::Fail],
+            vec![
+                Act::Panic,
+                Act::Hang,
+                Act::Fail("the warehouse said no"),
+                Act::Panic,
+                Act::Fail("the warehouse said no"),
+            ],
         ),
     ]
 }
@@ -36,7 +42,7 @@ fn scripts() -> Vec<(&'static str, Vec<Act>)> {
 /// What `last_error` says after `act` failed.
 fn error_of(act: &Act) -> &'static str {
     match act {
-        Act::Panic => "fulfiller panicked: the warehouse exploded",
+        Act::Panic => "fulfiller panicked: the warehouse exploded (a scripted panic)",
         Act::Hang => "fulfiller timed out after 200 ms",
         _ => "the warehouse said no",
     }
@@ -52,7 +58,7 @@ async fn round(rig: &Rig, checkout: &Checkout, other: &Checkout, ids: &[Transact
     for id in ids {
         for engine in [checkout, other] {
             let (engine, id) = (engine.clone(), id.clone());
-            let notice = rig_notice(rig, &id);
+            let notice = rig.notification(&id);
             notifications.spawn(async move { engine.handle(notice).await.status() });
         }
     }
@@ -64,17 +70,6 @@ async fn round(rig: &Rig, checkout: &Checkout, other: &Checkout, ids: &[Transact
             "a notification answered {answer}"
         );
     }
-}
-
-/// The signed notification request for `id` (built here so that it can be
-/// sent from a spawned task).
-fn rig_notice(rig: &Rig, id: &TransactionId) -> http::Request<bytes::Bytes> {
-    let notice = cinetpay_e2e::notice::Notice::success(rig.sandbox.site_id(), id.as_str());
-    http::Request::post(format!("{}/notify", cinetpay_reliability::PREFIX))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("x-token", notice.x_token(rig.sandbox.secret_key()))
-        .body(bytes::Bytes::from(notice.form_body()))
-        .expect("a valid request")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -98,7 +93,7 @@ async fn a_panicking_hanging_failing_fulfiller_is_retried_with_backoff_and_deliv
     for (_, script) in scripts() {
         for _ in 0..3 {
             let (id, _) = rig.start_payment(&checkout).await;
-            rig.shop.script(&id, script.clone());
+            rig.shop.script_payment(&id, script.clone());
             rig.pay(&id);
             watched.push(Watched {
                 id,
@@ -125,7 +120,7 @@ async fn a_panicking_hanging_failing_fulfiller_is_retried_with_backoff_and_deliv
         let mut pending = Vec::new();
         for w in &watched {
             let p = rig.payment(store.as_ref(), &w.id).await;
-            before.insert(w.id.clone(), (rig.shop.calls(&w.id), p.clone()));
+            before.insert(w.id.clone(), (rig.shop.ledger(&w.id).calls, p.clone()));
             if !p.is_fulfilled() {
                 pending.push(w.id.clone());
             }
@@ -143,7 +138,7 @@ async fn a_panicking_hanging_failing_fulfiller_is_retried_with_backoff_and_deliv
 
         for w in &watched {
             let (calls_before, p_before) = &before[&w.id];
-            let calls = rig.shop.calls(&w.id);
+            let calls = rig.shop.ledger(&w.id).calls;
             let p = rig.payment(store.as_ref(), &w.id).await;
             let new_calls = calls - calls_before;
             if p_before.is_fulfilled() {
@@ -204,6 +199,10 @@ async fn a_panicking_hanging_failing_fulfiller_is_retried_with_backoff_and_deliv
         assert!(p.is_fulfilled());
     }
     let tally = rig.shop.tally(&accepted);
+    assert_eq!(
+        tally.unexpected, 0,
+        "a payment outside the set was delivered"
+    );
     assert_eq!((tally.duplicates, tally.lost), (0, 0), "{tally:?}");
     let mix: Vec<String> = scripts().iter().map(|(name, _)| name.to_string()).collect();
     Figures::new(

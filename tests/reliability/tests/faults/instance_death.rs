@@ -16,10 +16,9 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use cinetpay_core::engine::{Checkout, CheckoutConfig, ManualClock};
-use cinetpay_core::{Completion, MemoryStore, PaymentStatus, PaymentStore, Release, TransactionId};
-use cinetpay_e2e::notice::Notice;
+use cinetpay_core::{Completion, MemoryStore, PaymentStatus, PaymentStore, Release};
 use cinetpay_reliability::db::{StoreKind, StoreSpec, TestDatabase};
-use cinetpay_reliability::{Act, Figures, PREFIX, Rig, RigOptions, Shop};
+use cinetpay_reliability::{Act, Figures, Rig, RigOptions, Shop};
 use http::{Request, StatusCode};
 use tokio::sync::{Semaphore, oneshot};
 
@@ -41,15 +40,6 @@ impl Instances {
             Instances::Database(spec, clock) => spec.connect(4, clock).await,
         }
     }
-}
-
-fn notification(rig: &Rig, id: &TransactionId) -> Request<Bytes> {
-    let notice = Notice::success(rig.sandbox.site_id(), id.as_str());
-    Request::post(format!("{PREFIX}/notify"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("x-token", notice.x_token(rig.sandbox.secret_key()))
-        .body(Bytes::from(notice.form_body()))
-        .expect("a valid request")
 }
 
 /// Instance A: its own thread, runtime and store; handles `requests` until
@@ -113,7 +103,7 @@ async fn dies_holding_the_claim(name: &str, instances: impl FnOnce(&Rig) -> Inst
         rig.pay(&id);
         // A's attempt runs until A dies; B's waits at the gate.
         rig.shop
-            .script(&id, [Act::Hang, Act::WaitFor(gate.clone())]);
+            .script_payment(&id, [Act::Hang, Act::WaitFor(gate.clone())]);
         ids.push(id);
     }
 
@@ -123,7 +113,7 @@ async fn dies_holding_the_claim(name: &str, instances: impl FnOnce(&Rig) -> Inst
         rig.shop.clone(),
         rig.clock.clone(),
         instances.clone(),
-        ids.iter().map(|id| notification(&rig, id)).collect(),
+        ids.iter().map(|id| rig.notification(id)).collect(),
         killed,
     );
     eventually("instance A runs every delivery", || {
@@ -160,14 +150,18 @@ async fn dies_holding_the_claim(name: &str, instances: impl FnOnce(&Rig) -> Inst
     rig.advance(lease / 2);
     assert_eq!(b.reconcile_once().await.expect("a pass").due, 0);
     for id in &ids {
-        assert_eq!(rig.shop.calls(id), 1, "{id}: untouched during A's lease");
+        assert_eq!(
+            rig.shop.ledger(id).calls,
+            1,
+            "{id}: untouched during A's lease"
+        );
     }
 
     // The lease ends: B takes over; its deliveries wait at the gate.
     rig.advance(lease / 2 + Duration::from_secs(1));
     let mut b_runs = tokio::task::JoinSet::new();
     for id in &ids {
-        let (b, request) = (b.clone(), notification(&rig, id));
+        let (b, request) = (b.clone(), rig.notification(id));
         b_runs.spawn(async move { b.handle(request).await.status() });
     }
     eventually("instance B runs every delivery", || {
@@ -225,6 +219,10 @@ async fn dies_holding_the_claim(name: &str, instances: impl FnOnce(&Rig) -> Inst
     rig.let_leases_expire();
     b.reconcile_once().await.expect("a pass");
     let tally = rig.shop.tally(&ids);
+    assert_eq!(
+        tally.unexpected, 0,
+        "a payment outside the set was delivered"
+    );
     for id in &ids {
         let ledger = rig.shop.ledger(id);
         assert_eq!(ledger.calls, 2, "{id}: A's attempt and B's, nothing more");
@@ -283,16 +281,19 @@ async fn an_aborted_request_still_delivers_once() {
     let checkout = rig.engine(Arc::new(MemoryStore::with_clock(rig.clock.clone())));
     let gate = Arc::new(Semaphore::new(0));
     let id = rig.paid_payment(&checkout).await;
-    rig.shop.script(&id, [Act::WaitFor(gate.clone())]);
+    rig.shop.script_payment(&id, [Act::WaitFor(gate.clone())]);
     let request = {
-        let (checkout, request) = (checkout.clone(), notification(&rig, &id));
+        let (checkout, request) = (checkout.clone(), rig.notification(&id));
         tokio::spawn(async move { checkout.handle(request).await })
     };
     eventually("the delivery runs", || rig.shop.ledger(&id).in_flight == 1).await;
     request.abort();
     assert!(request.await.is_err_and(|e| e.is_cancelled()));
     gate.add_permits(1);
-    eventually("the delivery finishes", || rig.shop.successes(&id) == 1).await;
+    eventually("the delivery finishes", || {
+        rig.shop.ledger(&id).successes == 1
+    })
+    .await;
     let store = checkout.store().clone();
     let mut recorded = false;
     for _ in 0..50 {
@@ -307,7 +308,11 @@ async fn an_aborted_request_still_delivers_once() {
     rig.let_leases_expire();
     checkout.reconcile_once().await.expect("a pass");
     let tally = rig.shop.tally(std::slice::from_ref(&id));
-    assert_eq!(rig.shop.calls(&id), 1);
+    assert_eq!(
+        tally.unexpected, 0,
+        "a payment outside the set was delivered"
+    );
+    assert_eq!(rig.shop.ledger(&id).calls, 1);
     assert_eq!((tally.deliveries, tally.duplicates, tally.lost), (1, 0, 0));
     Figures::new(
         "aborted request",

@@ -17,10 +17,10 @@ use std::time::Duration;
 
 use cinetpay_core::clock::ManualClock;
 use cinetpay_core::engine::Checkout;
-use cinetpay_core::{MemoryStore, Payment, PaymentStatus, PaymentStore, TransactionId};
+use cinetpay_core::{MemoryStore, Payment, PaymentStatus, TransactionId};
 use cinetpay_reliability::db::{StoreKind, TestDatabase};
 use cinetpay_reliability::{Act, Figures, Rig, RigOptions};
-use cinetpay_testing::{FaultyStore, StoreOp};
+use cinetpay_testing::{FaultyStore, QueryableStore, StoreOp};
 use http::StatusCode;
 
 /// What a notification is about.
@@ -112,7 +112,7 @@ struct Bench {
 }
 
 impl Bench {
-    async fn new(inner: Arc<dyn PaymentStore>, rig: Rig) -> Bench {
+    async fn new(inner: Arc<dyn QueryableStore>, rig: Rig) -> Bench {
         let store = FaultyStore::new(inner);
         let checkout = rig.engine(Arc::new(store.clone()));
         Bench {
@@ -131,7 +131,9 @@ impl Bench {
         match flow {
             Flow::Accepted => self.rig.pay(&id),
             Flow::FirstDeliveryFails => {
-                self.rig.shop.script(&id, [Act::Fail]);
+                self.rig
+                    .shop
+                    .script_payment(&id, [Act::Fail("the warehouse said no")]);
                 self.rig.pay(&id);
             }
             Flow::Refused => self.rig.refuse(&id),
@@ -165,7 +167,7 @@ impl Bench {
             if Self::settled(flow, &p) && answer == StatusCode::OK {
                 return round;
             }
-            if self.rig.shop.successes(id) > 0 && !p.is_fulfilled() {
+            if self.rig.shop.ledger(id).successes > 0 && !p.is_fulfilled() {
                 // A delivery returned Ok and is not recorded yet: the instance
                 // that ran it records it within its lease; give it that time
                 // (in real time: the test's clock only moves when told).
@@ -217,7 +219,11 @@ impl Bench {
         );
         self.rig.let_leases_expire();
         self.checkout.reconcile_once().await.expect("reconcile");
-        assert_eq!(self.rig.shop.calls(id), calls, "{case}: nothing runs again");
+        assert_eq!(
+            self.rig.shop.ledger(id).calls,
+            calls,
+            "{case}: nothing runs again"
+        );
     }
 
     /// One step of one flow failing in one mode.
@@ -325,7 +331,7 @@ impl Bench {
 async fn every_step<F, Fut>(name: &str, open: F)
 where
     F: FnOnce(Arc<ManualClock>) -> Fut,
-    Fut: std::future::Future<Output = Arc<dyn PaymentStore>>,
+    Fut: std::future::Future<Output = Arc<dyn QueryableStore>>,
 {
     let rig = Rig::start(RigOptions::default()).await;
     let inner = open(rig.clock.clone()).await;
@@ -342,6 +348,10 @@ where
         bench.slow_case(flow).await;
     }
     let tally = bench.rig.shop.tally(&bench.accepted);
+    assert_eq!(
+        tally.unexpected, 0,
+        "a payment outside the set was delivered"
+    );
     assert_eq!(tally.duplicates, 0, "{tally:?}");
     assert_eq!(tally.lost, 0, "{tally:?}");
     assert_eq!(tally.deliveries as usize, bench.accepted.len(), "{tally:?}");
@@ -364,7 +374,7 @@ where
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn memory_store_fails_at_every_step() {
     every_step("memory", |clock| async move {
-        Arc::new(MemoryStore::with_clock(clock)) as Arc<dyn PaymentStore>
+        Arc::new(MemoryStore::with_clock(clock)) as Arc<dyn QueryableStore>
     })
     .await;
 }
