@@ -80,6 +80,11 @@ impl Tables {
         self.table("deliveries")
     }
 
+    /// The migration table, qualified with the schema.
+    pub(crate) fn migrations_table(&self) -> TableRef {
+        self.table("migrations")
+    }
+
     /// The migration table's unqualified name (never sea-orm's default `seaql_migrations`).
     pub(crate) fn migrations(&self) -> String {
         self.name("migrations")

@@ -2,7 +2,7 @@
 //! every call is counted, for testing a shop or a store against the engine.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex, MutexGuard, Once, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -145,20 +145,6 @@ impl Drop for InFlight<'_> {
     }
 }
 
-/// Scripted panics are expected: the panic hook does not print them (any
-/// other panic prints as usual).
-fn quiet_scripted_panics() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let default = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if info.payload_as_str() != Some(PANIC_MESSAGE) {
-                default(info);
-            }
-        }));
-    });
-}
-
 fn default_quote() -> Result<OrderQuote, QuoteError> {
     let amount = Amount::new(1000).map_err(|e| QuoteError::Unavailable(e.to_string()))?;
     let description =
@@ -173,7 +159,6 @@ impl ScriptedFulfiller {
     /// A merchant whose every order costs 1000 XOF and whose deliveries
     /// succeed until scripted otherwise.
     pub fn new() -> Arc<Self> {
-        quiet_scripted_panics();
         Arc::new(ScriptedFulfiller {
             state: Mutex::new(State::default()),
             inner: None,
@@ -194,7 +179,6 @@ impl ScriptedFulfiller {
     /// # }
     /// ```
     pub fn wrapping(inner: Arc<dyn OrderFulfiller>) -> Arc<Self> {
-        quiet_scripted_panics();
         Arc::new(ScriptedFulfiller {
             state: Mutex::new(State::default()),
             inner: Some(inner),

@@ -1,22 +1,28 @@
 //! # cinetpay-tower
 //!
-//! A [tower](https://docs.rs/tower) [`Layer`](tower_layer::Layer) that answers
-//! the CinetPay Checkout v2 routes of a [`Checkout`](cinetpay_core::engine::Checkout)
-//! — `{prefix}/init`, `{prefix}/notify` and `{prefix}/return` — and passes every
-//! other request to the inner service untouched: its body is neither read nor
-//! buffered. What the layer adds to such a request is one comparison of its
-//! path, one call and one future around the inner ones, and a body wrapper:
-//! about 170 instructions when it wraps a whole axum router (1.3 % of a bare
-//! axum `GET` served over TCP, counted by callgrind; see `BENCHMARKS.md`).
-//! Mounted with `Router::layer`, axum wraps every route with it, as it does
-//! any layer: that costs about 11 % of a bare `GET`, of which 7 points are
-//! axum's own per-route layering, which a layer that does nothing costs too.
-//! Mounted path by path with [`endpoint`] (axum's `Router::route_service`),
-//! the application's other routes never meet it and cost nothing more.
+//! The CinetPay routes of a [`Checkout`](cinetpay_core::engine::Checkout) —
+//! `{prefix}/init`, `{prefix}/notify` and `{prefix}/return` — for axum and any
+//! tower stack.
 //!
-//! It works with [`axum::Router::layer`](https://docs.rs/axum/latest/axum/struct.Router.html#method.layer),
-//! with hyper, and with any tower stack whose response body carries [`bytes::Bytes`].
-//! See [`CinetPayLayer`] for a complete example.
+//! * **axum**: [`router`] gives the three routes as a `Router` to
+//!   [`merge`](https://docs.rs/axum/latest/axum/struct.Router.html#method.merge)
+//!   into the application's. Each route is mounted on its own path, so the
+//!   application's other routes never meet the engine and cost nothing more.
+//!   This is the mount the examples use.
+//! * **any tower stack** (hyper, tonic's HTTP side...): [`CinetPayLayer`]
+//!   answers the three paths and passes every other request to the inner
+//!   service untouched (its body is neither read nor buffered); [`endpoint`]
+//!   is the same engine as a `Service` for routers that mount path by path.
+//!   With axum's `Router::layer`, axum wraps every route with the layer, as it
+//!   does any layer: prefer [`router`] there.
+//!
+//! What each mount costs the application's other routes is measured in
+//! `BENCHMARKS.md` (callgrind instruction counts), not here, so that the
+//! figures stay with the run that measured them.
+//!
+//! Whichever the mount, start the engine's background work
+//! ([`Checkout::start_background`](cinetpay_core::engine::Checkout::start_background))
+//! and shut it down after the server stops: see [`router`].
 
 // Library code never unwraps: what comes from the network or a database is handled.
 #![warn(clippy::unwrap_used)]

@@ -10,7 +10,7 @@ use crate::endpoint;
 /// `{prefix}/return`) as an axum [`Router`], each mounted on its own path with
 /// [`Router::route_service`]: merged into the application's router, the
 /// application's other routes never meet the engine and cost nothing more
-/// (see `BENCHMARKS.md`).
+/// (measured in `BENCHMARKS.md`).
 ///
 /// ```
 /// use axum::{routing::get, Router};

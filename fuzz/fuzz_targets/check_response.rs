@@ -1,6 +1,6 @@
 //! CinetPay's `/v2/payment/check` answer: any bytes parse or fail without
 //! panicking, and an answer is "accepted" only with code `00` and status
-//! `ACCEPTED`; it confirms a payment only with that exact amount and currency.
+//! `ACCEPTED`, and only for that exact amount and currency.
 #![no_main]
 
 use cinetpay_core::protocol::{CheckData, CheckOutcome, Envelope};
@@ -11,30 +11,30 @@ fuzz_target!(|body: &[u8]| {
     let Ok(envelope) = serde_json::from_slice::<Envelope<CheckData>>(body) else {
         return;
     };
-    let outcome = envelope.outcome();
     let _ = envelope.class();
     let _ = envelope.result_code().documented_message();
     let status = envelope.data.as_ref().and_then(|d| d.status.clone());
-    if outcome.is_accepted() {
-        assert_eq!(envelope.code.trim(), "00", "{envelope:?}");
-        let status = status.expect("accepted without a status");
-        assert!(status.trim().eq_ignore_ascii_case("ACCEPTED"), "{status:?}");
-    }
     let data = envelope.data.as_ref();
     let amount = data.and_then(|d| d.reported_amount());
     let currency = data.and_then(|d| d.reported_currency());
     for c in Currency::ALL {
         for a in [5, 100, 1000, 1_000_000] {
             let money = Money::new(Amount::new(a).expect("amount"), c);
-            if outcome.confirms(money) {
-                assert!(matches!(outcome, CheckOutcome::Accepted { .. }));
+            let outcome = envelope.outcome(money);
+            if matches!(outcome, CheckOutcome::Accepted | CheckOutcome::Mismatch { .. }) {
+                assert_eq!(envelope.code.trim(), "00", "{envelope:?}");
+                let status = status.as_deref().expect("accepted without a status");
+                assert!(status.trim().eq_ignore_ascii_case("ACCEPTED"), "{status:?}");
+            }
+            if outcome == CheckOutcome::Accepted {
                 assert_eq!((amount, currency), (Some(a), Some(c)), "{envelope:?}");
             }
         }
     }
-    if let (CheckOutcome::Accepted { .. }, Some(a), Some(c)) = (outcome, amount, currency)
+    if let (Some(a), Some(c)) = (amount, currency)
         && let Ok(a) = Amount::new(a)
+        && matches!(envelope.outcome(Money::new(a, c)), CheckOutcome::Mismatch { .. })
     {
-        assert!(outcome.confirms(Money::new(a, c)));
+        panic!("the reported money itself is a mismatch: {envelope:?}");
     }
 });

@@ -17,15 +17,17 @@ use crate::values::{Credentials, TransactionId};
 
 /// What `/v2/payment/check` answered: any well-formed envelope, whatever its
 /// code. [`Envelope::outcome`](crate::protocol::Envelope#method.outcome)
-/// classifies it (accepted, pending, failed, request error, unknown).
+/// classifies it for the payment's money (accepted, mismatch, refused,
+/// cancelled, pending, request error, unknown).
 ///
 /// ```
-/// use cinetpay_core::CheckResponse;
+/// use cinetpay_core::{Amount, CheckResponse, Currency, Money};
 /// use cinetpay_core::protocol::CheckOutcome;
 /// let answer: CheckResponse = serde_json::from_str(
 ///     r#"{"code":"662","message":"WAITING_CUSTOMER_PAYMENT"}"#,
 /// ).unwrap();
-/// assert_eq!(answer.outcome(), CheckOutcome::Pending);
+/// let price = Money::new(Amount::new(1000).unwrap(), Currency::Xof);
+/// assert_eq!(answer.outcome(price), CheckOutcome::Pending);
 /// ```
 pub type CheckResponse = Envelope<CheckData>;
 
@@ -52,8 +54,8 @@ pub type CheckResponse = Envelope<CheckData>;
 /// let client = Client::new(creds, ClientConfig::default())?;
 /// let check = client.check_payment(&"cp-abc".parse()?).await?;
 /// let price = Money::new(Amount::new(1000)?, Currency::Xof);
-/// match check.outcome() {
-///     outcome if outcome.confirms(price) => { /* deliver the order */ }
+/// match check.outcome(price) {
+///     CheckOutcome::Accepted => { /* deliver the order */ }
 ///     CheckOutcome::Pending => { /* wait for the next notification */ }
 ///     other => tracing::warn!(?other, code = %check.code, "not paid"),
 /// }
@@ -236,7 +238,7 @@ impl Client {
                 }
                 Err(e) if e.is_retryable() && attempt < self.config.check_retries => {
                     let delay = self.config.backoff(attempt);
-                    tracing::warn!(transaction_id = %id, attempt, error = %e, ?delay, "CinetPay check failed, retrying");
+                    tracing::warn!(transaction_id = %id, attempt, error = %e, delay_ms = delay.as_millis() as u64, "CinetPay check failed, retrying");
                     attempt += 1;
                     tokio::time::sleep(delay).await;
                 }

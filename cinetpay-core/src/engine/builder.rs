@@ -82,6 +82,7 @@ impl CheckoutBuilder {
         let config = self.config.ok_or_else(|| missing("config"))?;
         let store = self.store.ok_or_else(|| missing("store"))?;
         let fulfiller = self.fulfiller.ok_or_else(|| missing("fulfiller"))?;
+        super::panics::install_hook();
         let account = &config.account;
         let client = match self.client {
             Some(client) => {

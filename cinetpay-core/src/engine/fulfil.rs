@@ -1,12 +1,9 @@
 //! `fulfil_once`: the claim protocol around the merchant's `fulfil` (and
 //! `payment_needs_refund`).
 
-use std::any::Any;
 use std::future::Future;
-use std::panic::AssertUnwindSafe;
 use std::time::Duration;
 
-use futures_util::FutureExt;
 use tokio::time::Instant;
 
 use super::Checkout;
@@ -309,27 +306,14 @@ where
         message,
         timed_out: false,
     };
-    match tokio::time::timeout(timeout, AssertUnwindSafe(work).catch_unwind()).await {
+    match tokio::time::timeout(timeout, super::panics::caught(work)).await {
         Ok(Ok(Ok(()))) => Ok(()),
         Ok(Ok(Err(e))) => Err(failed(e.to_string())),
-        Ok(Err(panic)) => Err(failed(format!(
-            "fulfiller panicked: {}",
-            panic_message(&*panic)
-        ))),
+        Ok(Err(panicked)) => Err(failed(format!("fulfiller panicked: {panicked}"))),
         Err(_) => Err(Failure {
             message: format!("fulfiller timed out after {} ms", timeout.as_millis()),
             timed_out: true,
         }),
-    }
-}
-
-fn panic_message(panic: &(dyn Any + Send)) -> String {
-    if let Some(s) = panic.downcast_ref::<&str>() {
-        (*s).to_owned()
-    } else if let Some(s) = panic.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "(no message)".to_owned()
     }
 }
 

@@ -12,8 +12,8 @@
 //! single flight           one check per payment at a time here; a return (or an unsigned
 //!                         notification) within min_check_interval of the last check: none
 //! check with CinetPay     retried by the client on network errors and 5xx; checked_at recorded
-//! classify                00 + ACCEPTED + same amount and currency = accepted;
-//!                         same but different money = needs_attention (never fulfilled)
+//! classify                CheckOutcome, for the payment's money: 00 + ACCEPTED + same
+//!                         amount and currency = accepted; other money = needs_attention
 //! transition (CAS)        on a lost race: re-read once, continue from the new state;
 //!                         accepted only if no other payment of the order is and it was not
 //!                         superseded, else needs_attention for a refund
@@ -23,7 +23,8 @@
 //! refused/cancelled       payment_failed, at most once per payment
 //! ```
 //!
-//! How check answers are read (on top of [`CheckOutcome`](crate::protocol::CheckOutcome)):
+//! How check answers are read: [`CheckOutcome`](crate::protocol::CheckOutcome), the
+//! one classification, is acted on as follows:
 //!
 //! * `00` + `ACCEPTED` with exactly the stored amount and currency: `accepted`;
 //!   with other (or missing) money: `needs_attention`, logged at `error`, never
@@ -36,6 +37,26 @@
 //!   answers: no change, logged at `warn`;
 //! * request errors (`608`, `609`, `624`...): no change, logged at `error`, and
 //!   the notification gets `503` so that CinetPay may try again.
+//!
+//! Where each step lives (`impl Checkout` blocks: here, the accessors adapters
+//! use; then one per step, in `routes/`, `start_payment.rs`, `sync.rs`,
+//! `fulfil.rs` and `reconcile.rs`):
+//!
+//! | file | step |
+//! |---|---|
+//! | `routes/` | the three routes: method, body, parsing, answers (`handle`) |
+//! | `routes/init.rs` | init: the request read, the answer (`303` or JSON) |
+//! | `start_payment.rs` | init: the order's quote, the payment row, CinetPay's page |
+//! | `routes/notify.rs` | notify: the `x-token`, the site id, then `sync` |
+//! | `routes/return_.rs`, `return_to.rs` | return: `sync` (untrusted), then the order's page |
+//! | `sync.rs`, `single_flight.rs` | the one path for truth: check, classify, transition |
+//! | `fulfil.rs` | owed work under a claim: `fulfil`, `payment_needs_refund`, `payment_failed` |
+//! | `reconcile.rs` | the background work: reconciliation passes, their loop, its shutdown |
+//! | `check_snapshot.rs` | what is stored of a check answer |
+//! | `delivery_log.rs` | the delivery log, written behind the answer when it can be |
+//! | `refusals.rs`, `untrusted.rs` | refused requests counted, request values escaped in logs |
+//! | `response.rs`, `customer_error.rs`, `error.rs` | fixed answers, errors a shop renders |
+//! | `config/` | the one configuration: settings in, validated config out |
 //!
 //! Adapters (tower, Rocket) call [`Checkout::is_own_path`], read the body up
 //! to [`Checkout::body_limit`] (answering [`Checkout::payload_too_large`]
@@ -132,20 +153,21 @@
 //! ```
 
 mod builder;
-mod classify;
+mod check_snapshot;
 mod config;
 mod customer_error;
 mod delivery_log;
 mod error;
 mod fulfil;
 mod outcome;
+mod panics;
 mod reconcile;
 mod refusals;
 mod response;
 mod return_to;
 mod routes;
 mod single_flight;
-mod start;
+mod start_payment;
 mod sync;
 mod untrusted;
 

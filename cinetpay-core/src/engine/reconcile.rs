@@ -130,7 +130,10 @@ impl Checkout {
         let task = tokio::spawn(async move {
             let mut ticker = tokio::time::interval(interval);
             ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            tracing::info!(?interval, "reconciler started");
+            tracing::info!(
+                interval_ms = interval.as_millis() as u64,
+                "reconciler started"
+            );
             loop {
                 tokio::select! {
                     biased;

@@ -3,7 +3,7 @@
 use tracing::Instrument;
 
 use super::Checkout;
-use super::classify::{Verdict, classify, snapshot};
+use super::check_snapshot::snapshot;
 use super::delivery_log::Durability;
 use super::error::SyncError;
 use super::outcome::{FulfilmentOutcome, SyncOutcome};
@@ -11,6 +11,7 @@ use super::refusals::Refusal;
 use crate::model::{
     Attention, CheckSnapshot, DeliverySource, Payment, PaymentStatus, RefundReason,
 };
+use crate::protocol::CheckOutcome;
 use crate::store::{StatusChange, Transition};
 use crate::values::TransactionId;
 
@@ -202,10 +203,10 @@ impl Checkout {
                 return Err(SyncError::Check(e));
             }
         };
-        let verdict = classify(&payment, &check);
+        let outcome = check.outcome(payment.money());
         let seen = snapshot(&check);
-        match verdict {
-            Verdict::RequestError => {
+        match outcome {
+            CheckOutcome::RequestError => {
                 tracing::error!(
                     code = %seen.code,
                     message = %seen.message,
@@ -217,8 +218,8 @@ impl Checkout {
                     message: seen.message.chars().take(64).collect(),
                 })
             }
-            Verdict::Accepted => self.accept(payment, seen).await,
-            Verdict::Mismatch(reason) => {
+            CheckOutcome::Accepted => self.accept(payment, seen).await,
+            CheckOutcome::Mismatch { reason } => {
                 tracing::error!(
                     order_ref = %payment.order_ref,
                     reason = %reason,
@@ -234,19 +235,19 @@ impl Checkout {
                 )
                 .await
             }
-            Verdict::Refused => {
+            CheckOutcome::Refused => {
                 self.move_to(payment, PaymentStatus::Refused, seen, None, None)
                     .await
             }
-            Verdict::Cancelled => {
+            CheckOutcome::Cancelled => {
                 self.move_to(payment, PaymentStatus::Cancelled, seen, None, None)
                     .await
             }
-            Verdict::Pending => {
+            CheckOutcome::Pending => {
                 tracing::info!(code = %seen.code, message = %seen.message, "payment still pending");
                 Ok(self.keep_status(payment, Some(seen)).await)
             }
-            Verdict::Unknown => {
+            CheckOutcome::Unknown => {
                 tracing::warn!(
                     code = %seen.code,
                     message = %seen.message,

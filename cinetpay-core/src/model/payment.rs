@@ -147,6 +147,20 @@ impl Payment {
         }
     }
 
+    /// The amount and currency the payment was created for (what CinetPay's
+    /// answers are compared with).
+    ///
+    /// ```
+    /// # use cinetpay_core::*;
+    /// # fn demo(payment: &Payment) {
+    /// let money: Money = payment.money();
+    /// assert_eq!(money.currency, payment.currency);
+    /// # }
+    /// ```
+    pub fn money(&self) -> crate::values::Money {
+        crate::values::Money::new(self.amount, self.currency)
+    }
+
     /// What the merchant's code still owes this payment, run under the claim
     /// protocol: the delivery of an accepted payment not yet fulfilled, or the
     /// refund notice of one that must be refunded and was not notified yet.

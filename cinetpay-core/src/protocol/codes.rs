@@ -31,7 +31,7 @@ pub enum CodeClass {
 /// A CinetPay result code, with its documented message and class.
 /// Unknown codes are kept as they came (trimmed), never rejected.
 ///
-/// Every code of the table in `cinetpay-api.md` §2.4 is known, with its
+/// Every code of the table in `docs/checkout-v2.md` §2.4 is known, with its
 /// documented message and a [`CodeClass`]. It deserializes from a JSON string
 /// or number.
 ///
@@ -58,7 +58,7 @@ impl<'de> Deserialize<'de> for ResultCode {
     }
 }
 
-/// Every documented code: (code, message, class). Source: cinetpay-api.md §2.4.
+/// Every documented code: (code, message, class). Source: docs/checkout-v2.md §2.4.
 const TABLE: &[(&str, &str, CodeClass)] = &[
     ("00", "SUCCES", CodeClass::Success),
     ("201", "CREATED", CodeClass::Created),
@@ -278,7 +278,7 @@ mod tests {
         assert_eq!(ResultCode::new("00").documented_message(), Some("SUCCES"));
     }
 
-    /// The table of cinetpay-api.md §2.4, row by row: code, message, class.
+    /// The table of docs/checkout-v2.md §2.4, row by row: code, message, class.
     #[test]
     fn the_table_matches_the_reference() {
         use CodeClass::*;

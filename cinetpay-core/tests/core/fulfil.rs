@@ -108,10 +108,12 @@ async fn a_panicking_fulfiller_releases_its_claim_and_is_retried() {
         FulfilmentOutcome::Failed {
             attempt: 1, error, ..
         } => {
-            assert_eq!(
-                *error,
-                format!("fulfiller panicked: {}", cinetpay_testing::PANIC_MESSAGE)
-            )
+            let expected = format!("fulfiller panicked: {}", cinetpay_testing::PANIC_MESSAGE);
+            assert!(error.starts_with(&expected), "{error}");
+            assert!(
+                error.contains("(at cinetpay-testing/src/scripted.rs:"),
+                "{error}"
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -123,6 +125,58 @@ async fn a_panicking_fulfiller_releases_its_claim_and_is_retried() {
     let report = h.checkout.reconcile_once().await.unwrap();
     assert_eq!(report.fulfilled, 1);
     assert_eq!(h.shop.successes(), 1);
+}
+
+/// Run in a child process (the panic hook is process-wide): a fulfiller's
+/// panic is reported once, by the engine's log line with its message and
+/// location, and std's hook prints nothing for it.
+#[test]
+fn a_fulfiller_panic_is_reported_once_and_not_by_the_std_hook() {
+    const CHILD: &str = "CINETPAY_TEST_PANIC_CHILD";
+    const NAME: &str = "fulfil::a_fulfiller_panic_is_reported_once_and_not_by_the_std_hook";
+    if std::env::var_os(CHILD).is_some() {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime.block_on(async {
+            let logs = Logs::global();
+            let h = Harness::new().await;
+            h.shop.script([Act::Panic]);
+            let id = h.start("ord-1").await;
+            let _a = h.check_answers(&id, accepted("1000", "XOF")).await;
+            let response = h.notify(&id).await;
+            assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+            let lines = logs
+                .text()
+                .lines()
+                .filter(|l| l.contains(cinetpay_testing::PANIC_MESSAGE))
+                .map(str::to_owned)
+                .collect::<Vec<_>>();
+            println!("PANIC LINES {}", lines.len());
+            for line in lines {
+                println!("PANIC LINE {line}");
+            }
+        });
+        return;
+    }
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([NAME, "--exact", "--nocapture", "--test-threads=1"])
+        .env(CHILD, "1")
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("1 passed"), "{stdout}");
+    assert!(
+        !stderr.contains("panicked at"),
+        "std's hook printed: {stderr}"
+    );
+    assert!(!stderr.contains("stack backtrace"), "{stderr}");
+    assert!(stdout.contains("PANIC LINES 1\n"), "{stdout}");
+    assert!(
+        stdout.contains("(at cinetpay-testing/src/scripted.rs:"),
+        "the location is in the engine's line: {stdout}"
+    );
 }
 
 #[tokio::test]

@@ -1,4 +1,4 @@
-//! Invariant 8 and observability: every log line of a busy run (every level,
+//! Secrets never logged (invariant 8, docs/design.md) and observability: every log line of a busy run (every level,
 //! every crate) is captured; none shows the API key, the secret key or an
 //! x-token, and the request spans carry the transaction id.
 #![allow(clippy::unwrap_used)]

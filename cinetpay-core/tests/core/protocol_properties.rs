@@ -128,8 +128,9 @@ proptest! {
         code in prop_oneof![Just(Value::from("00")), Just(Value::from(627)), json_value()],
         data in json_value(),
     ) {
+        let price = Money::new(Amount::new(1000).unwrap(), Currency::Xof);
         if let Ok(e) = serde_json::from_slice::<Envelope<CheckData>>(&body) {
-            let _ = e.outcome();
+            let _ = e.outcome(price);
         }
         let _ = serde_json::from_slice::<Envelope<InitData>>(&body);
         let mut object = match value {
@@ -140,17 +141,23 @@ proptest! {
         object.insert("data".into(), data);
         let body = serde_json::to_vec(&Value::Object(object)).unwrap();
         if let Ok(e) = serde_json::from_slice::<Envelope<CheckData>>(&body) {
-            let outcome = e.outcome();
+            let outcome = e.outcome(price);
             // Success needs code 00 and status ACCEPTED, nothing less.
-            if outcome.is_accepted() {
+            if matches!(outcome, CheckOutcome::Accepted | CheckOutcome::Mismatch { .. }) {
                 prop_assert_eq!(e.code.trim(), "00");
                 let status = e.data.as_ref().and_then(|d| d.status.clone()).unwrap();
                 prop_assert!(status.trim().eq_ignore_ascii_case("ACCEPTED"));
             }
-            if let CheckOutcome::Accepted { amount: Some(a), currency: Some(c) } = outcome
-                && let Ok(amount) = Amount::new(a)
+            // Accepted for exactly the money it reports, and no other.
+            let data = e.data.as_ref();
+            if let (Some(a), Some(c)) = (
+                data.and_then(CheckData::reported_amount),
+                data.and_then(CheckData::reported_currency),
+            ) && let Ok(amount) = Amount::new(a)
+                && matches!(outcome, CheckOutcome::Accepted | CheckOutcome::Mismatch { .. })
             {
-                prop_assert!(outcome.confirms(Money::new(amount, c)));
+                prop_assert_eq!(e.outcome(Money::new(amount, c)), CheckOutcome::Accepted);
+                prop_assert_eq!(outcome == CheckOutcome::Accepted, Money::new(amount, c) == price);
             }
         }
         let _ = serde_json::from_slice::<Envelope<InitData>>(&body);

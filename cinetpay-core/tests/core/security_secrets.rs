@@ -1,4 +1,4 @@
-//! Invariant 8 over a whole run: a shop on a real HTTP server, the engine over
+//! Secrets never in `Debug`, logs or errors (invariant 8, docs/design.md) over a whole run: a shop on a real HTTP server, the engine over
 //! a `MemoryStore`, the local CinetPay (`cinetpay-sandbox`) with distinctive
 //! credentials, and every log record of every crate captured at TRACE
 //! (`log` records too). The run goes through init, payment, notifications

@@ -7,8 +7,10 @@
 //! * SQLite: a `BEGIN IMMEDIATE` transaction, which takes the database's write
 //!   lock at once (others wait for it through the busy timeout).
 
+use std::collections::HashSet;
 use std::time::Duration;
 
+use sea_orm::sea_query::{Alias, Query};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
     SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
@@ -44,6 +46,12 @@ pub(crate) async fn migrate_steps(
         tables: tables.clone(),
         steps,
     };
+    // The usual start-up: nothing to do, so no lock, no DDL and no log lines
+    // ("relation … already exists, skipping", "No pending migrations").
+    if steps.is_none() && up_to_date(db, tables, &migrator).await {
+        tracing::debug!("store schema up to date");
+        return Ok(());
+    }
     match db.get_database_backend() {
         DbBackend::Postgres => postgres(db, tables, &migrator).await,
         DbBackend::MySql => mysql(db, &migrator).await,
@@ -53,6 +61,26 @@ pub(crate) async fn migrate_steps(
             reason: format!("unsupported database backend {other:?}"),
         }),
     }
+}
+
+/// Whether every migration is recorded in the migration table already. Any
+/// error (no table yet, no permission) says no: the locked path then decides.
+async fn up_to_date(db: &DatabaseConnection, tables: &Tables, migrator: &Migrator) -> bool {
+    let query = Query::select()
+        .column(Alias::new("version"))
+        .from(tables.migrations_table())
+        .to_owned();
+    let Ok(rows) = db.query_all(&query).await else {
+        return false;
+    };
+    let applied: HashSet<String> = rows
+        .iter()
+        .filter_map(|row| row.try_get::<String>("", "version").ok())
+        .collect();
+    migrator
+        .migrations()
+        .iter()
+        .all(|m| applied.contains(m.name()))
 }
 
 fn failed(step: &str, source: DbErr) -> Error {
@@ -74,7 +102,8 @@ async fn postgres(
     // Wait for another instance's migration up to LOCK_WAIT, whatever the
     // pool's statement timeout; then give the DDL itself as long again.
     let lock = format!(
-        "SET LOCAL lock_timeout = '{wait}s'; SET LOCAL statement_timeout = '{total}s'",
+        "SET LOCAL lock_timeout = '{wait}s'; SET LOCAL statement_timeout = '{total}s'; \
+         SET LOCAL client_min_messages = warning",
         wait = LOCK_WAIT.as_secs(),
         total = 2 * LOCK_WAIT.as_secs()
     );

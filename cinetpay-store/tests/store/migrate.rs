@@ -313,3 +313,92 @@ async fn upgrade_on_postgres() {
 async fn upgrade_on_mysql() {
     upgrade_on_server(MYSQL_VAR, "migrate::upgrade_on_mysql", DbBackend::MySql).await;
 }
+
+/// Every event at `INFO` or above, of every crate, on this thread.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("capture").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    fn lines(&self) -> Vec<String> {
+        let bytes = std::mem::take(&mut *self.0.lock().expect("capture"));
+        String::from_utf8_lossy(&bytes)
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+/// A start-up on a migrated database logs nothing at `INFO` or above (no
+/// "relation … already exists, skipping" notices, no "No pending
+/// migrations"); the first one says what it applied.
+async fn later_start_ups_are_silent(builder: impl Fn() -> cinetpay_store::StoreBuilder, url: &str) {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::INFO)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let start_up = || async {
+        let store = builder().connect(url).await.expect("connect");
+        store.migrate().await.expect("migrate");
+    };
+    start_up().await;
+    let first = captured.lines();
+    assert!(
+        first.iter().any(|l| l.contains("Applying migration")),
+        "the capture sees the first start-up's migrations: {first:?}"
+    );
+    for _ in 0..2 {
+        start_up().await;
+        let later = captured.lines();
+        assert!(later.is_empty(), "a later start-up logged: {later:#?}");
+    }
+}
+
+#[tokio::test]
+async fn later_start_ups_are_silent_on_sqlite() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("s.db").display());
+    later_start_ups_are_silent(SeaOrmStore::builder, &url).await;
+}
+
+async fn later_start_ups_are_silent_on_server(var: &str, test: &str, backend: DbBackend) {
+    let Some(url) = server_url(var, test) else {
+        return;
+    };
+    let place = Place::new(backend, "quiet");
+    later_start_ups_are_silent(|| place.builder(&place.prefix).max_connections(2), &url).await;
+    place.drop_all(&admin(&url).await).await;
+}
+
+#[tokio::test]
+async fn later_start_ups_are_silent_on_postgres() {
+    later_start_ups_are_silent_on_server(
+        POSTGRES_VAR,
+        "later_start_ups_are_silent_on_postgres",
+        DbBackend::Postgres,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn later_start_ups_are_silent_on_mysql() {
+    later_start_ups_are_silent_on_server(
+        MYSQL_VAR,
+        "later_start_ups_are_silent_on_mysql",
+        DbBackend::MySql,
+    )
+    .await;
+}

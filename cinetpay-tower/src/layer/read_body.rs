@@ -50,7 +50,10 @@ where
         Limited::new(body, limit).collect(),
     );
     let Ok(read) = read.await else {
-        tracing::warn!(timeout = ?checkout.body_read_timeout(), "cinetpay: request body not received in time");
+        tracing::warn!(
+            timeout_ms = checkout.body_read_timeout().as_millis() as u64,
+            "cinetpay: request body not received in time"
+        );
         return Err(too_slow);
     };
     match read {

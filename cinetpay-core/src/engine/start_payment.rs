@@ -1,8 +1,5 @@
 //! `init`: [`Checkout::start_payment`].
 
-use std::panic::AssertUnwindSafe;
-
-use futures_util::FutureExt;
 use tracing::Instrument;
 
 use super::Checkout;
@@ -150,8 +147,7 @@ impl Checkout {
     }
 
     async fn quote(&self, order: &OrderRef) -> Result<OrderQuote, InitError> {
-        let asked = AssertUnwindSafe(self.inner.fulfiller.quote(order)).catch_unwind();
-        match asked.await {
+        match super::panics::caught(self.inner.fulfiller.quote(order)).await {
             Ok(Ok(quote)) => Ok(quote),
             Ok(Err(QuoteError::NotFound)) => {
                 tracing::info!("unknown order");
@@ -165,8 +161,8 @@ impl Checkout {
                 tracing::warn!(%why, "order lookup unavailable");
                 Err(InitError::QuoteUnavailable(why))
             }
-            Err(_) => {
-                tracing::error!("the fulfiller's quote panicked");
+            Err(panicked) => {
+                tracing::error!(panic = %panicked, "the fulfiller's quote panicked");
                 Err(InitError::QuoteUnavailable(
                     "order lookup failed".to_owned(),
                 ))
