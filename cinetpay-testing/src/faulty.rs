@@ -155,7 +155,7 @@ pub const LOG_CAPACITY: usize = 10_000;
 /// ```
 /// use std::sync::Arc;
 /// use cinetpay_testing::fixtures::{at, new_payment, order_ref};
-/// use cinetpay_testing::{FaultyStore, StoreOp};
+/// use cinetpay_testing::{FaultyStore, QueryableStore, StoreOp};
 /// use cinetpay_core::{MemoryStore, PaymentStore};
 ///
 /// # #[tokio::main(flavor = "current_thread")]

@@ -36,8 +36,8 @@
 //!
 //! ```
 //! use std::sync::Arc;
-//! use cinetpay_core::{MemoryStore, PaymentQueries, PaymentStore};
-//! use cinetpay_testing::{StoreBackend, async_trait, run_conformance};
+//! use cinetpay_core::MemoryStore;
+//! use cinetpay_testing::{QueryableStore, StoreBackend, async_trait, run_conformance};
 //!
 //! /// One fresh database of "my" store (a MemoryStore stands in for, say, a
 //! /// Redis database: instances are new clients of the same data).
