@@ -10,4 +10,5 @@ mod binary;
 mod client;
 mod page;
 mod scenarios;
+mod shop_settings;
 mod x_token;
