@@ -13,9 +13,9 @@
 //!
 //! ## In a test
 //!
-//! Start it, point a `cinetpay_core::Client` (or a shop, through
-//! `CINETPAY_API_URL`) at [`Sandbox::url`], initialise a payment, decide it
-//! headless with [`Sandbox::pay`], and wait for the notifications:
+//! Start it, point a `cinetpay_core::Client` (or a shop, through the settings
+//! of [`Sandbox::shop_settings`]) at [`Sandbox::url`], initialise a payment,
+//! decide it headless with [`Sandbox::pay`], and wait for the notifications:
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -165,10 +165,43 @@
 //!
 //! ## The binary
 //!
-//! `cargo run -p cinetpay-sandbox -- --port 4010` prints the base URL to give
-//! as `CINETPAY_API_URL` and the (fake, fixed) credentials
-//! ([`DEFAULT_SITE_ID`], [`DEFAULT_API_KEY`], [`DEFAULT_SECRET_KEY`]). Every
-//! flag (`--port`, `--host`, `--site-id`, `--api-key`, `--secret-key`, the
+//! `cargo run -p cinetpay-sandbox -- --port 4010` prints every setting a shop
+//! needs to start against it ([`Sandbox::shop_settings`], [`ShopSettings`]):
+//! the (fake, fixed) credentials ([`DEFAULT_SITE_ID`], [`DEFAULT_API_KEY`],
+//! [`DEFAULT_SECRET_KEY`]), its base URL as `api_url` and the shop's public
+//! URL as `public_url`, given by `--shop-url` (default [`DEFAULT_SHOP_URL`],
+//! where the example axum shop listens; `--shop-url http://127.0.0.1:8000` for
+//! the Rocket one). It prints them three times, to paste as they are:
+//!
+//! ```text
+//! # An axum or tower app (cinetpay-tower), in its environment:
+//! CINETPAY_API_KEY=sandbox-api-key-not-a-real-key
+//! CINETPAY_SITE_ID=424242
+//! CINETPAY_SECRET_KEY=sandbox-secret-key-not-a-real-key
+//! CINETPAY_API_URL=http://127.0.0.1:4010
+//! CINETPAY_PUBLIC_URL=http://127.0.0.1:3000
+//!
+//! # A Rocket app (cinetpay-rocket), in its environment:
+//! ROCKET_CINETPAY_API_KEY=sandbox-api-key-not-a-real-key
+//! ROCKET_CINETPAY_SITE_ID=424242
+//! ROCKET_CINETPAY_SECRET_KEY=sandbox-secret-key-not-a-real-key
+//! ROCKET_CINETPAY_API_URL=http://127.0.0.1:4010
+//! ROCKET_CINETPAY_PUBLIC_URL=http://127.0.0.1:3000
+//!
+//! # Or in its Rocket.toml:
+//! [default.cinetpay]
+//! api_key = "sandbox-api-key-not-a-real-key"
+//! site_id = "424242"
+//! secret_key = "sandbox-secret-key-not-a-real-key"
+//! api_url = "http://127.0.0.1:4010"
+//! public_url = "http://127.0.0.1:3000"
+//! ```
+//!
+//! Every other setting keeps its default (see
+//! `cinetpay_core::engine::CheckoutSettings`). The binary checks the settings
+//! the way a shop would and refuses to start when a shop could not (a
+//! `--shop-url` that is not an http(s) URL). Every flag (`--port`, `--host`,
+//! `--site-id`, `--api-key`, `--secret-key`, `--public-url`, `--shop-url`, the
 //! scenario and check-fault flags) has a `CINETPAY_SANDBOX_*` environment
 //! variable; `--help` lists them.
 
@@ -191,6 +224,7 @@ mod record;
 mod sandbox;
 mod scenario;
 mod server;
+mod shop;
 mod signer;
 mod state;
 
@@ -204,4 +238,5 @@ pub use payment::{PaymentSnapshot, PaymentState};
 pub use record::{CheckRecord, NotificationKind, NotificationRecord};
 pub use sandbox::Sandbox;
 pub use scenario::Scenario;
+pub use shop::{DEFAULT_SHOP_URL, ShopSettings};
 pub use signer::{SIGNED_FIELDS, x_token};

@@ -17,6 +17,7 @@ use crate::operator::Operator;
 use crate::payment::{Payment, PaymentSnapshot};
 use crate::record::{CheckRecord, NotificationKind, NotificationRecord};
 use crate::scenario::Scenario;
+use crate::shop::ShopSettings;
 use crate::state::Shared;
 
 /// A running sandbox, seen from Rust: cheap to clone, usable from any task.
@@ -84,6 +85,21 @@ impl Sandbox {
             .with_retry_delays(Duration::from_millis(20), Duration::from_millis(200));
         config.base_url = self.url();
         config
+    }
+
+    /// The settings a shop at `shop_url` (its public base URL) needs to start
+    /// against this sandbox: the credentials, this sandbox's URL as `api_url`
+    /// and `shop_url` as `public_url`, in the forms an axum/tower app and a
+    /// Rocket app read (see [`ShopSettings`]). The binary prints them.
+    pub fn shop_settings(&self, shop_url: &str) -> ShopSettings {
+        let url = self.url();
+        ShopSettings::new(
+            self.api_key(),
+            self.site_id(),
+            self.secret_key(),
+            url.as_str().trim_end_matches('/'),
+            shop_url,
+        )
     }
 
     // ---- payments ----

@@ -5,7 +5,10 @@
 //! ```
 //!
 //! Every flag has an environment variable (`CINETPAY_SANDBOX_*`); `--help`
-//! lists them. Start-up prints the settings to give to a shop.
+//! lists them. Start-up prints every setting a shop needs to start against
+//! it (`--shop-url` is the shop's public URL), three times: as `CINETPAY_*`
+//! variables for an axum or tower app, as `ROCKET_CINETPAY_*` variables and
+//! as a `[default.cinetpay]` Rocket.toml table for a Rocket app.
 
 #![warn(clippy::unwrap_used)]
 
@@ -13,7 +16,8 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use cinetpay_sandbox::{
-    CheckFaults, DEFAULT_API_KEY, DEFAULT_SECRET_KEY, DEFAULT_SITE_ID, Sandbox, Scenario,
+    CheckFaults, DEFAULT_API_KEY, DEFAULT_SECRET_KEY, DEFAULT_SHOP_URL, DEFAULT_SITE_ID, Sandbox,
+    Scenario,
 };
 use clap::Parser;
 
@@ -43,6 +47,10 @@ struct Args {
     /// Base URL advertised in payment_url, when reached through a proxy or container.
     #[arg(long, env = "CINETPAY_SANDBOX_PUBLIC_URL")]
     public_url: Option<String>,
+    /// Public base URL of the shop the sandbox will notify, printed as its
+    /// CINETPAY_PUBLIC_URL (the shop makes its notify_url of it).
+    #[arg(long, env = "CINETPAY_SANDBOX_SHOP_URL", default_value = DEFAULT_SHOP_URL)]
+    shop_url: String,
     /// Merchant name shown on the payment page.
     #[arg(
         long,
@@ -252,16 +260,22 @@ async fn main() -> std::process::ExitCode {
         }
     };
     let base = sandbox.url();
-    let api_url = base.as_str().trim_end_matches('/');
+    let settings = sandbox.shop_settings(&args.shop_url);
+    // Never print settings that a shop would refuse to start with.
+    if let Err(e) = settings.config() {
+        eprintln!(
+            "cinetpay-sandbox: a shop could not start with these settings: {e} (see --shop-url)"
+        );
+        sandbox.shutdown().await;
+        return std::process::ExitCode::FAILURE;
+    }
     println!(
         "CinetPay sandbox listening on {base}\n\n\
-Give these settings to your shop (local, fake credentials):\n\n  \
-CINETPAY_API_URL={api_url}\n  CINETPAY_SITE_ID={site}\n  CINETPAY_API_KEY={key}\n  CINETPAY_SECRET_KEY={secret}\n\n\
+Give a shop at {shop} these settings (local, fake credentials):\n\n\
+{settings}\n\
 Payment pages: {base}payment/{{token}}\nAdmin API:     {base}_sandbox  (payments, scenario, check-faults, notifications, checks)\n\
 Stop with Ctrl-C.",
-        site = sandbox.site_id(),
-        key = sandbox.api_key(),
-        secret = sandbox.secret_key(),
+        shop = args.shop_url,
     );
     if let Err(e) = tokio::signal::ctrl_c().await {
         eprintln!("cinetpay-sandbox: cannot wait for Ctrl-C: {e}");

@@ -1,10 +1,8 @@
 //! API fidelity: `POST /v2/payment` validation (every refusal code, JSON and
 //! form bodies) and the `/v2/payment/check` envelope in every state.
 
-mod common;
-
+use super::common::*;
 use cinetpay_sandbox::{Decision, Operator, SandboxError};
-use common::*;
 use serde_json::{Value, json};
 
 const NOWHERE: &str = "http://127.0.0.1:9/notify";

@@ -4,6 +4,12 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
+use cinetpay_core::{ApiKey, Credentials, SecretKey, SiteId};
+use cinetpay_sandbox::{DEFAULT_API_KEY, DEFAULT_SECRET_KEY};
+use url::Url;
+
+use super::shop_settings::{Printed, assert_complete};
+
 const BIN: &str = env!("CARGO_BIN_EXE_cinetpay-sandbox");
 
 /// Kills the child when the test ends, pass or fail.
@@ -28,6 +34,7 @@ fn help_documents_every_flag_and_its_environment_variable() {
         ("--api-key", "CINETPAY_SANDBOX_API_KEY"),
         ("--secret-key", "CINETPAY_SANDBOX_SECRET_KEY"),
         ("--public-url", "CINETPAY_SANDBOX_PUBLIC_URL"),
+        ("--shop-url", "CINETPAY_SANDBOX_SHOP_URL"),
         ("--copies", "CINETPAY_SANDBOX_COPIES"),
         ("--waiting-first", "CINETPAY_SANDBOX_WAITING_FIRST"),
         ("--refused-first", "CINETPAY_SANDBOX_REFUSED_FIRST"),
@@ -44,45 +51,122 @@ fn help_documents_every_flag_and_its_environment_variable() {
         assert!(help.contains(env), "{env} in --help");
     }
     assert!(help.contains("[default: 4010]"));
+    assert!(help.contains(&format!(
+        "[default: {}]",
+        cinetpay_sandbox::DEFAULT_SHOP_URL
+    )));
     assert!(help.contains(cinetpay_sandbox::DEFAULT_API_KEY));
 }
 
-#[tokio::test]
-async fn the_binary_prints_the_settings_and_serves_the_api() {
+/// Starts the binary with `args` and `envs`, and answers what it printed up
+/// to its last start-up line.
+async fn start(args: &[&str], envs: &[(&str, &str)]) -> (Running, String) {
     let mut child = Command::new(BIN)
-        .args(["--port", "0", "--site-id", "777001"])
-        .env("CINETPAY_SANDBOX_API_KEY", "key-from-env")
-        .env("CINETPAY_SANDBOX_CHECK_AMOUNT", "42")
+        .args(args)
+        .envs(envs.iter().copied())
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
     let stdout = child.stdout.take().unwrap();
-    let _running = Running(child);
+    let running = Running(child);
     let printed = tokio::task::spawn_blocking(move || {
-        let mut lines = Vec::new();
+        let mut printed = String::new();
         for line in BufReader::new(stdout).lines() {
             let line = line.unwrap();
-            let done = line.contains("CINETPAY_SECRET_KEY=");
-            lines.push(line);
-            if done {
+            printed.push_str(&line);
+            printed.push('\n');
+            if line == "Stop with Ctrl-C." {
                 break;
             }
         }
-        lines
+        printed
     })
     .await
     .unwrap();
+    (running, printed)
+}
+
+#[tokio::test]
+async fn the_binary_prints_every_setting_a_shop_needs_in_every_form() {
+    let shop_url = "http://127.0.0.1:8123";
+    let (_running, text) = start(
+        &["--port", "0", "--site-id", "777002", "--shop-url", shop_url],
+        &[],
+    )
+    .await;
+    let printed = Printed::parse(&text);
+    assert_eq!(
+        printed.env_value("CINETPAY_PUBLIC_URL"),
+        Some(shop_url),
+        "{text}"
+    );
+    assert_eq!(
+        printed.rocket_env_value("ROCKET_CINETPAY_PUBLIC_URL"),
+        Some(shop_url),
+        "{text}"
+    );
+    assert!(text.contains("\n[default.cinetpay]\n"), "{text}");
+    let api_url: Url = printed
+        .env_value("CINETPAY_API_URL")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(api_url.host_str(), Some("127.0.0.1"));
+    let credentials = Credentials::new(
+        SiteId::new("777002").unwrap(),
+        ApiKey::new(DEFAULT_API_KEY).unwrap(),
+        Some(SecretKey::new(DEFAULT_SECRET_KEY).unwrap()),
+    );
+    assert_complete(&printed, &api_url, &credentials, shop_url);
+
+    // From the environment as well.
+    let (_running, text) = start(
+        &["--port", "0"],
+        &[("CINETPAY_SANDBOX_SHOP_URL", "http://shop.test:9000")],
+    )
+    .await;
+    let printed = Printed::parse(&text);
+    assert_eq!(
+        printed.env_value("CINETPAY_PUBLIC_URL"),
+        Some("http://shop.test:9000")
+    );
+    assert_eq!(
+        printed.rocket_env_value("ROCKET_CINETPAY_PUBLIC_URL"),
+        Some("http://shop.test:9000")
+    );
+}
+
+#[test]
+fn the_binary_refuses_a_shop_url_no_shop_would_start_with() {
+    let out = Command::new(BIN)
+        .args(["--port", "0", "--shop-url", "ftp://shop.example"])
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("CINETPAY_PUBLIC_URL"), "{stderr}");
+    assert!(stderr.contains("--shop-url"), "{stderr}");
+}
+
+#[tokio::test]
+async fn the_binary_prints_the_settings_and_serves_the_api() {
+    let (_running, text) = start(
+        &["--port", "0", "--site-id", "777001"],
+        &[
+            ("CINETPAY_SANDBOX_API_KEY", "key-from-env"),
+            ("CINETPAY_SANDBOX_CHECK_AMOUNT", "42"),
+        ],
+    )
+    .await;
+    let printed = Printed::parse(&text);
     let setting = |name: &str| {
         printed
-            .iter()
-            .find_map(|l| {
-                l.trim()
-                    .strip_prefix(&format!("{name}="))
-                    .map(str::to_owned)
-            })
-            .unwrap_or_else(|| panic!("{name} printed: {printed:?}"))
+            .env_value(name)
+            .map(str::to_owned)
+            .unwrap_or_else(|| panic!("{name} printed: {text}"))
     };
     let api_url = setting("CINETPAY_API_URL");
     assert!(api_url.starts_with("http://127.0.0.1:"), "{api_url}");
@@ -91,6 +175,10 @@ async fn the_binary_prints_the_settings_and_serves_the_api() {
     assert_eq!(
         setting("CINETPAY_SECRET_KEY"),
         cinetpay_sandbox::DEFAULT_SECRET_KEY
+    );
+    assert_eq!(
+        setting("CINETPAY_PUBLIC_URL"),
+        cinetpay_sandbox::DEFAULT_SHOP_URL
     );
 
     let http = reqwest::Client::new();

@@ -3,11 +3,9 @@
 //! notification lands on a tiny shop that verifies its x-token with
 //! `cinetpay_core::protocol::verify_x_token`.
 
-mod common;
-
+use super::common::*;
 use cinetpay_core::protocol::{Lang, XTokenMatch};
 use cinetpay_sandbox::{NotificationKind, Operator, Sandbox};
-use common::*;
 use serde_json::json;
 
 /// The value of the hidden input `name` in `html`.

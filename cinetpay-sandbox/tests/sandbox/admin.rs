@@ -1,9 +1,7 @@
 //! The admin API under `/_sandbox`: a whole payment driven over HTTP, the
 //! settings, the records, and the errors.
 
-mod common;
-
-use common::*;
+use super::common::*;
 use serde_json::{Value, json};
 
 async fn admin(

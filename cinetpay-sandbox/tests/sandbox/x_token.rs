@@ -1,12 +1,10 @@
 //! The sandbox's own signer against the published test vector, and against
 //! the core's verifier on real notifications.
 
-mod common;
-
+use super::common::*;
 use cinetpay_core::SecretKey;
 use cinetpay_core::protocol::{NOTIFICATION_FIELDS, Notification, XTokenMatch, verify_x_token};
 use cinetpay_sandbox::{Operator, SIGNED_FIELDS, x_token};
-use common::*;
 
 const VECTOR_VALUES: [&str; 16] = [
     "123456",

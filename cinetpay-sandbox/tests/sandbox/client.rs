@@ -1,13 +1,11 @@
 //! The core client (`cinetpay_core::Client`) against the sandbox: init, check
 //! in every state, and every injected check fault.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
+use super::common::*;
 use cinetpay_core::{ApiKey, Client, ClientError, Credentials, SiteId};
 use cinetpay_sandbox::{CheckFaults, NotificationKind, Operator, Sandbox, Scenario};
-use common::*;
 
 /// A payment initialised through the core client; answers its request.
 async fn initialised(

@@ -3,13 +3,11 @@
 //! final, delay, ping, and delivery failures — all seen by a shop that checks
 //! each notification like a real one.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
+use super::common::*;
 use cinetpay_core::protocol::{XTokenError, XTokenMatch};
 use cinetpay_sandbox::{NotificationKind, Operator, Sandbox, SandboxError, Scenario};
-use common::*;
 
 /// A sandbox, a shop that checks every notification, and one initialised payment.
 async fn setup() -> (cinetpay_sandbox::SandboxHandle, Shop, String) {
