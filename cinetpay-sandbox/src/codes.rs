@@ -1,5 +1,5 @@
 //! The result codes the sandbox answers, with their documented messages
-//! (cinetpay-api.md §2.4).
+//! (docs/checkout-v2.md §2.4).
 //!
 //! The sandbox keeps its own table rather than `cinetpay_core`'s: the core's
 //! classification of codes is part of what the sandbox tests, so a mistake

@@ -6,7 +6,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 /// A payment means, reported as `payment_method` in notifications and checks
-/// (Côte d'Ivoire codes, cinetpay-api.md §1.6).
+/// (Côte d'Ivoire codes, docs/checkout-v2.md §1.6).
 ///
 /// ```
 /// use cinetpay_sandbox::Operator;

@@ -3,7 +3,7 @@
 //! This is deliberately the sandbox's own code, not `cinetpay_core`'s: the
 //! sandbox is what the core's verification is tested against, so sharing the
 //! signer would let one bug hide on both sides. A test checks it against the
-//! published test vector (`cinetpay-api.md`, §3.3).
+//! published test vector (`docs/checkout-v2.md` §3.3).
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;

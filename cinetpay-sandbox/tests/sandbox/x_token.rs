@@ -29,7 +29,7 @@ const VECTOR_DIGEST: &str = "580b5b6e5bb0c86ff590f1bfee4093ff2d47cb8aa6d4eaf9569
 #[test]
 fn signer_matches_the_published_test_vector() {
     assert_eq!(x_token("test-secret-key", &VECTOR_VALUES), VECTOR_DIGEST);
-    // The message is the plain concatenation, documented in cinetpay-api.md.
+    // The message is the plain concatenation, documented in docs/checkout-v2.md §3.3.
     assert_eq!(
         VECTOR_VALUES.concat(),
         "123456ORDER-00012024-01-15 10:30:001000XOFabc123OM0700000000225frV4SinglePaymentTest orderSUCCES"
