@@ -47,6 +47,8 @@ pub mod fulfiller;
 pub mod model;
 #[cfg(feature = "engine")]
 pub mod protocol;
+#[cfg(feature = "engine")]
+pub mod rest;
 pub mod store;
 pub mod values;
 
@@ -67,6 +69,6 @@ pub use store::{
     PollQuery, Release, StatusChange, StoreError, Transition,
 };
 pub use values::{
-    Amount, ApiKey, Channels, Credentials, Currency, Customer, Description, Money, OrderRef,
-    SecretKey, SiteId, TransactionId,
+    Amount, ApiKey, ApiPassword, Channels, Credentials, Currency, Customer, Description, Money,
+    NotifyToken, OrderRef, SecretKey, SiteId, TransactionId,
 };

@@ -7,7 +7,7 @@
 //! [`ClientError`] says what went wrong, without ever quoting a secret.
 
 mod config;
-mod error;
+pub(crate) mod error;
 
 pub use config::{ClientConfig, ClientConfigError};
 pub use error::ClientError;

@@ -294,6 +294,14 @@ pub enum PaymentRequestError {
     /// Metadata over 1000 characters.
     #[error("metadata is {0} characters long, at most 1000 are allowed")]
     MetadataTooLong(usize),
+    /// A field CinetPay would refuse (2026 API rules), named by its wire name.
+    #[error("{field} {problem}")]
+    Invalid {
+        /// The field's name on the wire, such as `client_email`.
+        field: &'static str,
+        /// What is wrong with it.
+        problem: String,
+    },
 }
 
 impl PaymentRequest {

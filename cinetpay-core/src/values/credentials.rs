@@ -25,6 +25,9 @@ pub enum CredentialError {
     /// digits, such as `123456`; anything else is refused at every call).
     #[error("{0} is not a number")]
     NotNumeric(&'static str),
+    /// A 2026 REST API key that starts neither `sk_test_` nor `sk_live_`.
+    #[error("{0} of the 2026 API must start with sk_test_ or sk_live_")]
+    BadPrefix(&'static str),
 }
 
 fn check(name: &'static str, value: &str) -> Result<(), CredentialError> {
@@ -154,6 +157,46 @@ secret!(
     SecretKey,
     "secret key"
 );
+
+secret!(
+    /// The password of a 2026 REST API account (`api_password`), sent with the
+    /// API key to `POST /v1/oauth/login`. Never shown by `Debug` or `Display`.
+    ///
+    /// ```
+    /// use cinetpay_core::ApiPassword;
+    /// let password = ApiPassword::new("pa55word").unwrap();
+    /// assert_eq!(format!("{password:?} {password}"), "ApiPassword(<redacted>) <redacted>");
+    /// ```
+    ApiPassword,
+    "api password"
+);
+
+secret!(
+    /// The per-payment `notify_token` the 2026 API returns from
+    /// `POST /v1/payment`: a notification about the payment is authentic when
+    /// it carries the same token. A secret: never shown by `Debug` or
+    /// `Display`; compare with `NotifyToken::matches` (constant time).
+    ///
+    /// ```
+    /// use cinetpay_core::NotifyToken;
+    /// let stored = NotifyToken::new("nt-7f3a").unwrap();
+    /// assert!(stored.matches("nt-7f3a"));
+    /// assert!(!stored.matches("nt-7f3b") && !stored.matches(""));
+    /// assert_eq!(format!("{stored:?}"), "NotifyToken(<redacted>)");
+    /// ```
+    NotifyToken,
+    "notify token"
+);
+
+impl NotifyToken {
+    /// Whether `presented` is this token, compared in constant time; an empty
+    /// presented token never matches (and a stored token is never empty).
+    #[cfg(feature = "engine")]
+    pub fn matches(&self, presented: &str) -> bool {
+        use subtle::ConstantTimeEq;
+        !presented.is_empty() && bool::from(self.0.as_bytes().ct_eq(presented.as_bytes()))
+    }
+}
 
 /// The credentials of one CinetPay site.
 ///

@@ -10,7 +10,9 @@ mod order_ref;
 mod transaction_id;
 
 pub use channels::{Channels, ChannelsError};
-pub use credentials::{ApiKey, CredentialError, Credentials, SecretKey, SiteId};
+pub use credentials::{
+    ApiKey, ApiPassword, CredentialError, Credentials, NotifyToken, SecretKey, SiteId,
+};
 pub use customer::{CardCustomer, CardCustomerError, Customer};
 pub use description::{Description, DescriptionError};
 pub use money::{Amount, AmountError, Currency, CurrencyError, Money};

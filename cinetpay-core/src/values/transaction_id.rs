@@ -68,6 +68,28 @@ impl TransactionId {
         TransactionId(s)
     }
 
+    /// A new unguessable id for the 2026 API, whose `merchant_transaction_id`
+    /// takes 1 to 30 characters of upper-case letters, digits and `-`:
+    /// `CP-` and 24 random characters of `A-Z0-9` (124 random bits).
+    ///
+    /// ```
+    /// use cinetpay_core::TransactionId;
+    /// let id = TransactionId::generate_upper();
+    /// assert_eq!(id.as_str().len(), 27);
+    /// assert!(id.as_str().bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-'));
+    /// ```
+    pub fn generate_upper() -> Self {
+        const UPPER: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        let mut rng = rand::rng();
+        let mut s = String::with_capacity(27);
+        s.push_str("CP-");
+        for _ in 0..24 {
+            let i = rng.random_range(0..UPPER.len());
+            s.push(char::from(UPPER[i]));
+        }
+        TransactionId(s)
+    }
+
     /// Validates an id received from outside.
     pub fn parse(s: &str) -> Result<Self, TransactionIdError> {
         if s.is_empty() {

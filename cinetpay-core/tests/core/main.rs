@@ -8,6 +8,7 @@ mod common;
 
 mod client_check;
 mod client_init;
+mod client_rest;
 mod client_secrets;
 mod config;
 mod delivery_log;

@@ -240,6 +240,7 @@ fn credential_error(key: &str, e: &CredentialError) -> ConfigError {
         CredentialError::NotNumeric(_) => {
             "must be CinetPay's numeric site id, such as 123456 (back-office, \"Intégrations\")"
         }
+        CredentialError::BadPrefix(_) => "must start with sk_test_ or sk_live_ (a 2026 API key)",
     };
     ConfigError::setting(key, problem)
 }
