@@ -77,6 +77,34 @@ impl std::fmt::Debug for Client {
     }
 }
 
+/// The HTTP client both generations use, after checking the configuration:
+/// its timeouts, no redirects, and this crate's `User-Agent`.
+pub(crate) fn http_client(config: &ClientConfig) -> Result<reqwest::Client, ClientError> {
+    config.validate().map_err(ClientError::InvalidConfig)?;
+    reqwest::Client::builder()
+        .connect_timeout(config.connect_timeout)
+        .timeout(config.timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("cinetpay-rs/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| ClientError::Transport(format!("cannot build the HTTP client: {e}")))
+}
+
+/// An answer's body, read up to [`ClientConfig::MAX_BODY_BYTES`]; `true`
+/// when it was longer (what was read is kept for the error message).
+pub(crate) async fn read_bounded(
+    response: &mut reqwest::Response,
+) -> Result<(Vec<u8>, bool), ClientError> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(ClientError::from_reqwest)? {
+        if bytes.len() + chunk.len() > ClientConfig::MAX_BODY_BYTES {
+            return Ok((bytes, true));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok((bytes, false))
+}
+
 impl Client {
     /// Builds a client, after checking the configuration
     /// ([`ClientConfig::validate`]).
@@ -90,14 +118,7 @@ impl Client {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn new(credentials: Credentials, config: ClientConfig) -> Result<Self, ClientError> {
-        config.validate().map_err(ClientError::InvalidConfig)?;
-        let http = reqwest::Client::builder()
-            .connect_timeout(config.connect_timeout)
-            .timeout(config.timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("cinetpay-rs/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| ClientError::Transport(format!("cannot build the HTTP client: {e}")))?;
+        let http = http_client(&config)?;
         Ok(Client {
             http,
             credentials,
@@ -274,15 +295,7 @@ impl Client {
             .await
             .map_err(ClientError::from_reqwest)?;
         let status = response.status();
-        let mut bytes = Vec::new();
-        let mut too_long = false;
-        while let Some(chunk) = response.chunk().await.map_err(ClientError::from_reqwest)? {
-            if bytes.len() + chunk.len() > ClientConfig::MAX_BODY_BYTES {
-                too_long = true;
-                break;
-            }
-            bytes.extend_from_slice(&chunk);
-        }
+        let (bytes, too_long) = read_bounded(&mut response).await?;
         if !status.is_success() {
             return Err(error::non_success(status, &bytes, too_long));
         }

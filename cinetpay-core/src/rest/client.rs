@@ -59,14 +59,7 @@ impl RestClient {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn new(credentials: RestCredentials, config: ClientConfig) -> Result<Self, ClientError> {
-        config.validate().map_err(ClientError::InvalidConfig)?;
-        let http = reqwest::Client::builder()
-            .connect_timeout(config.connect_timeout)
-            .timeout(config.timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("cinetpay-rs/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| ClientError::Transport(format!("cannot build the HTTP client: {e}")))?;
+        let http = crate::client::http_client(&config)?;
         Ok(RestClient {
             http,
             credentials,
@@ -124,15 +117,13 @@ impl RestClient {
         }
         let mut response = request.send().await.map_err(ClientError::from_reqwest)?;
         let status = response.status();
-        let mut bytes = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(ClientError::from_reqwest)? {
-            if bytes.len() + chunk.len() > ClientConfig::MAX_BODY_BYTES {
-                return Err(ClientError::Unparseable(format!(
-                    "answer longer than {} bytes",
-                    ClientConfig::MAX_BODY_BYTES
-                )));
-            }
-            bytes.extend_from_slice(&chunk);
+        let (bytes, too_long) = crate::client::read_bounded(&mut response).await?;
+        if too_long {
+            return Err(ClientError::Unparseable(format!(
+                "answer longer than {} bytes: {}",
+                ClientConfig::MAX_BODY_BYTES,
+                excerpt(&bytes)
+            )));
         }
         Ok(Raw {
             status,
