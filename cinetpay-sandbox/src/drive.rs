@@ -10,11 +10,19 @@ use crate::decision::Decision;
 use crate::error::SandboxError;
 use crate::notify::plan::{self, Plan};
 use crate::payment::{PaymentSnapshot, PaymentState};
+use crate::rest::codes as rest_codes;
 use crate::scenario::Scenario;
 use crate::state::Shared;
 
-fn check_code(code: &str, kind: Kind, expected: &'static str) -> Result<(), SandboxError> {
-    if codes::kind(code) == Some(kind) {
+/// Whether `code` is of `kind`: a v2 code for any payment, a 2026 code
+/// (`2010`, `2002`...) also for a 2026 one.
+fn check_code(
+    code: &str,
+    kind: Kind,
+    expected: &'static str,
+    rest: bool,
+) -> Result<(), SandboxError> {
+    if codes::kind(code) == Some(kind) || (rest && rest_codes::kind(code) == Some(kind)) {
         Ok(())
     } else {
         Err(SandboxError::InvalidCode {
@@ -51,9 +59,26 @@ pub(crate) fn decide(
     decision: Decision,
     scenario: Option<Scenario>,
 ) -> Result<PaymentSnapshot, SandboxError> {
+    decide_as(shared, transaction_id, decision, scenario, None)
+}
+
+/// [`decide`], with the payer's number known whatever the decision (the
+/// number a customer typed on a 2026 page, also when the payment fails).
+pub(crate) fn decide_as(
+    shared: &Arc<Shared>,
+    transaction_id: &str,
+    decision: Decision,
+    scenario: Option<Scenario>,
+    payer: Option<String>,
+) -> Result<PaymentSnapshot, SandboxError> {
+    let rest = shared
+        .lock()
+        .payments
+        .get(transaction_id)
+        .is_some_and(|p| p.rest.is_some());
     match &decision {
-        Decision::Refuse { code, .. } => check_code(code, Kind::Failure, "failure")?,
-        Decision::Wait { code, .. } => check_code(code, Kind::Pending, "pending")?,
+        Decision::Refuse { code, .. } => check_code(code, Kind::Failure, "failure", rest)?,
+        Decision::Wait { code, .. } => check_code(code, Kind::Pending, "pending", rest)?,
         Decision::Pay { .. } | Decision::Cancel => {}
     }
     let mut state = shared.lock();
@@ -73,10 +98,14 @@ pub(crate) fn decide(
                 channels: payment.request.channels.clone(),
             });
         }
-        let phone = match &decision {
-            Decision::Pay {
-                phone: Some(phone), ..
-            } if !phone.trim().is_empty() => phone.trim().to_owned(),
+        let phone = match (&decision, payer) {
+            (_, Some(payer)) => payer,
+            (
+                Decision::Pay {
+                    phone: Some(phone), ..
+                },
+                None,
+            ) if !phone.trim().is_empty() => phone.trim().to_owned(),
             _ => payment.payer_phone(operator),
         };
         payment.operator = Some(operator);
@@ -110,4 +139,21 @@ pub(crate) fn decide(
         );
     }
     Ok(snapshot)
+}
+
+/// The scenario a decision on `transaction_id` plays when given none: the
+/// payment's own, else the global one.
+pub(crate) fn scenario_in_force(
+    shared: &Shared,
+    transaction_id: &str,
+) -> Result<Scenario, SandboxError> {
+    let state = shared.lock();
+    let payment = state
+        .payments
+        .get(transaction_id)
+        .ok_or_else(|| SandboxError::UnknownTransaction(transaction_id.to_owned()))?;
+    Ok(payment
+        .scenario
+        .clone()
+        .unwrap_or_else(|| state.scenario.clone()))
 }

@@ -9,6 +9,19 @@ pub enum SandboxError {
     /// A credential given to the builder is empty or contains white space.
     #[error("invalid sandbox credential: {0}")]
     Credential(#[from] cinetpay_core::values::CredentialError),
+    /// A 2026 credential given to the builder is empty or contains white space.
+    #[error("invalid sandbox 2026 credential {name}: {reason}")]
+    RestCredential {
+        /// `api_key` or `api_password`.
+        name: &'static str,
+        /// Why.
+        reason: &'static str,
+    },
+    /// The 2026 account's country is not one CinetPay serves.
+    #[error(
+        "unknown country {0:?} for the 2026 account: expected CI, SN, CM... (docs/rest-api-2026.md §2)"
+    )]
+    UnknownCountry(String),
     /// The public URL given to the builder is not an http(s) base URL.
     #[error("invalid public URL {0:?}: expected an http or https URL")]
     PublicUrl(String),

@@ -6,7 +6,9 @@ use cinetpay_core::protocol::InitRequest;
 use serde::{Deserialize, Serialize};
 
 use crate::faults::CheckFaults;
+use crate::generation::Generation;
 use crate::operator::Operator;
+use crate::rest::payment::{RestDetails, RestPayment};
 use crate::scenario::Scenario;
 
 /// Where a payment stands, as `/v2/payment/check` reports it.
@@ -95,6 +97,8 @@ pub(crate) struct Payment {
     pub(crate) generation: u64,
     pub(crate) scenario: Option<Scenario>,
     pub(crate) check_faults: Option<CheckFaults>,
+    /// The 2026 part, for a payment made with `POST /v1/payment`.
+    pub(crate) rest: Option<RestPayment>,
 }
 
 /// A copy of a payment, for tests and the admin API.
@@ -139,9 +143,24 @@ pub struct PaymentSnapshot {
     pub scenario: Option<Scenario>,
     /// Its own check faults, when set.
     pub check_faults: Option<CheckFaults>,
+    /// The API it was made with: for [`Generation::Rest2026`],
+    /// `transaction_id` is the shop's `merchant_transaction_id`,
+    /// `description` its `designation` and `return_url` its `success_url`.
+    pub generation: Generation,
+    /// The 2026 part (CinetPay's id, the notify token...), for a 2026 payment.
+    pub rest: Option<RestDetails>,
 }
 
 impl Payment {
+    /// The API the payment was made with.
+    pub(crate) fn api(&self) -> Generation {
+        if self.rest.is_some() {
+            Generation::Rest2026
+        } else {
+            Generation::V2
+        }
+    }
+
     pub(crate) fn lang(&self) -> &str {
         self.request.lang.as_deref().unwrap_or("fr")
     }
@@ -168,6 +187,8 @@ impl Payment {
             paid_at: self.paid_at,
             scenario: self.scenario.clone(),
             check_faults: self.check_faults.clone(),
+            generation: self.api(),
+            rest: self.rest.as_ref().map(RestPayment::details),
         }
     }
 }

@@ -37,10 +37,14 @@ pub struct NotificationRecord {
     pub url: String,
     /// When it was sent.
     pub sent_at: DateTime<Utc>,
-    /// The form fields, in the order posted (empty for a ping).
+    /// The form fields, in the order posted (empty for a ping); for a 2026
+    /// notification, the text fields of its JSON body (`notify_token`,
+    /// `merchant_transaction_id`, `transaction_id`).
     pub fields: Vec<(String, String)>,
-    /// The `x-token` header sent, if any.
+    /// The `x-token` header sent, if any (v2 only).
     pub x_token: Option<String>,
+    /// The JSON body of a 2026 notification; `None` for a v2 form or a ping.
+    pub json: Option<serde_json::Value>,
     /// The payment state the notification was about (`accepted`, `waiting`...).
     pub state: String,
     /// The shop's HTTP status, when it answered.

@@ -8,14 +8,18 @@ use cinetpay_core::{ApiKey, ClientConfig, Credentials, SecretKey, SiteId};
 use url::Url;
 
 use crate::builder::SandboxBuilder;
+use crate::counters::RestCounters;
 use crate::decision::Decision;
 use crate::drive;
 use crate::error::SandboxError;
 use crate::faults::CheckFaults;
+use crate::generation::Generation;
 use crate::notify::{fields, sender};
 use crate::operator::Operator;
 use crate::payment::{Payment, PaymentSnapshot};
 use crate::record::{CheckRecord, NotificationKind, NotificationRecord};
+use crate::rest::account::RestCredentials;
+use crate::rest_faults::RestFaults;
 use crate::scenario::Scenario;
 use crate::shop::ShopSettings;
 use crate::state::Shared;
@@ -87,16 +91,60 @@ impl Sandbox {
         config
     }
 
+    /// The v2 credentials (the same as [`credentials`](Self::credentials)).
+    pub fn credentials_v2(&self) -> Credentials {
+        self.credentials()
+    }
+
+    /// The 2026 credentials: `api_key` (`sk_test_…`) and `api_password`.
+    pub fn credentials_2026(&self) -> RestCredentials {
+        self.shared.config.rest.credentials.clone()
+    }
+
+    /// The generation whose credentials [`shop_settings`](Self::shop_settings)
+    /// presents ([`SandboxBuilder::generation`]).
+    pub fn generation(&self) -> Generation {
+        self.shared.config.generation
+    }
+
+    /// The lifetime of the 2026 access tokens.
+    pub fn token_lifetime(&self) -> Duration {
+        self.shared.config.rest.token_lifetime
+    }
+
     /// The settings a shop at `shop_url` (its public base URL) needs to start
-    /// against this sandbox: the credentials, this sandbox's URL as `api_url`
-    /// and `shop_url` as `public_url`, in the forms an axum/tower app and a
-    /// Rocket app read (see [`ShopSettings`]). The binary prints them.
+    /// against this sandbox, for the sandbox's [`generation`](Self::generation):
+    /// the credentials, this sandbox's URL as `api_url` and `shop_url` as
+    /// `public_url`, in the forms an axum/tower app and a Rocket app read
+    /// (see [`ShopSettings`]). The binary prints them.
     pub fn shop_settings(&self, shop_url: &str) -> ShopSettings {
+        match self.generation() {
+            Generation::V2 => self.shop_settings_v2(shop_url),
+            Generation::Rest2026 => self.shop_settings_2026(shop_url),
+        }
+    }
+
+    /// The v2 settings (`api_key`, `site_id`, `secret_key`, `api_url`,
+    /// `public_url`), whatever the sandbox's generation.
+    pub fn shop_settings_v2(&self, shop_url: &str) -> ShopSettings {
         let url = self.url();
         ShopSettings::new(
             self.api_key(),
             self.site_id(),
             self.secret_key(),
+            url.as_str().trim_end_matches('/'),
+            shop_url,
+        )
+    }
+
+    /// The 2026 settings (`api_key` = `sk_test_…`, `api_password`,
+    /// `api_url`, `public_url`), whatever the sandbox's generation.
+    pub fn shop_settings_2026(&self, shop_url: &str) -> ShopSettings {
+        let url = self.url();
+        let credentials = &self.shared.config.rest.credentials;
+        ShopSettings::rest(
+            credentials.api_key(),
+            credentials.api_password(),
             url.as_str().trim_end_matches('/'),
             shop_url,
         )
@@ -201,6 +249,44 @@ impl Sandbox {
                 code: "662".to_owned(),
             },
         )
+    }
+
+    /// The 2026 payment expires (`2003 EXPIRED`); for a v2 payment, an error.
+    /// The operator recorded is the one chosen, else Orange Money.
+    pub fn expire(&self, transaction_id: &str) -> Result<PaymentSnapshot, SandboxError> {
+        let operator = self.with_payment(transaction_id, |p| p.operator)?;
+        self.decide(
+            transaction_id,
+            Decision::Refuse {
+                operator: operator.unwrap_or(Operator::OrangeMoney),
+                code: "2003".to_owned(),
+            },
+        )
+    }
+
+    // ---- the 2026 API: tokens, faults, counters ----
+
+    /// Expires every 2026 access token issued so far: the next call with any
+    /// of them answers `1003 EXPIRED_TOKEN`. Answers how many there were.
+    pub fn expire_tokens(&self) -> usize {
+        let n = self.shared.lock().rest_tokens.expire_all();
+        tracing::info!(tokens = n, "2026 tokens expired on demand");
+        n
+    }
+
+    /// The 2026 faults (with their counters as consumed so far).
+    pub fn rest_faults(&self) -> RestFaults {
+        self.shared.lock().rest_faults.clone()
+    }
+
+    /// Sets the 2026 faults.
+    pub fn set_rest_faults(&self, faults: RestFaults) {
+        self.shared.lock().rest_faults = faults;
+    }
+
+    /// How often the 2026 API was called, and how it answered.
+    pub fn rest_counters(&self) -> RestCounters {
+        self.shared.lock().counters
     }
 
     // ---- notifications on demand ----
@@ -375,8 +461,10 @@ impl Sandbox {
         self.wait_until_idle(None, timeout).await
     }
 
-    /// Forgets every payment and record, and restores the scenario and check
-    /// faults of start-up. Notifications under way stop.
+    /// Forgets every payment and record, restores the scenario, check faults
+    /// and 2026 faults of start-up and zeroes the 2026 counters. Issued 2026
+    /// tokens stay valid (a client's cached token goes on working).
+    /// Notifications under way stop.
     pub fn reset(&self) {
         let mut state = self.shared.lock();
         state.payments.clear();
@@ -386,5 +474,8 @@ impl Sandbox {
         state.checks.clear();
         state.scenario = self.shared.config.initial_scenario.clone();
         state.check_faults = self.shared.config.initial_check_faults.clone();
+        state.rest_ids.clear();
+        state.rest_faults = self.shared.config.initial_rest_faults.clone();
+        state.counters = RestCounters::default();
     }
 }

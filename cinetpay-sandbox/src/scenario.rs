@@ -56,6 +56,10 @@ pub struct Scenario {
     pub bad_x_token: bool,
     /// Notifications carry no `x-token` header.
     pub omit_x_token: bool,
+    /// 2026 notifications carry a `notify_token` that is not the payment's.
+    pub bad_notify_token: bool,
+    /// 2026 notifications carry no `notify_token`.
+    pub omit_notify_token: bool,
 }
 
 impl Default for Scenario {
@@ -73,6 +77,8 @@ impl Default for Scenario {
             wrong_site_id: false,
             bad_x_token: false,
             omit_x_token: false,
+            bad_notify_token: false,
+            omit_notify_token: false,
         }
     }
 }
@@ -164,6 +170,20 @@ impl Scenario {
     #[must_use]
     pub fn omit_x_token(mut self, yes: bool) -> Self {
         self.omit_x_token = yes;
+        self
+    }
+
+    /// Sends a forged `notify_token` in 2026 notifications.
+    #[must_use]
+    pub fn bad_notify_token(mut self, yes: bool) -> Self {
+        self.bad_notify_token = yes;
+        self
+    }
+
+    /// Leaves out the `notify_token` of 2026 notifications.
+    #[must_use]
+    pub fn omit_notify_token(mut self, yes: bool) -> Self {
+        self.omit_notify_token = yes;
         self
     }
 }

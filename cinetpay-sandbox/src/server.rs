@@ -9,12 +9,13 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 use crate::state::Shared;
-use crate::{admin, api, page};
+use crate::{admin, api, page, rest};
 
-/// Every route: CinetPay's API, the payment page, the admin API.
+/// Every route: CinetPay's two APIs, the payment page, the admin API.
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .merge(api::routes())
+        .merge(rest::routes())
         .merge(page::routes())
         .nest("/_sandbox", admin::routes())
         .fallback(|| async { (StatusCode::NOT_FOUND, "not found").into_response() })

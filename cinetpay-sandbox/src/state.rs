@@ -9,9 +9,14 @@ use cinetpay_core::{ApiKey, SecretKey, SiteId};
 use tokio::sync::watch;
 use url::Url;
 
+use crate::counters::RestCounters;
 use crate::faults::CheckFaults;
+use crate::generation::Generation;
 use crate::payment::Payment;
 use crate::record::{CheckRecord, NotificationRecord};
+use crate::rest::RestConfig;
+use crate::rest::token::TokenBook;
+use crate::rest_faults::RestFaults;
 use crate::scenario::Scenario;
 
 /// Settings fixed at start-up.
@@ -26,6 +31,12 @@ pub(crate) struct Config {
     /// The scenario and check faults at start-up, restored by a reset.
     pub(crate) initial_scenario: Scenario,
     pub(crate) initial_check_faults: CheckFaults,
+    /// The generation whose credentials the shop settings present.
+    pub(crate) generation: Generation,
+    /// The 2026 account.
+    pub(crate) rest: RestConfig,
+    /// The 2026 faults at start-up, restored by a reset.
+    pub(crate) initial_rest_faults: RestFaults,
 }
 
 /// Everything that changes.
@@ -42,6 +53,12 @@ pub(crate) struct State {
     pub(crate) checks: Vec<CheckRecord>,
     /// Notification plans still running, per transaction id.
     pub(crate) in_flight: HashMap<String, usize>,
+    /// The 2026 access tokens issued.
+    pub(crate) rest_tokens: TokenBook,
+    /// CinetPay's `transaction_id` of a 2026 payment → its merchant id.
+    pub(crate) rest_ids: HashMap<String, String>,
+    pub(crate) rest_faults: RestFaults,
+    pub(crate) counters: RestCounters,
     seq: u64,
 }
 
@@ -78,6 +95,17 @@ impl State {
         self.tokens.get(token).and_then(|tx| self.payments.get(tx))
     }
 
+    /// The key of the 2026 payment that `id` names: its
+    /// `merchant_transaction_id`, CinetPay's `transaction_id` or its
+    /// `payment_token`, tried in that order.
+    pub(crate) fn rest_key(&self, id: &str) -> Option<String> {
+        let is_rest = |tx: &String| self.payments.get(tx).is_some_and(|p| p.rest.is_some());
+        Some(id.to_owned())
+            .filter(is_rest)
+            .or_else(|| self.rest_ids.get(id).cloned().filter(is_rest))
+            .or_else(|| self.tokens.get(id).cloned().filter(is_rest))
+    }
+
     pub(crate) fn pending_deliveries(&self, transaction_id: Option<&str>) -> usize {
         match transaction_id {
             Some(tx) => self.in_flight.get(tx).copied().unwrap_or(0),
@@ -108,6 +136,7 @@ impl Shared {
         let state = State {
             scenario: config.initial_scenario.clone(),
             check_faults: config.initial_check_faults.clone(),
+            rest_faults: config.initial_rest_faults.clone(),
             ..State::default()
         };
         Shared {

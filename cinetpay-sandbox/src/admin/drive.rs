@@ -1,4 +1,4 @@
-//! Admin decisions: `POST /_sandbox/payments/{tx}/{pay,refuse,cancel,wait,ping,notify}`.
+//! Admin decisions: `POST /_sandbox/payments/{tx}/{pay,refuse,cancel,wait,expire,ping,notify}`.
 
 use std::sync::Arc;
 
@@ -90,6 +90,10 @@ pub(super) async fn wait(
             code: code.unwrap_or_else(|| "662".to_owned()),
         }
     })
+}
+
+pub(super) async fn expire(State(shared): State<Arc<Shared>>, Path(tx): Path<String>) -> Decided {
+    Ok(Json(sandbox(&shared).expire(&tx)?))
 }
 
 pub(super) async fn ping(

@@ -4,6 +4,7 @@
 
 mod drive;
 mod records;
+mod rest;
 mod settings;
 
 use std::sync::Arc;
@@ -31,6 +32,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/payments/{tx}/pay", post(drive::pay))
         .route("/payments/{tx}/refuse", post(drive::refuse))
         .route("/payments/{tx}/cancel", post(drive::cancel))
+        .route("/payments/{tx}/expire", post(drive::expire))
         .route("/payments/{tx}/wait", post(drive::wait))
         .route("/payments/{tx}/ping", post(drive::ping))
         .route("/payments/{tx}/notify", post(drive::notify_again))
@@ -62,6 +64,10 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/notifications", get(records::notifications))
         .route("/checks", get(records::checks))
         .route("/wait", get(records::wait_all))
+        .route("/rest", get(rest::info))
+        .route("/rest/faults", get(rest::get_faults).put(rest::put_faults))
+        .route("/rest/counters", get(rest::counters))
+        .route("/rest/tokens/expire", post(rest::expire_tokens))
 }
 
 /// An admin error: a status and `{"error": "..."}`.
@@ -105,17 +111,26 @@ pub(crate) fn sandbox(shared: &Arc<Shared>) -> Sandbox {
     }
 }
 
-/// `GET /_sandbox`: where the API is, the credentials, the settings in force.
+/// `GET /_sandbox`: where the API is, the credentials of both generations,
+/// the settings in force.
 async fn info(State(shared): State<Arc<Shared>>) -> Json<serde_json::Value> {
     let s = sandbox(&shared);
+    let rest = s.credentials_2026();
     Json(json!({
         "api_url": s.url().as_str().trim_end_matches('/'),
+        "generation": s.generation(),
         "site_id": s.site_id(),
         "api_key": s.api_key(),
         "secret_key": s.secret_key(),
+        "rest": {
+            "api_key": rest.api_key(),
+            "api_password": rest.api_password(),
+            "token_lifetime_s": s.token_lifetime().as_secs(),
+        },
         "payments": s.payments().len(),
         "scenario": s.scenario(),
         "check_faults": s.check_faults(),
+        "rest_faults": s.rest_faults(),
     }))
 }
 

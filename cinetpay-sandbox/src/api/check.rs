@@ -133,14 +133,16 @@ fn data(p: &Payment, effects: &Effects) -> CheckData {
 }
 
 /// The transaction id of the payment asked for, by id first, then by token.
+/// 2026 payments are not v2's to report.
 fn resolve(shared: &Shared, transaction_id: Option<&str>, token: Option<&str>) -> Option<String> {
     let state = shared.lock();
     transaction_id
-        .filter(|tx| state.payments.contains_key(*tx))
+        .filter(|tx| state.payments.get(*tx).is_some_and(|p| p.rest.is_none()))
         .map(str::to_owned)
         .or_else(|| {
             token
                 .and_then(|t| state.by_token(t))
+                .filter(|p| p.rest.is_none())
                 .map(|p| p.request.transaction_id.clone())
         })
 }

@@ -70,6 +70,7 @@ fn create(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<InitData,
         generation: 0,
         scenario: None,
         check_faults: None,
+        rest: None,
     };
     tracing::info!(
         transaction_id = %transaction_id,

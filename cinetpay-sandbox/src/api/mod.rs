@@ -1,6 +1,6 @@
 //! CinetPay's own endpoints: `POST /v2/payment` and `POST /v2/payment/check`.
 
-mod body;
+pub(crate) mod body;
 mod check;
 mod envelope;
 mod init;

@@ -9,8 +9,11 @@ use crate::state::Config;
 /// A notification ready to send.
 #[derive(Debug, Clone)]
 pub(crate) struct Notice {
+    /// The form fields (v2), or the scalar fields of the JSON body (2026).
     pub(crate) fields: Vec<(String, String)>,
     pub(crate) x_token: Option<String>,
+    /// The JSON body of a 2026 notification; `None`: a v2 form.
+    pub(crate) json: Option<serde_json::Value>,
     pub(crate) state: String,
 }
 
@@ -47,9 +50,18 @@ pub(crate) fn state_label(state: &PaymentState) -> String {
     .to_owned()
 }
 
-/// The notification CinetPay would post for `payment` in its current state,
-/// with the scenario's faults (foreign site id, wrong or missing `x-token`).
+/// The notification CinetPay would post for `payment` in its current state:
+/// a signed form for a v2 payment, JSON for a 2026 one ([`super::json`]).
 pub(crate) fn notice(config: &Config, payment: &Payment, scenario: &Scenario) -> Notice {
+    match &payment.rest {
+        Some(rest) => super::json::notice(payment, rest, scenario),
+        None => form_notice(config, payment, scenario),
+    }
+}
+
+/// The v2 form, with the scenario's faults (foreign site id, wrong or
+/// missing `x-token`).
+fn form_notice(config: &Config, payment: &Payment, scenario: &Scenario) -> Notice {
     let r = &payment.request;
     let site_id = if scenario.wrong_site_id {
         foreign_site_id(config.site_id.as_str())
@@ -94,6 +106,7 @@ pub(crate) fn notice(config: &Config, payment: &Payment, scenario: &Scenario) ->
     Notice {
         fields,
         x_token,
+        json: None,
         state: state_label(&payment.state),
     }
 }

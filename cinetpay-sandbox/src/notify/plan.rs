@@ -66,6 +66,7 @@ async fn run(shared: &Shared, plan: Plan) {
         let Some((url, notice)) = current(shared, &tx, generation, &scenario) else {
             return;
         };
+        let Some(notice) = notice else { continue };
         if step + 1 < total {
             sender::post(shared, &tx, &url, NotificationKind::Intermediate, notice).await;
         } else {
@@ -76,7 +77,7 @@ async fn run(shared: &Shared, plan: Plan) {
         if !shared.sleep(scenario.interval).await {
             return;
         }
-        if let Some((url, notice)) = current(shared, &tx, generation, &scenario) {
+        if let Some((url, Some(notice))) = current(shared, &tx, generation, &scenario) {
             sender::post(shared, &tx, &url, NotificationKind::Extra, notice).await;
         }
     }
@@ -114,20 +115,21 @@ fn advance(shared: &Shared, tx: &str, generation: u64, state: PaymentState) -> b
 }
 
 /// The payment's `notify_url` and current notification, unless a newer
-/// decision superseded the plan (or the sandbox was reset).
+/// decision superseded the plan (or the sandbox was reset). The notification
+/// is `None` for a 2026 payment that is not in a final state: CinetPay
+/// notifies those "when a transaction reaches a final status".
 fn current(
     shared: &Shared,
     tx: &str,
     generation: u64,
     scenario: &Scenario,
-) -> Option<(String, Notice)> {
+) -> Option<(String, Option<Notice>)> {
     let guard = shared.lock();
     let p = guard
         .payments
         .get(tx)
         .filter(|p| p.generation == generation)?;
-    Some((
-        p.request.notify_url.clone(),
-        notice(&shared.config, p, scenario),
-    ))
+    let notice =
+        (p.rest.is_none() || p.state.is_final()).then(|| notice(&shared.config, p, scenario));
+    Some((p.request.notify_url.clone(), notice))
 }

@@ -15,9 +15,9 @@ const BODY_EXCERPT: usize = 2000;
 /// What the shop answered.
 type Outcome = Result<(u16, String), String>;
 
-/// Posts `notice` to `url` as CinetPay does (form-urlencoded, `x-token`
-/// header), waits for the answer within the sandbox's notify timeout, and
-/// records it.
+/// Posts `notice` to `url` as CinetPay does (v2: form-urlencoded with an
+/// `x-token` header; 2026: JSON), waits for the answer within the sandbox's
+/// notify timeout, and records it.
 pub(crate) async fn post(
     shared: &Shared,
     transaction_id: &str,
@@ -25,14 +25,23 @@ pub(crate) async fn post(
     kind: NotificationKind,
     notice: Notice,
 ) -> NotificationRecord {
-    let body = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(notice.fields.iter())
-        .finish();
-    let mut request = shared
-        .http
-        .post(url)
-        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(body);
+    let mut request = match &notice.json {
+        Some(json) => shared
+            .http
+            .post(url)
+            .header(CONTENT_TYPE, "application/json")
+            .body(json.to_string()),
+        None => {
+            let body = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(notice.fields.iter())
+                .finish();
+            shared
+                .http
+                .post(url)
+                .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(body)
+        }
+    };
     if let Some(token) = &notice.x_token {
         request = request.header("x-token", token);
     }
@@ -48,6 +57,7 @@ pub(crate) async fn ping(shared: &Shared, transaction_id: &str, url: &str) -> No
     let notice = Notice {
         fields: Vec::new(),
         x_token: None,
+        json: None,
         state: "ping".to_owned(),
     };
     pending.finish(shared, notice, outcome)
@@ -120,6 +130,7 @@ impl Pending {
             sent_at: self.sent_at,
             fields: notice.fields,
             x_token: notice.x_token,
+            json: notice.json,
             state: notice.state,
             status,
             body,

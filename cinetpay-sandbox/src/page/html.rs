@@ -68,13 +68,33 @@ a{color:#0b7a3b}
 
 /// A complete page: `lang`, title, body and an optional inline script.
 pub(crate) fn page(lang: &str, title: &str, body: &str, script: Option<&str>) -> String {
+    page_with(lang, title, body, script, None)
+}
+
+/// A complete page with a `<meta http-equiv="refresh">`: `(seconds, url)`,
+/// the page itself when `url` is `None`.
+pub(crate) fn page_with(
+    lang: &str,
+    title: &str,
+    body: &str,
+    script: Option<&str>,
+    refresh: Option<(u32, Option<&str>)>,
+) -> String {
     let script = script
         .map(|s| format!("<script>{s}</script>"))
         .unwrap_or_default();
+    let refresh = match refresh {
+        Some((seconds, Some(url))) => format!(
+            "<meta http-equiv=\"refresh\" content=\"{seconds};url={}\">",
+            escape(url)
+        ),
+        Some((seconds, None)) => format!("<meta http-equiv=\"refresh\" content=\"{seconds}\">"),
+        None => String::new(),
+    };
     format!(
         "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-<meta name=\"robots\" content=\"noindex\">\
+<meta name=\"robots\" content=\"noindex\">{refresh}\
 <title>{title} · CinetPay sandbox</title><style>{STYLE}</style></head>\
 <body><main>{body}</main>{script}</body></html>\n",
         lang = escape(lang),

@@ -27,6 +27,10 @@ pub(crate) struct Texts {
     pub(crate) back_to_page: &'static str,
     pub(crate) not_found_title: &'static str,
     pub(crate) not_found_text: &'static str,
+    pub(crate) expired: &'static str,
+    pub(crate) account_label: &'static str,
+    pub(crate) test_numbers: &'static str,
+    pub(crate) checking: &'static str,
 }
 
 const FR: Texts = Texts {
@@ -54,6 +58,10 @@ const FR: Texts = Texts {
     back_to_page: "Revenir au guichet",
     not_found_title: "Paiement introuvable",
     not_found_text: "Ce lien de paiement n'existe pas ou n'existe plus.",
+    expired: "Paiement expiré",
+    account_label: "compte",
+    test_numbers: "Numéros de test",
+    checking: "Cette page se met à jour toute seule.",
 };
 
 const EN: Texts = Texts {
@@ -81,6 +89,10 @@ const EN: Texts = Texts {
     back_to_page: "Back to the payment page",
     not_found_title: "Payment not found",
     not_found_text: "This payment link does not exist, or no longer does.",
+    expired: "Payment expired",
+    account_label: "account",
+    test_numbers: "Test numbers",
+    checking: "This page updates itself.",
 };
 
 /// The texts for `lang` (`fr` or `en`); French otherwise.

@@ -1,8 +1,10 @@
 //! The hosted payment page: `GET /payment/{token}` shows it, `POST` applies
-//! the customer's decision, then sends the browser back to `return_url`.
+//! the customer's decision, then sends the browser back to `return_url`
+//! (v2) or to `success_url` / `failed_url` (2026, [`rest_view`]).
 
 mod html;
 mod i18n;
+mod rest_view;
 mod view;
 
 use std::sync::Arc;
@@ -18,6 +20,8 @@ use crate::decision::Decision;
 use crate::drive;
 use crate::error::SandboxError;
 use crate::operator::Operator;
+use crate::payment::PaymentState;
+use crate::rest::phones::{self, Otherwise};
 use crate::state::Shared;
 
 /// The page routes.
@@ -46,6 +50,9 @@ fn render(
             Html(view::payment_form(p, &shared.config, Some(error), chosen)),
         )
             .into_response(),
+        None if p.rest.is_some() && (auto_return || !matches!(p.state, PaymentState::Created)) => {
+            Html(rest_view::outcome(p, &shared.config)).into_response()
+        }
         None if p.state.is_final() || auto_return => Html(view::outcome(
             p,
             &shared.config,
@@ -91,10 +98,14 @@ async fn submit(
     body: Bytes,
 ) -> Response {
     let form = Submitted::parse(&body);
-    let (transaction_id, lang) = {
+    let (transaction_id, lang, rest) = {
         let state = shared.lock();
         match state.by_token(&token) {
-            Some(p) => (p.request.transaction_id.clone(), p.lang().to_owned()),
+            Some(p) => (
+                p.request.transaction_id.clone(),
+                p.lang().to_owned(),
+                p.rest.is_some(),
+            ),
             None => return not_found(),
         }
     };
@@ -103,6 +114,22 @@ async fn submit(
         .operator
         .as_deref()
         .and_then(|o| o.parse::<Operator>().ok());
+    // 2026: the phone decides when it is a test number (docs §8).
+    let (refused, waiting) = if rest {
+        ("2010", "2002")
+    } else {
+        ("600", "662")
+    };
+    if rest
+        && form.action == "pay"
+        && let (Some(operator), Some(phone)) = (operator, form.phone.as_deref())
+    {
+        return decided(
+            &shared,
+            &token,
+            phones::apply(&shared, &transaction_id, phone, operator, Otherwise::Pay),
+        );
+    }
     let decision = match (form.action.as_str(), operator) {
         ("cancel", _) => Decision::Cancel,
         ("pay", Some(operator)) => Decision::Pay {
@@ -111,18 +138,31 @@ async fn submit(
         },
         ("refuse", Some(operator)) => Decision::Refuse {
             operator,
-            code: "600".to_owned(),
+            code: refused.to_owned(),
         },
         ("wait", Some(operator)) => Decision::Wait {
             operator,
-            code: "662".to_owned(),
+            code: waiting.to_owned(),
         },
         _ => return render(&shared, &token, Some((t.choose_first, None)), false),
     };
-    match drive::decide(&shared, &transaction_id, decision, None) {
-        Ok(_) | Err(SandboxError::AlreadyAccepted(_)) => render(&shared, &token, None, true),
+    decided(
+        &shared,
+        &token,
+        drive::decide(&shared, &transaction_id, decision, None),
+    )
+}
+
+/// The page after a decision: its outcome, or the form with the reason.
+fn decided(
+    shared: &Shared,
+    token: &str,
+    result: Result<crate::payment::PaymentSnapshot, SandboxError>,
+) -> Response {
+    match result {
+        Ok(_) | Err(SandboxError::AlreadyAccepted(_)) => render(shared, token, None, true),
         Err(e @ SandboxError::OperatorNotOffered { .. }) => {
-            render(&shared, &token, Some((&e.to_string(), None)), false)
+            render(shared, token, Some((&e.to_string(), None)), false)
         }
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     }

@@ -11,17 +11,22 @@ use crate::state::Config;
 const RETURN_FORM: &str = "cinetpay-return";
 
 /// Merchant, amount, description and reference.
-fn summary(p: &Payment, config: &Config, t: &Texts) -> String {
+pub(super) fn summary(p: &Payment, config: &Config, t: &Texts) -> String {
     let r = &p.request;
+    let account = if p.rest.is_some() {
+        format!("{} {}", t.account_label, config.rest.country.code)
+    } else {
+        format!("site {}", config.site_id.as_str())
+    };
     format!(
         "<section class=\"card\"><span class=\"badge\">SANDBOX</span>\
-<h1>{merchant}</h1><p class=\"muted\">{merchant_label} · site {site}</p>\
+<h1>{merchant}</h1><p class=\"muted\">{merchant_label} · {account}</p>\
 <p class=\"label\" style=\"margin-top:14px\">{amount_label}</p>\
 <p class=\"amount\">{amount}</p><p class=\"desc\">{description}</p>\
 <dl><dt>{reference_label}</dt><dd>{tx}</dd></dl></section>",
         merchant = escape(&config.merchant_name),
         merchant_label = t.merchant_label,
-        site = escape(config.site_id.as_str()),
+        account = escape(&account),
         amount_label = t.amount_label,
         amount = amount(r.amount, &r.currency, t.lang),
         description = escape(&r.description),
@@ -30,7 +35,7 @@ fn summary(p: &Payment, config: &Config, t: &Texts) -> String {
     )
 }
 
-fn footer(t: &Texts) -> String {
+pub(super) fn footer(t: &Texts) -> String {
     format!("<footer>{}</footer>", t.sandbox_notice)
 }
 
@@ -71,7 +76,7 @@ pub(crate) fn payment_form(
         };
         format!(
             "<fieldset><legend>{choose}</legend>{operators}</fieldset>\
-<label class=\"field\">{phone_label}<input name=\"phone\" type=\"tel\" inputmode=\"tel\" autocomplete=\"tel\" value=\"{phone}\" placeholder=\"07 07 00 00 01\"{locked}></label>\
+<label class=\"field\">{phone_label}<input name=\"phone\" type=\"tel\" inputmode=\"tel\" autocomplete=\"tel\" value=\"{phone}\" placeholder=\"07 07 00 00 01\"{locked}></label>{hint}\
 <button class=\"primary\" type=\"submit\" name=\"action\" value=\"pay\">{pay} {amount}</button>\
 <p class=\"label\" style=\"margin-top:16px\">{test_actions}</p>\
 <div class=\"secondary\">\
@@ -81,6 +86,11 @@ pub(crate) fn payment_form(
             choose = t.choose_operator,
             phone_label = t.phone_label,
             phone = escape(phone),
+            hint = if p.rest.is_some() {
+                super::rest_view::test_numbers(t)
+            } else {
+                String::new()
+            },
             pay = t.pay,
             amount = amount(p.request.amount, &p.request.currency, t.lang),
             test_actions = t.test_actions,

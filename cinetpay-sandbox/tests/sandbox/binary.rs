@@ -46,6 +46,16 @@ fn help_documents_every_flag_and_its_environment_variable() {
         ("--check-latency-ms", "CINETPAY_SANDBOX_CHECK_LATENCY_MS"),
         ("--check-amount", "CINETPAY_SANDBOX_CHECK_AMOUNT"),
         ("--check-currency", "CINETPAY_SANDBOX_CHECK_CURRENCY"),
+        ("--generation", "CINETPAY_SANDBOX_GENERATION"),
+        ("--rest-api-key", "CINETPAY_SANDBOX_REST_API_KEY"),
+        ("--rest-api-password", "CINETPAY_SANDBOX_REST_API_PASSWORD"),
+        ("--token-lifetime-s", "CINETPAY_SANDBOX_TOKEN_LIFETIME_S"),
+        (
+            "--token-error-status",
+            "CINETPAY_SANDBOX_TOKEN_ERROR_STATUS",
+        ),
+        ("--init-timeout-next", "CINETPAY_SANDBOX_INIT_TIMEOUT_NEXT"),
+        ("--bad-notify-token", "CINETPAY_SANDBOX_BAD_NOTIFY_TOKEN"),
     ] {
         assert!(help.contains(flag), "{flag} in --help");
         assert!(help.contains(env), "{env} in --help");
@@ -208,5 +218,68 @@ async fn the_binary_prints_the_settings_and_serves_the_api() {
     assert_eq!(
         check["data"]["amount"], "42",
         "the --check-amount fault is in force"
+    );
+}
+
+#[tokio::test]
+async fn with_generation_2026_the_binary_prints_the_2026_settings_and_serves_both() {
+    let shop_url = "http://127.0.0.1:8124";
+    let (_running, text) = start(
+        &[
+            "--port",
+            "0",
+            "--generation",
+            "2026",
+            "--shop-url",
+            shop_url,
+            "--token-lifetime-s",
+            "120",
+        ],
+        &[("CINETPAY_SANDBOX_REST_API_PASSWORD", "pw-from-env")],
+    )
+    .await;
+    let printed = Printed::parse(&text);
+    assert_eq!(
+        printed.env_value("CINETPAY_API_KEY"),
+        Some(cinetpay_sandbox::DEFAULT_REST_API_KEY),
+        "{text}"
+    );
+    assert_eq!(
+        printed.env_value("CINETPAY_API_PASSWORD"),
+        Some("pw-from-env")
+    );
+    assert_eq!(
+        printed.rocket_env_value("ROCKET_CINETPAY_API_PASSWORD"),
+        Some("pw-from-env")
+    );
+    assert_eq!(printed.env_value("CINETPAY_PUBLIC_URL"), Some(shop_url));
+    assert_eq!(printed.env_value("CINETPAY_SITE_ID"), None);
+    assert!(text.contains("api_password = \"pw-from-env\""), "{text}");
+    let api_url = printed.env_value("CINETPAY_API_URL").unwrap().to_owned();
+    let http = reqwest::Client::new();
+    let login: serde_json::Value = http
+        .post(format!("{api_url}/v1/oauth/login"))
+        .json(&serde_json::json!({"api_key": cinetpay_sandbox::DEFAULT_REST_API_KEY, "api_password": "pw-from-env"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(login["expires_in"], 120);
+    // v2 is still served.
+    let v2 = http
+        .post(format!("{api_url}/v2/payment/check"))
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(v2.status().as_u16(), 400);
+
+    let (running, _) = start(&["--port", "0", "--generation", "v3"], &[]).await;
+    let mut child = running;
+    assert!(
+        !child.0.wait().unwrap().success(),
+        "an unknown generation is refused"
     );
 }
