@@ -320,3 +320,61 @@ async fn status_is_retried_on_server_errors_and_a_coded_404_is_an_answer() {
         .unwrap_err();
     assert!(matches!(e, ClientError::Unparseable(_)), "{e:?}");
 }
+
+/// The client against the local CinetPay's 2026 API (an implementation of its
+/// own): login, init, a pending status, a payment, a token expired on the
+/// server side (one new login), the success.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn against_the_sandbox_a_payment_goes_from_initiated_to_success() {
+    let handle = cinetpay_sandbox::Sandbox::builder().start().await.unwrap();
+    let sandbox = handle.sandbox();
+    let creds = sandbox.credentials_2026();
+    let config = ClientConfig::default()
+        .with_base_url(sandbox.url().as_str())
+        .unwrap();
+    let client = RestClient::new(
+        RestCredentials::parse(creds.api_key(), creds.api_password()).unwrap(),
+        config,
+    )
+    .unwrap();
+    let id = TransactionId::generate_upper();
+    let request = RestPaymentRequest::new(
+        id.clone(),
+        Money::new(Amount::new(1000).unwrap(), Currency::Xof),
+        Description::new("Commande").unwrap(),
+        "Awa Koné",
+        "awa@example.ci",
+        "https://shop.example/cinetpay/return".parse().unwrap(),
+        "https://shop.example/cinetpay/return".parse().unwrap(),
+        "https://shop.example/cinetpay/notify".parse().unwrap(),
+    )
+    .unwrap();
+    let created = client.init_payment(&request).await.unwrap();
+    assert!(
+        created.payment_url.starts_with(sandbox.url().as_str()),
+        "{}",
+        created.payment_url
+    );
+    let cinetpay_id = created.transaction_id.clone();
+    let status = client.payment_status(&id).await.unwrap();
+    assert_eq!(
+        status.outcome(id.as_str(), cinetpay_id.as_deref()),
+        CheckOutcome::Pending
+    );
+    assert!(matches!(
+        client.init_payment(&request).await.unwrap_err(),
+        ClientError::Api { code, .. } if code == "1200"
+    ));
+    sandbox
+        .pay(id.as_str(), cinetpay_sandbox::Operator::OrangeMoney)
+        .unwrap();
+    assert_eq!(sandbox.expire_tokens(), 1);
+    let status = client.payment_status(&id).await.unwrap();
+    assert_eq!(
+        status.outcome(id.as_str(), cinetpay_id.as_deref()),
+        CheckOutcome::Accepted
+    );
+    assert_eq!(client.logins(), 2);
+    assert_eq!(sandbox.rest_counters().logins, 2);
+    handle.shutdown().await;
+}
