@@ -5,7 +5,7 @@
 //! one case everywhere: `cargo test -p cinetpay-e2e ::success`.
 //!
 //! Also here, in `minimal`: the minimal example (`examples/axum-minimal`)
-//! takes a payment.
+//! takes a payment, and the README shows it as it is.
 
 mod minimal;
 

@@ -1,6 +1,7 @@
-//! `examples/axum-minimal`: its `main.rs` compiled here as a module, its
-//! router served against the sandbox (a customer pays; the example's
-//! fulfiller runs once).
+//! `examples/axum-minimal`, the README's "Add it to your app": its `main.rs`
+//! compiled here as a module, its router served against the sandbox (a
+//! customer pays; the example's fulfiller runs once), and the README's
+//! snippets checked against the file.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -18,6 +19,35 @@ use reqwest::header::ACCEPT;
 #[allow(dead_code, unreachable_pub)]
 #[path = "../../../examples/axum-minimal/src/main.rs"]
 mod axum_minimal;
+
+/// The example's file and the README, as they are in the repository.
+const EXAMPLE: &str = include_str!("../../../examples/axum-minimal/src/main.rs");
+const EXAMPLE_MANIFEST: &str = include_str!("../../../examples/axum-minimal/Cargo.toml");
+const README: &str = include_str!("../../../README.md");
+
+/// The README's section "Add it to your app".
+fn readme_section() -> &'static str {
+    let start = README
+        .find("## Add it to your app")
+        .expect("the README has a section \"Add it to your app\"");
+    let rest = &README[start + 3..];
+    let end = rest.find("\n## ").map_or(rest.len(), |i| i + 1);
+    &rest[..end]
+}
+
+/// The fenced blocks of `text` in `language`.
+fn fenced<'a>(text: &'a str, language: &str) -> Vec<&'a str> {
+    let open = format!("```{language}\n");
+    let mut blocks = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find(&open) {
+        let body = &rest[start + open.len()..];
+        let end = body.find("```").expect("a fenced block is closed");
+        blocks.push(&body[..end]);
+        rest = &body[end..][3..];
+    }
+    blocks
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_minimal_example_takes_a_payment() {
@@ -142,4 +172,42 @@ async fn the_minimal_example_takes_a_payment() {
     background.shutdown().await;
     assert_eq!(merchant.calls(), 1, "nothing ran the fulfiller again");
     sandbox.shutdown().await;
+}
+
+/// Every Rust line the README shows under "Add it to your app" is a line of
+/// the example, in the same order; its `[dependencies]` name every
+/// dependency of the example.
+#[test]
+fn the_readme_shows_the_example_as_it_is() {
+    let section = readme_section();
+    let example: Vec<&str> = EXAMPLE.lines().collect();
+    let snippets = fenced(section, "rust");
+    assert!(snippets.len() >= 3, "the section shows the example's code");
+    for snippet in snippets {
+        let mut from = 0;
+        for line in snippet.lines().filter(|l| !l.trim().is_empty()) {
+            let found = example[from..].iter().position(|l| *l == line);
+            let at = found.unwrap_or_else(|| {
+                panic!(
+                    "README line {line:?} is not in examples/axum-minimal/src/main.rs (in order)"
+                )
+            });
+            from += at + 1;
+        }
+    }
+    let tomls = fenced(section, "toml");
+    let shown = tomls.first().expect("the section shows the dependencies");
+    let dependencies = EXAMPLE_MANIFEST
+        .split("[dependencies]\n")
+        .nth(1)
+        .expect("the example has dependencies");
+    for line in dependencies.lines().take_while(|l| !l.starts_with('[')) {
+        let Some(name) = line.split(['.', ' ', '=']).next().filter(|n| !n.is_empty()) else {
+            continue;
+        };
+        assert!(
+            shown.lines().any(|l| l.starts_with(&format!("{name} "))),
+            "the README's [dependencies] lack {name}"
+        );
+    }
 }
