@@ -17,8 +17,11 @@ use cinetpay_core::{
     FulfilError, MemoryStore, OrderFulfiller, OrderQuote, OrderRef, Payment, QuoteError,
 };
 use cinetpay_sandbox::{DEFAULT_API_KEY, DEFAULT_SECRET_KEY, DEFAULT_SITE_ID};
+use cinetpay_store::SeaOrmStore;
 use cinetpay_tower::CinetPayLayer;
-use shop_common::setup::{ShopOptions, StoreChoice};
+use shop_common::fulfiller::ShopFulfiller;
+use shop_common::orders::OrderBook;
+use shop_common::setup::Shop;
 
 use crate::cli::{ServeOptions, ServerKind};
 use crate::naive::Naive;
@@ -159,13 +162,16 @@ async fn shop(options: &ServeOptions, public_url: &str) -> Result<Router, BoxErr
         public_url: Some(public_url.to_owned()),
         ..CheckoutSettings::default()
     };
-    let shop = shop_common::setup::build(ShopOptions {
-        database_url: required(&options.database_url, "--database-url")?.to_owned(),
-        store: StoreChoice::Database { table_prefix: None },
-        settings,
-        sandbox: None,
-        clock: None,
-    })
-    .await?;
-    Ok(axum_shop::app(shop))
+    // Assembled as axum-shop's `main` does.
+    let store = SeaOrmStore::connect(required(&options.database_url, "--database-url")?).await?;
+    store.migrate().await?;
+    let orders = OrderBook::open(store.connection().clone()).await?;
+    let fulfiller = store.fulfil_in_transaction(ShopFulfiller::new(orders.clone()));
+    let store = Arc::new(store);
+    let checkout = Checkout::builder()
+        .config(settings.into_config()?)
+        .store(store.clone())
+        .fulfiller(Arc::new(fulfiller))
+        .build()?;
+    Ok(axum_shop::app(Shop::new(checkout, orders, store)))
 }

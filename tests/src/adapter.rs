@@ -14,7 +14,7 @@ use tokio::task::JoinHandle;
 /// A web framework the example shop runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Adapter {
-    /// `examples/axum-shop`: axum with `cinetpay_tower::CinetPayLayer`.
+    /// `examples/axum-shop`: axum with `cinetpay_tower::router` merged in.
     Axum,
     /// `examples/rocket-shop`: Rocket with the `cinetpay_rocket::CinetPay` fairing.
     Rocket,

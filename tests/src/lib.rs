@@ -16,16 +16,22 @@
 //! * [`StoreKind`]: `MemoryStore`, SQLite, PostgreSQL and MySQL/MariaDB (see
 //!   [`store`] for the environment variables and the skip rule).
 //!
+//! The shop is the example shop's own parts, assembled in [`shop`] with the
+//! hooks only tests need (planned delivery failures, the memory store, the
+//! engine's clock), which the example shops do not carry.
+//!
 //! [`World::start`] builds one case's world; the cases live in [`cases`],
 //! grouped by theme; `tests/matrix.rs` runs every case on every adapter and
 //! store, each as its own test (`axum_sqlite::success`...).
 
 pub mod adapter;
 pub mod cases;
+pub mod shop;
 pub mod store;
 pub mod webdriver;
 pub mod world;
 
 pub use adapter::Adapter;
+pub use shop::TestShop;
 pub use store::StoreKind;
 pub use world::World;

@@ -11,8 +11,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
-use shop_common::setup::StoreChoice;
 use tempfile::TempDir;
+
+use crate::shop::StoreChoice;
 
 /// The environment variable naming the PostgreSQL test database.
 pub const POSTGRES_VAR: &str = "CINETPAY_TEST_POSTGRES_URL";

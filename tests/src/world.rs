@@ -14,10 +14,10 @@ use cinetpay_sandbox::{
 use reqwest::StatusCode;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, LOCATION};
 use serde::Deserialize;
-use shop_common::setup::{self, Shop, ShopOptions};
 use tokio::net::TcpListener;
 
 use crate::adapter::{self, Adapter, Server};
+use crate::shop::{ShopOptions, TestShop};
 use crate::store::{CaseDatabase, StoreKind};
 use cinetpay_testing::TestNotification as Notice;
 
@@ -74,8 +74,8 @@ pub enum XToken {
 pub struct World {
     _server: Server,
     sandbox: SandboxHandle,
-    /// The shop (engine, order book, fulfiller faults).
-    pub shop: Shop,
+    /// The shop (engine, order book) and its scripted fulfiller.
+    pub shop: TestShop,
     /// The shop's base URL, without a trailing `/`.
     pub base: String,
     /// An HTTP client that follows no redirect.
@@ -108,7 +108,7 @@ pub fn test_settings(sandbox: &Sandbox, public_url: &str) -> CheckoutSettings {
         claim_lease_ms: 10_000,
         http_timeout_ms: 5_000,
         check_retries: CHECK_RETRIES,
-        ..setup::sandbox_settings(sandbox, public_url)
+        ..shop_common::dev::sandbox_settings(sandbox, public_url)
     }
 }
 
@@ -140,16 +140,15 @@ impl World {
             .expect("an ephemeral port for the shop");
         let addr = listener.local_addr().expect("the shop's address");
         let base = format!("http://{addr}");
-        let shop = setup::build(ShopOptions {
+        let shop = TestShop::build(ShopOptions {
             database_url: database.url.clone(),
             store: database.choice.clone(),
             settings: test_settings(&sandbox, &base),
-            sandbox: None,
             clock: None,
         })
         .await
         .unwrap_or_else(|e| panic!("the {adapter} shop on {store} starts: {e}"));
-        let server = adapter::serve(adapter, shop.clone(), listener).await;
+        let server = adapter::serve(adapter, shop.shop.clone(), listener).await;
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(20))

@@ -3,6 +3,11 @@
 //!
 //! Run one adapter or store with a filter: `cargo test -p cinetpay-e2e axum_sqlite::`;
 //! one case everywhere: `cargo test -p cinetpay-e2e ::success`.
+//!
+//! Also here, in `minimal`: the minimal example (`examples/axum-minimal`)
+//! takes a payment, and the README shows it as it is.
+
+mod minimal;
 
 /// Calls `$then!($($args)*; case, case, ...)` with every case of
 /// `cinetpay_e2e::cases`. A new case is added here once.

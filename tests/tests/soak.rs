@@ -3,8 +3,8 @@
 //! the sandbox sending 2–5 duplicate notifications per payment at once, so
 //! that they reach different instances concurrently.
 //!
-//! * Each instance is its own [`Shop`]: its own `SeaOrmStore` pool, its own
-//!   `Checkout`, its own fulfiller faults and its own reconciler (short
+//! * Each instance is its own [`TestShop`]: its own `SeaOrmStore` pool, its own
+//!   `Checkout`, its own scripted fulfiller and its own reconciler (short
 //!   interval, stale pending payments checked too), as in production. All
 //!   three share the database, the payment tables of one prefix (unique per
 //!   run) and the shop's order tables.
@@ -51,6 +51,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderName, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cinetpay_core::{Attention, PaymentStatus, PaymentStore, RefundReason, TransactionId};
+use cinetpay_e2e::shop::{ShopOptions, TestShop};
 use cinetpay_e2e::store::CaseDatabase;
 use cinetpay_e2e::world::{PRODUCT, place_order, test_settings};
 use cinetpay_e2e::{Adapter, StoreKind, adapter};
@@ -60,7 +61,6 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use reqwest::header::ACCEPT;
 use serde::Deserialize;
-use shop_common::setup::{self, Shop, ShopOptions};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
@@ -283,7 +283,7 @@ struct Ctx {
     base: String,
     http: reqwest::Client,
     sandbox: Sandbox,
-    shops: Vec<Shop>,
+    shops: Vec<TestShop>,
 }
 
 impl Ctx {
@@ -342,7 +342,7 @@ impl Ctx {
         // Whichever instance delivers it fails the first deliveries.
         if plan.fulfil_failures > 0 {
             for shop in &self.shops {
-                shop.faults.fail_next_for(&order_ref, plan.fulfil_failures);
+                shop.fail_deliveries(&order_ref, plan.fulfil_failures);
             }
         }
         let (tx, token) = self.init(&order_ref).await;
@@ -521,18 +521,17 @@ async fn soak(kind: StoreKind, name: &str) {
         settings
     };
     let build = |i: usize| {
-        setup::build(ShopOptions {
+        TestShop::build(ShopOptions {
             database_url: database.url.clone(),
             store: database.choice.clone(),
             settings: settings(),
-            sandbox: None,
             clock: Some(Arc::new(OffsetClock::off_by_seconds(
                 [-CLOCK_SKEW_S, 0, CLOCK_SKEW_S][i],
             ))),
         })
     };
     let (a, b, c) = tokio::join!(build(0), build(1), build(2));
-    let shops: Vec<Shop> = [a, b, c]
+    let shops: Vec<TestShop> = [a, b, c]
         .into_iter()
         .map(|shop| shop.unwrap_or_else(|e| panic!("a shop instance on {kind} starts: {e}")))
         .collect();
@@ -540,11 +539,14 @@ async fn soak(kind: StoreKind, name: &str) {
     let mut upstreams = Vec::new();
     for shop in &shops {
         let (listener, url) = bind().await;
-        servers.push(adapter::serve(Adapter::Axum, shop.clone(), listener).await);
+        servers.push(adapter::serve(Adapter::Axum, shop.shop.clone(), listener).await);
         upstreams.push(url);
     }
     let _proxy = Task(serve_proxy(proxy_listener, upstreams));
-    let reconcilers: Vec<_> = shops.iter().map(Shop::spawn_reconciler).collect();
+    let reconcilers: Vec<_> = shops
+        .iter()
+        .map(|s| s.checkout.start_background())
+        .collect();
 
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -733,7 +735,7 @@ async fn soak(kind: StoreKind, name: &str) {
 }
 
 /// What is wrong with an order now (empty: it is settled as planned).
-async fn judge(d: &Driven, store: &dyn PaymentStore, shop: &Shop) -> Vec<String> {
+async fn judge(d: &Driven, store: &dyn PaymentStore, shop: &TestShop) -> Vec<String> {
     let mut problems = Vec::new();
     let deliveries = shop
         .orders

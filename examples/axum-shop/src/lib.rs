@@ -1,7 +1,7 @@
 //! An example shop on axum. Its payment routes (`/cinetpay/init`,
-//! `/cinetpay/notify`, `/cinetpay/return`) are mounted by one line:
-//! `.merge(cinetpay_tower::router(checkout))`, which costs the shop's other
-//! routes nothing. Everything else is the shop's own:
+//! `/cinetpay/notify`, `/cinetpay/return`) are merged into its router by one
+//! line of `main`: `.merge(cinetpay_tower::router(checkout))`, which costs the
+//! shop's other routes nothing. Everything else is the shop's own:
 //!
 //! | route | what |
 //! |---|---|
@@ -17,14 +17,19 @@ use axum::Router;
 use axum::routing::{get, post};
 use shop_common::setup::Shop;
 
-/// The shop's router, with the CinetPay routes merged into it.
-pub fn app(shop: Shop) -> Router {
-    let payments = cinetpay_tower::router(shop.checkout.clone());
+/// The shop's own routes, without the payment routes (`main` merges them).
+pub fn routes(shop: Shop) -> Router {
     Router::new()
         .route("/", get(handlers::catalogue))
         .route("/api/products", get(handlers::products))
         .route("/orders", post(handlers::create_order))
         .route("/orders/{order_ref}", get(handlers::show_order))
-        .merge(payments)
         .with_state(shop)
+}
+
+/// What `main` serves: the shop's routes with the CinetPay routes merged in
+/// (for tests and benchmarks, which build the [`Shop`] themselves).
+pub fn app(shop: Shop) -> Router {
+    let payments = cinetpay_tower::router(shop.checkout.clone());
+    routes(shop).merge(payments)
 }

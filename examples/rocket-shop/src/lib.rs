@@ -12,14 +12,11 @@
 //! | `GET /orders/<order_ref>` | the order page, or the order as JSON (`Accept: application/json`) |
 //!
 //! ```no_run
-//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! use shop_common::setup::{self, ShopEnv};
-//! let env = ShopEnv::from_env("127.0.0.1:8000")?;
-//! let addr = env.addr;
-//! let shop = setup::start(env, addr).await?;
+//! # async fn run(shop: shop_common::setup::Shop) -> Result<(), Box<dyn std::error::Error>> {
+//! // `shop`: the engine, the order book and the payments, as `main` builds them.
 //! let figment = rocket::Config::figment()
-//!     .merge(("address", addr.ip()))
-//!     .merge(("port", addr.port()));
+//!     .merge(("address", "127.0.0.1"))
+//!     .merge(("port", 8000));
 //! rocket_shop::rocket(shop).configure(figment).launch().await?;
 //! # Ok(()) }
 //! ```

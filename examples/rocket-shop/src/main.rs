@@ -4,9 +4,14 @@
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::sync::Arc;
 
-use shop_common::logging;
-use shop_common::setup::{self, ShopEnv};
+use cinetpay_core::engine::{Checkout, CheckoutSettings};
+use cinetpay_store::SeaOrmStore;
+use shop_common::fulfiller::ShopFulfiller;
+use shop_common::orders::OrderBook;
+use shop_common::setup::Shop;
+use shop_common::{dev, logging};
 
 #[rocket::main]
 async fn main() -> ExitCode {
@@ -16,19 +21,36 @@ async fn main() -> ExitCode {
 }
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let env = ShopEnv::from_env("127.0.0.1:8000")?;
-    let addr = resolve_port(env.addr)?;
-    let shop = setup::start(env, addr).await?;
-    tracing::info!("shop ready on {}", shop.public_url);
+    let mut settings = CheckoutSettings::from_env()?;
+    let addr = dev::var_or("SHOP_ADDR", "127.0.0.1:8000");
+    let addr: SocketAddr = addr
+        .parse()
+        .map_err(|e| format!("SHOP_ADDR {addr:?}: {e}"))?;
+    let addr = resolve_port(addr)?;
+    let sandbox = dev::sandbox_unless_configured(&mut settings, addr).await?;
+    let store = SeaOrmStore::connect(&dev::var_or("DATABASE_URL", dev::DATABASE_URL)).await?;
+    store.migrate().await?;
+    let orders = OrderBook::open(store.connection().clone()).await?;
+    let fulfiller = store.fulfil_in_transaction(ShopFulfiller::new(orders.clone()));
+    let store = Arc::new(store);
+    let checkout = Checkout::builder()
+        .config(settings.into_config()?)
+        .store(store.clone())
+        .fulfiller(Arc::new(fulfiller))
+        .build()?;
+    let shop = Shop::new(checkout, orders, store);
+    tracing::info!("shop ready on http://{addr}");
     let figment = rocket::Config::figment()
         .merge(("address", addr.ip()))
         .merge(("port", addr.port()));
-    let rocket = rocket_shop::rocket(shop.clone()).configure(figment);
+    let rocket = rocket_shop::rocket(shop).configure(figment);
     // Returns after Ctrl-C or SIGTERM (Rocket's default `shutdown.signals` on
     // Unix), once the fairing has stopped the reconciler and stored the
     // delivery log.
     drop(rocket.launch().await?);
-    shop.shutdown().await;
+    if let Some(sandbox) = sandbox {
+        sandbox.shutdown().await;
+    }
     tracing::info!("shop stopped, delivery log stored");
     Ok(())
 }

@@ -4,9 +4,6 @@
 //! mark commit in one transaction, so an order's delivery is recorded exactly
 //! once whatever crashes when.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
-
 use async_trait::async_trait;
 use cinetpay_core::{
     Description, FulfilError, OrderFulfiller, OrderQuote, OrderRef, Payment, QuoteError,
@@ -18,91 +15,30 @@ use sea_orm::{ConnectionTrait, DatabaseTransaction};
 use crate::catalogue;
 use crate::orders::OrderBook;
 
-/// Switches that make the next deliveries fail on purpose, so that tests (and
-/// curious merchants) can watch the engine retry.
-///
-/// ```
-/// let faults = shop_common::fulfiller::Faults::default();
-/// faults.fail_next(2);
-/// assert_eq!(faults.pending_failures(), 2);
-/// ```
-#[derive(Debug, Clone, Default)]
-pub struct Faults {
-    state: Arc<Mutex<FaultState>>,
-}
-
-#[derive(Debug, Default)]
-struct FaultState {
-    fail_next: u32,
-    fail_next_for: HashMap<String, u32>,
-    panic_next: u32,
-}
-
-/// What the next delivery should do.
-enum Fault {
-    None,
-    Fail,
-    Panic,
-}
-
-impl Faults {
-    /// The next `n` deliveries (any order) fail.
-    pub fn fail_next(&self, n: u32) {
-        self.with(|s| s.fail_next = n);
-    }
-
-    /// The next `n` deliveries of this order fail.
-    pub fn fail_next_for(&self, order_ref: &str, n: u32) {
-        self.with(|s| {
-            s.fail_next_for.insert(order_ref.to_owned(), n);
-        });
-    }
-
-    /// The next `n` deliveries (any order) panic.
-    pub fn panic_next(&self, n: u32) {
-        self.with(|s| s.panic_next = n);
-    }
-
-    /// Failures still to come, for any order.
-    pub fn pending_failures(&self) -> u32 {
-        self.with(|s| s.fail_next)
-    }
-
-    fn with<T>(&self, f: impl FnOnce(&mut FaultState) -> T) -> T {
-        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        f(&mut state)
-    }
-
-    fn take(&self, order_ref: &str) -> Fault {
-        self.with(|s| {
-            if s.panic_next > 0 {
-                s.panic_next -= 1;
-                return Fault::Panic;
-            }
-            if let Some(n) = s.fail_next_for.get_mut(order_ref).filter(|n| **n > 0) {
-                *n -= 1;
-                return Fault::Fail;
-            }
-            if s.fail_next > 0 {
-                s.fail_next -= 1;
-                return Fault::Fail;
-            }
-            Fault::None
-        })
-    }
-}
-
 /// The shop's fulfiller.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use shop_common::fulfiller::ShopFulfiller;
+/// use shop_common::orders::OrderBook;
+///
+/// let store = cinetpay_store::SeaOrmStore::connect("sqlite://shop.db?mode=rwc").await?;
+/// store.migrate().await?;
+/// let orders = OrderBook::open(store.connection().clone()).await?;
+/// // The delivery row and the payment's delivery mark commit together.
+/// let fulfiller = store.fulfil_in_transaction(ShopFulfiller::new(orders));
+/// # let _ = fulfiller;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct ShopFulfiller {
     orders: OrderBook,
-    faults: Faults,
 }
 
 impl ShopFulfiller {
-    /// A fulfiller over `orders`, failing on purpose when `faults` say so.
-    pub fn new(orders: OrderBook, faults: Faults) -> Self {
-        ShopFulfiller { orders, faults }
+    /// A fulfiller over `orders`.
+    pub fn new(orders: OrderBook) -> Self {
+        ShopFulfiller { orders }
     }
 }
 
@@ -139,15 +75,6 @@ impl ShopFulfiller {
         payment: &Payment,
         attempt: u32,
     ) -> Result<(), FulfilError> {
-        match self.faults.take(payment.order_ref.as_str()) {
-            Fault::Panic => panic!("the warehouse robot fell over (a planned fault)"),
-            Fault::Fail => {
-                return Err(FulfilError::new(
-                    "the warehouse is closed (a planned fault)",
-                ));
-            }
-            Fault::None => {}
-        }
         OrderBook::record_delivery_in(
             db,
             payment.order_ref.as_str(),
@@ -178,8 +105,10 @@ impl ShopFulfiller {
     }
 }
 
-/// On a memory store (tests): the delivery line through the order book's
-/// own connection.
+/// Without the transactional fulfilment (a store on another database, or
+/// `MemoryStore` in tests): the delivery line through the order book's own
+/// connection, outside the store's transaction, so a crash between it and the
+/// engine's delivery mark can record a delivery twice.
 #[async_trait]
 impl OrderFulfiller for ShopFulfiller {
     async fn quote(&self, order: &OrderRef) -> Result<OrderQuote, QuoteError> {

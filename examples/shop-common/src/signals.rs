@@ -2,8 +2,9 @@
 //! Kubernetes and systemd send).
 
 /// Resolves once the process is asked to stop: SIGINT (Ctrl-C) or, on Unix,
-/// SIGTERM; logs which. Pass it to the server's graceful shutdown, then store
-/// what is left ([`Shop::shutdown`](crate::setup::Shop::shutdown)).
+/// SIGTERM; logs which. Pass it to the server's graceful shutdown, then stop
+/// the background work (`Background::shutdown`, which also stores the
+/// delivery log).
 ///
 /// A signal that cannot be listened for is logged and never fires (the
 /// other one still does), rather than stopping the shop at once.

@@ -57,7 +57,7 @@ pub async fn check_down_then_next_notification(w: &World) {
 pub async fn fulfiller_fails_twice_then_succeeds(w: &World) {
     let (order, payment) = w.new_payment().await;
     let tx = payment.transaction_id.as_str();
-    w.shop.faults.fail_next_for(&order.order_ref, 2);
+    w.shop.fail_deliveries(&order.order_ref, 2);
     w.pay(&payment);
     let sent = w.notifications(&payment).await;
     assert_eq!(

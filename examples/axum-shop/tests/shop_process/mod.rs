@@ -25,13 +25,18 @@ impl ShopProcess {
     pub(crate) fn start(bin: &str) -> ShopProcess {
         let dir = tempfile::tempdir().expect("temporary directory");
         let database = format!("sqlite://{}?mode=rwc", dir.path().join("shop.db").display());
-        let mut child = Command::new(bin)
+        let mut command = Command::new(bin);
+        // The embedded sandbox: no CinetPay setting from the caller's environment.
+        for (name, _) in std::env::vars_os() {
+            if name.to_str().is_some_and(|n| n.starts_with("CINETPAY_")) {
+                command.env_remove(name);
+            }
+        }
+        let mut child = command
             .env("SHOP_ADDR", "127.0.0.1:0")
             .env("DATABASE_URL", database)
             .env("RUST_LOG", "info")
             .env("NO_COLOR", "1")
-            .env_remove("CINETPAY_API_KEY")
-            .env_remove("SHOP_PUBLIC_URL")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -51,12 +56,14 @@ impl ShopProcess {
             _dir: dir,
         };
         let ready = shop.wait_for_line("shop ready on http://");
+        // "shop ready on http://{addr}", maybe followed by more words.
         let url = ready
             .split("shop ready on http://")
             .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
             .unwrap_or_default();
         shop.addr = url
-            .trim()
+            .trim_end_matches('/')
             .parse()
             .unwrap_or_else(|_| panic!("no address in {ready:?}"));
         shop
