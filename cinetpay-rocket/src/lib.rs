@@ -162,7 +162,11 @@
 //! * an sqlx pool of sqlx 0.9 (the store's own version), which
 //!   cinetpay-store also accepts as an existing connection
 //!   (`SqlxSqliteConnector::from_sqlx_sqlite_pool`), with
-//!   [`CinetPay::fairing`].
+//!   [`CinetPay::fairing`];
+//! * `rocket_db_pools`' `sqlx_sqlite` beside this crate *without* any
+//!   database feature (cinetpay-store is then not in the build at all), with
+//!   a [`PaymentStore`](cinetpay_core::PaymentStore) of the app's own given
+//!   to [`CinetPay::fairing`].
 //!
 //! ## Configuration
 //!
