@@ -22,7 +22,7 @@
 //! # Ok(()) }
 //! ```
 //!
-//! [`rocket`] serves a [`Shop`] built beforehand by `shop_common::setup`
+//! [`rocket()`] serves a [`Shop`] built beforehand by `shop_common::setup`
 //! (`CinetPay::from_checkout`), as the tests and the axum twin do.
 
 mod handlers;
