@@ -1,5 +1,6 @@
 //! The shop's own routes.
 
+use cinetpay_rocket::CinetPayCheckout;
 use rocket::form::{self, Form};
 use rocket::http::Status;
 use rocket::response::Redirect;
@@ -10,7 +11,8 @@ use rocket::{State, get, post};
 use serde::Deserialize;
 use shop_common::catalogue::{self, CATALOGUE, Product};
 use shop_common::pages::{self, OrderView};
-use shop_common::setup::Shop;
+
+use crate::ShopState;
 
 use crate::negotiate::{Reply, Wants};
 
@@ -32,7 +34,7 @@ pub(crate) struct NewOrder {
 
 #[post("/orders", format = "json", data = "<order>")]
 pub(crate) async fn create_order_json(
-    shop: &State<Shop>,
+    shop: &State<ShopState>,
     order: Result<Json<NewOrder>, json::Error<'_>>,
     wants: Wants,
 ) -> Reply {
@@ -44,7 +46,7 @@ pub(crate) async fn create_order_json(
 
 #[post("/orders", data = "<order>", rank = 2)]
 pub(crate) async fn create_order_form(
-    shop: &State<Shop>,
+    shop: &State<ShopState>,
     order: Result<Form<NewOrder>, form::Errors<'_>>,
     wants: Wants,
 ) -> Reply {
@@ -54,7 +56,7 @@ pub(crate) async fn create_order_form(
     }
 }
 
-async fn create_order(shop: &Shop, product_id: &str, wants: Wants) -> Reply {
+async fn create_order(shop: &ShopState, product_id: &str, wants: Wants) -> Reply {
     let Some(product) = catalogue::product(product_id) else {
         return wants.error(Status::NotFound, "no such product");
     };
@@ -77,13 +79,16 @@ async fn create_order(shop: &Shop, product_id: &str, wants: Wants) -> Reply {
 }
 
 #[get("/orders/<order_ref>")]
-pub(crate) async fn show_order(shop: &State<Shop>, order_ref: &str, wants: Wants) -> Reply {
+pub(crate) async fn show_order(
+    shop: &State<ShopState>,
+    checkout: CinetPayCheckout<'_>,
+    order_ref: &str,
+    wants: Wants,
+) -> Reply {
+    let pay_action = format!("{}/init", checkout.config().prefix());
     match OrderView::load(&shop.orders, shop.payments.as_ref(), order_ref).await {
         Ok(Some(view)) if wants.json() => Reply::Order(Json(view)),
-        Ok(Some(view)) => Reply::Page((
-            Status::Ok,
-            RawHtml(pages::order_page(&view, &shop.pay_action())),
-        )),
+        Ok(Some(view)) => Reply::Page((Status::Ok, RawHtml(pages::order_page(&view, &pay_action)))),
         Ok(None) => wants.error(Status::NotFound, "no such order"),
         Err(e) => {
             tracing::error!(error = %e, "cannot load order");

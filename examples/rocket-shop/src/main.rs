@@ -1,17 +1,22 @@
-//! `cargo run -p rocket-shop`: the example shop on `SHOP_ADDR` (default
-//! `127.0.0.1:8000`), SQLite by default, and the embedded CinetPay sandbox
-//! unless `CINETPAY_API_KEY` is set. Stops gracefully on Ctrl-C or SIGTERM.
+//! `cargo run -p rocket-shop`: the example shop, configured by its
+//! `Rocket.toml` (beside this crate, unless `ROCKET_CONFIG` or the working
+//! directory has one) and `ROCKET_*` variables: the address, the database
+//! (`[default.databases.shop]`, a SQLite file by default) and CinetPay
+//! (`[default.cinetpay]`), whose fairing builds the payment store on ignite.
+//! Without a CinetPay API key, the embedded CinetPay sandbox plays CinetPay.
+//! The axum shop's variables override the file: `SHOP_ADDR` (port 0: any
+//! free port), `DATABASE_URL`, `CINETPAY_PUBLIC_URL`. Stops gracefully on Ctrl-C
+//! or SIGTERM.
 
-use std::net::SocketAddr;
+use std::error::Error;
+use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
-use std::sync::Arc;
 
-use cinetpay_core::engine::{Checkout, CheckoutSettings};
-use cinetpay_store::SeaOrmStore;
-use shop_common::fulfiller::ShopFulfiller;
-use shop_common::orders::OrderBook;
-use shop_common::setup::Shop;
-use shop_common::{dev, logging};
+use cinetpay_sandbox::Sandbox;
+use rocket::fairing::AdHoc;
+use rocket::figment::providers::{Env, Format, Serialized, Toml};
+use rocket::figment::{Figment, Profile};
+use shop_common::logging;
 
 #[rocket::main]
 async fn main() -> ExitCode {
@@ -20,34 +25,48 @@ async fn main() -> ExitCode {
     logging::exit_code("rocket-shop", run().await)
 }
 
-async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let mut settings = CheckoutSettings::from_env()?;
-    let addr = dev::var_or("SHOP_ADDR", "127.0.0.1:8000");
-    let addr: SocketAddr = addr
-        .parse()
-        .map_err(|e| format!("SHOP_ADDR {addr:?}: {e}"))?;
-    let addr = resolve_port(addr)?;
-    let sandbox = dev::sandbox_unless_configured(&mut settings, addr).await?;
-    let store = SeaOrmStore::connect(&dev::var_or("DATABASE_URL", dev::DATABASE_URL)).await?;
-    store.migrate().await?;
-    let orders = OrderBook::open(store.connection().clone()).await?;
-    let fulfiller = store.fulfil_in_transaction(ShopFulfiller::new(orders.clone()));
-    let store = Arc::new(store);
-    let checkout = Checkout::builder()
-        .config(settings.into_config()?)
-        .store(store.clone())
-        .fulfiller(Arc::new(fulfiller))
-        .build()?;
-    let shop = Shop::new(checkout, orders, store);
-    tracing::info!("shop ready on http://{addr}");
-    let figment = rocket::Config::figment()
-        .merge(("address", addr.ip()))
-        .merge(("port", addr.port()));
-    let rocket = rocket_shop::rocket(shop).configure(figment);
+async fn run() -> Result<(), Box<dyn Error>> {
+    let mut figment = with_shop_variables(rocket_figment())?;
+    let sandbox = if is_set(&figment, "api_key") {
+        None
+    } else {
+        let sandbox = Sandbox::builder().start().await?;
+        tracing::info!(
+            "no CinetPay API key configured: using the embedded CinetPay sandbox at {} (site id \
+             {}); payments are simulated, nothing is charged",
+            sandbox.url(),
+            sandbox.site_id()
+        );
+        for (key, value) in [
+            ("api_key", sandbox.api_key().to_owned()),
+            ("site_id", sandbox.site_id().to_owned()),
+            ("secret_key", sandbox.secret_key().to_owned()),
+            (
+                "api_url",
+                sandbox.url().as_str().trim_end_matches('/').to_owned(),
+            ),
+        ] {
+            figment = figment.merge(Serialized::global(&format!("cinetpay.{key}"), value));
+        }
+        Some(sandbox)
+    };
+    let ready = AdHoc::on_liftoff("shop ready", |rocket| {
+        Box::pin(async move {
+            let config = rocket.config();
+            let addr = SocketAddr::new(config.address, config.port);
+            tracing::info!("shop ready on http://{addr}");
+        })
+    });
     // Returns after Ctrl-C or SIGTERM (Rocket's default `shutdown.signals` on
-    // Unix), once the fairing has stopped the reconciler and stored the
-    // delivery log.
-    drop(rocket.launch().await?);
+    // Unix), once the fairing has stopped the reconciler, let running
+    // deliveries finish (within `shutdown.grace` + `shutdown.mercy`) and
+    // stored the delivery log.
+    drop(
+        rocket_shop::from_config(figment)
+            .attach(ready)
+            .launch()
+            .await?,
+    );
     if let Some(sandbox) = sandbox {
         sandbox.shutdown().await;
     }
@@ -55,12 +74,63 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// Rocket binds its own socket once the shop is built, but the shop's public
-/// URL (which CinetPay calls back) needs the port: with `SHOP_ADDR` port 0,
-/// pick a free port first.
-fn resolve_port(addr: SocketAddr) -> std::io::Result<SocketAddr> {
-    if addr.port() != 0 {
-        return Ok(addr);
+/// Rocket's own figment (`rocket::Config::figment()`), with this crate's
+/// `Rocket.toml` when neither `ROCKET_CONFIG` nor the working directory (or
+/// a parent) has one: `cargo run -p rocket-shop` runs from the workspace.
+fn rocket_figment() -> Figment {
+    let here = std::env::current_dir().unwrap_or_default();
+    let found = here
+        .ancestors()
+        .any(|dir| dir.join("Rocket.toml").is_file());
+    if found || std::env::var_os("ROCKET_CONFIG").is_some() {
+        return rocket::Config::figment();
     }
-    std::net::TcpListener::bind(addr)?.local_addr()
+    Figment::from(rocket::Config::default())
+        .merge(Toml::file(concat!(env!("CARGO_MANIFEST_DIR"), "/Rocket.toml")).nested())
+        .merge(Env::prefixed("ROCKET_").ignore(&["PROFILE"]).global())
+        .select(Profile::from_env_or(
+            "ROCKET_PROFILE",
+            rocket::Config::DEFAULT_PROFILE,
+        ))
+}
+
+/// `SHOP_ADDR`, `DATABASE_URL` and `CINETPAY_PUBLIC_URL` over the file; a free
+/// port for port 0 (CinetPay is told the shop's URL before Rocket binds);
+/// the public URL from the address unless set.
+fn with_shop_variables(mut figment: Figment) -> Result<Figment, Box<dyn Error>> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    if let Some(text) = var("SHOP_ADDR") {
+        let addr: SocketAddr = text
+            .parse()
+            .map_err(|_| format!("SHOP_ADDR {text:?} is not an address like 127.0.0.1:8000"))?;
+        figment = figment
+            .merge(Serialized::global("address", addr.ip()))
+            .merge(Serialized::global("port", addr.port()));
+    }
+    if let Some(url) = var("DATABASE_URL") {
+        figment = figment.merge(Serialized::global("databases.shop.url", url));
+    }
+    let address: IpAddr = figment.extract_inner("address")?;
+    let mut port: u16 = figment.extract_inner("port")?;
+    if port == 0 {
+        port = std::net::TcpListener::bind((address, 0))?
+            .local_addr()?
+            .port();
+        figment = figment.merge(Serialized::global("port", port));
+    }
+    let public_url = match var("CINETPAY_PUBLIC_URL") {
+        Some(url) => Some(url),
+        None if is_set(&figment, "public_url") => None,
+        None => Some(format!("http://{}", SocketAddr::new(address, port))),
+    };
+    if let Some(url) = public_url {
+        figment = figment.merge(Serialized::global("cinetpay.public_url", url));
+    }
+    Ok(figment)
+}
+
+/// Whether `cinetpay.<key>` is set, in the table or as `ROCKET_CINETPAY_<KEY>`.
+fn is_set(figment: &Figment, key: &str) -> bool {
+    figment.find_value(&format!("cinetpay.{key}")).is_ok()
+        || figment.find_value(&format!("cinetpay_{key}")).is_ok()
 }

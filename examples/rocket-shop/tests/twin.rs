@@ -1,12 +1,13 @@
 //! The Rocket shop is the axum shop's twin: the same requests, on the same
-//! shop, get the same answers from both.
+//! shop, get the same answers from both. And the Rocket shop as its binary
+//! builds it, from `Rocket.toml`'s keys with the store made on ignite.
 
 #![allow(clippy::unwrap_used)]
 
 use axum::body::Body;
-use cinetpay_core::engine::Checkout;
+use cinetpay_rocket::cinetpay_core::engine::Checkout;
+use cinetpay_rocket::cinetpay_store::SeaOrmStore;
 use cinetpay_sandbox::{Sandbox, SandboxHandle};
-use cinetpay_store::SeaOrmStore;
 use http_body_util::BodyExt;
 use rocket::local::asynchronous::Client;
 use shop_common::dev::sandbox_settings;
@@ -289,6 +290,87 @@ async fn the_payment_routes_are_the_same() {
     let order_ref = order["order_ref"].as_str().unwrap();
     let view = twins.same(get(&format!("/orders/{order_ref}"), JSON)).await;
     assert!(view.body.contains(r#""payment_status":"pending""#));
+}
+
+/// The shop as `main` builds it (`from_config`): `Rocket.toml`'s keys, the
+/// payment store made on ignite by the CinetPay fairing on the database of
+/// `[databases.shop]`, the shop's orders in the same database.
+#[rocket::async_test]
+async fn the_shop_from_rocket_toml_takes_a_payment() {
+    use rocket::figment::Figment;
+    use rocket::figment::providers::{Format, Toml};
+    use rocket::http::{Accept, ContentType, Status};
+
+    let sandbox = Sandbox::builder().start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("shop.db");
+    let toml = format!(
+        r#"
+        [default.databases.shop]
+        url = "sqlite://{database}?mode=rwc"
+        [default.cinetpay]
+        database = "shop"
+        api_key = "{api_key}"
+        site_id = "{site_id}"
+        secret_key = "{secret_key}"
+        api_url = "{api_url}"
+        public_url = "http://shop.test"
+        fulfil_timeout_ms = 20000
+        [default.shutdown]
+        grace = 20
+        "#,
+        database = database.display(),
+        api_key = sandbox.api_key(),
+        site_id = sandbox.site_id(),
+        secret_key = sandbox.secret_key(),
+        api_url = sandbox.url().as_str().trim_end_matches('/'),
+    );
+    let figment =
+        Figment::from(rocket::Config::debug_default()).merge(Toml::string(&toml).nested());
+    let client = Client::tracked(rocket_shop::from_config(figment))
+        .await
+        .unwrap();
+    assert!(database.exists());
+
+    let created = client
+        .post("/orders")
+        .header(ContentType::JSON)
+        .header(Accept::JSON)
+        .body(r#"{"product_id":"attieke"}"#)
+        .dispatch()
+        .await;
+    assert_eq!(created.status(), Status::Created);
+    let order: serde_json::Value =
+        serde_json::from_str(&created.into_string().await.unwrap()).unwrap();
+    let order_ref = order["order_ref"].as_str().unwrap().to_owned();
+    let page = client.get(format!("/orders/{order_ref}")).dispatch().await;
+    assert!(
+        page.into_string()
+            .await
+            .unwrap()
+            .contains(r#"action="/cinetpay/init""#)
+    );
+
+    let pay = client
+        .post("/cinetpay/init")
+        .header(ContentType::Form)
+        .body(format!("order_ref={order_ref}"))
+        .dispatch()
+        .await;
+    assert_eq!(pay.status(), Status::SeeOther);
+    let payment = sandbox.last_payment().unwrap();
+    assert_eq!(
+        pay.headers().get_one("Location"),
+        Some(payment.payment_url.as_str())
+    );
+    // The order page reads the payment from the fairing's store.
+    let view = client
+        .get(format!("/orders/{order_ref}"))
+        .header(Accept::JSON)
+        .dispatch()
+        .await;
+    let view: serde_json::Value = serde_json::from_str(&view.into_string().await.unwrap()).unwrap();
+    assert_eq!(view["payment_status"], "pending");
 }
 
 /// Like the axum shop, the Rocket shop stops gracefully on SIGTERM (Rocket's

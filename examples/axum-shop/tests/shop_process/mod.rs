@@ -164,7 +164,11 @@ fn get_status(addr: SocketAddr) -> Option<String> {
         "GET / HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
     )
     .ok()?;
+    let mut reader = BufReader::new(stream);
     let mut status = String::new();
-    BufReader::new(stream).read_line(&mut status).ok()?;
+    reader.read_line(&mut status).ok()?;
+    // Read the answer to its end, so that the server, not this side, closes
+    // the connection (a connection left half-read holds a graceful shutdown).
+    let _ = reader.read_to_end(&mut Vec::new());
     Some(status)
 }

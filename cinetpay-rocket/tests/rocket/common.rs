@@ -1,15 +1,19 @@
 //! What the adapter tests share: a checkout that never reaches CinetPay,
 //! and a fulfiller that counts its deliveries.
 
-#![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
+#![allow(dead_code)]
 
-use std::sync::Arc;
+use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use cinetpay_core::engine::{Checkout, CheckoutConfig, CheckoutSettings};
 use cinetpay_core::*;
 use cinetpay_testing::fixtures;
+use rocket::figment::Figment;
+use rocket::figment::providers::{Format, Toml};
 
 /// Knows no orders; counts deliveries (and fails them, so that they stay owed).
 #[derive(Default)]
@@ -106,4 +110,78 @@ pub async fn owed_payment(store: &dyn PaymentStore) -> NewPayment {
         Transition::Applied
     );
     new
+}
+
+/// Log lines written while a test runs (tests run on a current-thread runtime).
+#[derive(Clone, Default)]
+pub struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Captured {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+pub fn capture_logs() -> (Captured, tracing::subscriber::DefaultGuard) {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    (captured, tracing::subscriber::set_default(subscriber))
+}
+
+pub fn figment(toml: &str) -> Figment {
+    Figment::from(rocket::Config::debug_default()).merge(Toml::string(toml).nested())
+}
+
+/// Every log line of the whole test binary, from any thread (Rocket's
+/// workers included), for what a test's spawned tasks log; a test looks for
+/// lines only it can write.
+pub fn global_logs() -> &'static Captured {
+    static LOGS: std::sync::OnceLock<Captured> = std::sync::OnceLock::new();
+    LOGS.get_or_init(|| {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).unwrap();
+        captured
+    })
+}
+
+/// A port nobody listens on (for now).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Waits until something accepts connections on `port`.
+pub async fn wait_for_port(port: u16) {
+    for _ in 0..500 {
+        if rocket::tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return;
+        }
+        rocket::tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("nothing listens on port {port}");
 }
