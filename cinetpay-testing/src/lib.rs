@@ -2,7 +2,70 @@
 //!
 //! The test toolkit of cinetpay-rs: the conformance suite every
 //! [`PaymentStore`] must pass, [`FaultyStore`] (a wrapper that fails on
-//! command) and [`fixtures`].
+//! command), [`fixtures`], and what a merchant needs to test a shop:
+//! [`ScriptedFulfiller`] and [`TestNotification`].
+//!
+//! ## Testing your shop
+//!
+//! A test of a shop's payments needs a CinetPay double that answers the
+//! status check (the engine believes no notification until CinetPay
+//! confirms it): `cinetpay-sandbox`, a local CinetPay, or a mock. Then
+//! [`ScriptedFulfiller::wrapping`] puts scripted faults in front of *your*
+//! fulfiller and counts its calls, and [`TestNotification`] posts what
+//! CinetPay posts, signed as CinetPay signs it:
+//!
+//! ```
+//! use std::sync::Arc;
+//! use bytes::Bytes;
+//! use cinetpay_core::engine::{Checkout, CheckoutSettings};
+//! use cinetpay_core::{MemoryStore, SecretKey};
+//! use cinetpay_sandbox::{Operator, Sandbox};
+//! use cinetpay_testing::{ScriptedFulfiller, TestNotification};
+//!
+//! # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let cinetpay = Sandbox::builder().start().await?;
+//! let sandbox = cinetpay.sandbox();
+//! let settings = CheckoutSettings {
+//!     api_key: Some(sandbox.api_key().to_owned()),
+//!     site_id: Some(sandbox.site_id().to_owned()),
+//!     secret_key: Some(sandbox.secret_key().to_owned()),
+//!     api_url: Some(sandbox.url().to_string()),
+//!     public_url: Some("http://127.0.0.1:9".to_owned()), // the sandbox's own notifications go nowhere
+//!     ..CheckoutSettings::default()
+//! };
+//! // Your fulfiller goes here: `ScriptedFulfiller::wrapping(Arc::new(MyShop::new(..)))`.
+//! // (`merchant.script([Act::Fail("closed"), Act::Panic])` makes deliveries fail.)
+//! let merchant = ScriptedFulfiller::new();
+//! let checkout = Checkout::builder()
+//!     .config(settings.into_config()?)
+//!     .store(Arc::new(MemoryStore::new()))
+//!     .fulfiller(merchant.clone())
+//!     .build()?;
+//!
+//! // The customer clicks "Pay", then pays on CinetPay's page.
+//! let init = http::Request::post("/cinetpay/init")
+//!     .header("content-type", "application/x-www-form-urlencoded")
+//!     .body(Bytes::from_static(b"order_ref=order-42"))?;
+//! assert_eq!(checkout.handle(init).await.status(), 303);
+//! let paid = sandbox.last_payment().expect("a payment");
+//! sandbox.pay(&paid.transaction_id, Operator::OrangeMoney)?;
+//!
+//! // CinetPay notifies, twice: the order is delivered once.
+//! let secret = SecretKey::new(sandbox.secret_key())?;
+//! let notice = TestNotification::success(sandbox.site_id(), &paid.transaction_id);
+//! for _ in 0..2 {
+//!     let answer = checkout.handle(notice.request("/cinetpay/notify", Some(&secret))).await;
+//!     assert_eq!(answer.status(), 200);
+//! }
+//! assert_eq!((merchant.calls(), merchant.successes()), (1, 1));
+//!
+//! // A forged notification changes nothing.
+//! let forged = notice.request("/cinetpay/notify", Some(&SecretKey::new("not-the-secret")?));
+//! assert_eq!(checkout.handle(forged).await.status(), 401);
+//! cinetpay.shutdown().await;
+//! # Ok(()) }
+//! ```
 //!
 //! ## The conformance suite
 //!
