@@ -44,7 +44,10 @@ pub(crate) async fn read_body(
     let Ok(read) =
         rocket::tokio::time::timeout(timeout, data.open(limit.bytes()).into_bytes()).await
     else {
-        tracing::warn!(?timeout, "cinetpay: request body not received in time");
+        tracing::warn!(
+            timeout_ms = timeout.as_millis() as u64,
+            "cinetpay: request body not received in time"
+        );
         return Err(Refusal::TooSlow);
     };
     match read {
