@@ -23,5 +23,6 @@ mod returns;
 mod security_redirect;
 mod security_secrets;
 mod security_tls;
+mod store_calls;
 mod sync;
 mod trust;

@@ -1,0 +1,90 @@
+//! What one notification costs the store, counted (not timed): the
+//! regression guard of the performance work. A first notification of an
+//! accepted payment reads, transitions (with the check's snapshot), claims,
+//! completes and logs: 5 calls today;
+//! a duplicate of a fulfilled payment is one read and the written-behind
+//! delivery-log line, never a write on the answer's path.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::common::*;
+use cinetpay_testing::{FaultyStore, StoreOp};
+use http::StatusCode;
+
+const OPS: [StoreOp; 15] = [
+    StoreOp::InsertPayment,
+    StoreOp::FindPayment,
+    StoreOp::AttachPaymentPage,
+    StoreOp::SupersedePayment,
+    StoreOp::Transition,
+    StoreOp::RecordCheck,
+    StoreOp::ClaimFulfilment,
+    StoreOp::CompleteFulfilment,
+    StoreOp::ReleaseFulfilment,
+    StoreOp::ClaimFailureNotice,
+    StoreOp::RecordDeliveries,
+    StoreOp::DueFulfilments,
+    StoreOp::PaymentsToPoll,
+    StoreOp::ListPayments,
+    StoreOp::Deliveries,
+];
+
+fn counts(store: &FaultyStore) -> BTreeMap<String, u64> {
+    OPS.iter()
+        .map(|op| (format!("{op:?}"), store.calls(*op)))
+        .filter(|(_, n)| *n > 0)
+        .collect()
+}
+
+fn delta(after: &BTreeMap<String, u64>, before: &BTreeMap<String, u64>) -> BTreeMap<String, u64> {
+    after
+        .iter()
+        .map(|(op, n)| (op.clone(), n - before.get(op).copied().unwrap_or(0)))
+        .filter(|(_, n)| *n > 0)
+        .collect()
+}
+
+fn expect(pairs: &[(&str, u64)]) -> BTreeMap<String, u64> {
+    pairs.iter().map(|(op, n)| ((*op).to_owned(), *n)).collect()
+}
+
+#[tokio::test]
+async fn store_calls_per_first_and_duplicate_notification() {
+    let h = Harness::new().await;
+    let id = h.start("ord-1").await;
+    let _a = h.check_answers(&id, accepted("1000", "XOF")).await;
+    let store = FaultyStore::new(Arc::new(h.store.clone()));
+    let checkout = h.engine_over(Arc::new(store.clone()));
+    let n = notification(id.as_str(), SITE_ID);
+    let token = signed(&n);
+
+    let response = checkout.handle(notify_request(&n, Some(&token))).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    checkout.flush_delivery_log().await;
+    let first = counts(&store);
+    assert_eq!(
+        first,
+        expect(&[
+            ("FindPayment", 1),
+            // The check's snapshot is stored by the transition itself.
+            ("Transition", 1),
+            ("ClaimFulfilment", 1),
+            ("CompleteFulfilment", 1),
+            ("RecordDeliveries", 1),
+        ]),
+        "a first notification"
+    );
+
+    let response = checkout.handle(notify_request(&n, Some(&token))).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    checkout.flush_delivery_log().await;
+    let duplicate = delta(&counts(&store), &first);
+    assert_eq!(
+        duplicate,
+        expect(&[("FindPayment", 1), ("RecordDeliveries", 1)]),
+        "a duplicate of a fulfilled payment"
+    );
+    assert_eq!(h.shop.successes(), 1);
+}
