@@ -479,19 +479,11 @@ pub async fn run_case(name: &str, backend: Arc<dyn StoreBackend>) -> bool {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use std::time::Instant;
-
     use super::*;
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn memory_store_passes_every_case_on_a_multi_thread_runtime() {
-        let started = Instant::now();
         let report = run_conformance(|| async { MemoryStore::new() }).await;
-        eprintln!(
-            "MemoryStore, multi-thread: {} cases in {:?}",
-            report.cases_run(),
-            started.elapsed()
-        );
         assert!(report.passed());
         assert_eq!(report.cases_run(), cases().len());
         let names: Vec<&str> = cases().iter().map(|c| c.name).collect();
@@ -500,13 +492,7 @@ mod tests {
 
     #[tokio::test(flavor = "current_thread")]
     async fn memory_store_passes_every_case_on_a_current_thread_runtime() {
-        let started = Instant::now();
         let report = run_conformance(|| async { MemoryStore::new() }).await;
-        eprintln!(
-            "MemoryStore, current thread: {} cases in {:?}",
-            report.cases_run(),
-            started.elapsed()
-        );
         assert_eq!(report.cases_run(), cases().len());
     }
 

@@ -13,27 +13,10 @@ use super::common::*;
 use cinetpay_testing::{FaultyStore, StoreOp};
 use http::StatusCode;
 
-const OPS: [StoreOp; 15] = [
-    StoreOp::InsertPayment,
-    StoreOp::FindPayment,
-    StoreOp::AttachPaymentPage,
-    StoreOp::SupersedePayment,
-    StoreOp::Transition,
-    StoreOp::RecordCheck,
-    StoreOp::ClaimFulfilment,
-    StoreOp::CompleteFulfilment,
-    StoreOp::ReleaseFulfilment,
-    StoreOp::ClaimFailureNotice,
-    StoreOp::RecordDeliveries,
-    StoreOp::DueFulfilments,
-    StoreOp::PaymentsToPoll,
-    StoreOp::ListPayments,
-    StoreOp::Deliveries,
-];
-
 fn counts(store: &FaultyStore) -> BTreeMap<String, u64> {
-    OPS.iter()
-        .map(|op| (format!("{op:?}"), store.calls(*op)))
+    StoreOp::ALL
+        .iter()
+        .map(|op| (op.name().to_owned(), store.calls(*op)))
         .filter(|(_, n)| *n > 0)
         .collect()
 }
@@ -67,12 +50,12 @@ async fn store_calls_per_first_and_duplicate_notification() {
     assert_eq!(
         first,
         expect(&[
-            ("FindPayment", 1),
+            ("find_payment", 1),
             // The check's snapshot is stored by the transition itself.
-            ("Transition", 1),
-            ("ClaimFulfilment", 1),
-            ("CompleteFulfilment", 1),
-            ("RecordDeliveries", 1),
+            ("transition", 1),
+            ("claim_fulfilment", 1),
+            ("complete_fulfilment", 1),
+            ("record_deliveries", 1),
         ]),
         "a first notification"
     );
@@ -83,7 +66,7 @@ async fn store_calls_per_first_and_duplicate_notification() {
     let duplicate = delta(&counts(&store), &first);
     assert_eq!(
         duplicate,
-        expect(&[("FindPayment", 1), ("RecordDeliveries", 1)]),
+        expect(&[("find_payment", 1), ("record_deliveries", 1)]),
         "a duplicate of a fulfilled payment"
     );
     assert_eq!(h.shop.successes(), 1);
