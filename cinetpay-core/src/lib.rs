@@ -61,12 +61,13 @@ pub use client::{CheckResponse, Client, ClientConfig, ClientError};
 pub use engine::{Checkout, CheckoutConfig, CheckoutSettings, ConfigError};
 pub use fulfiller::{FulfilError, OrderFulfiller, OrderQuote, QuoteError};
 pub use model::{
-    Attention, CheckSnapshot, DeliveryRecord, DeliverySource, Fulfilment, FulfilmentClaim,
-    NewPayment, Owed, Payment, PaymentStatus, RefundReason, Timestamp,
+    AccountName, AccountNameError, Attention, CheckSnapshot, DeliveryRecord, DeliverySource,
+    Fulfilment, FulfilmentClaim, Generation, GenerationError, NewPayment, Owed, Payment,
+    PaymentStatus, RefundReason, Timestamp,
 };
 pub use store::{
-    Claim, Completion, InsertOutcome, MemoryStore, PaymentFilter, PaymentQueries, PaymentStore,
-    PollQuery, Release, StatusChange, StoreError, Transition,
+    Claim, Completion, InsertOutcome, MemoryStore, PaymentFilter, PaymentPage, PaymentQueries,
+    PaymentStore, PollQuery, Release, StatusChange, StoreError, Transition,
 };
 pub use values::{
     Amount, ApiKey, ApiPassword, Channels, Credentials, Currency, Customer, Description, Money,

@@ -75,6 +75,8 @@ impl Checkout {
                 amount: quote.money.amount,
                 currency: quote.money.currency,
                 description: quote.description.clone(),
+                account: crate::model::AccountName::default(),
+                generation: crate::model::Generation::CheckoutV2,
                 created_at: now,
             };
             match store.insert_payment(&new).await? {
@@ -257,7 +259,16 @@ impl Checkout {
         if !self
             .inner
             .store
-            .attach_payment_page(&id, &token, &page.payment_url, now)
+            .attach_payment_page(
+                &id,
+                &crate::store::PaymentPage {
+                    payment_token: &token,
+                    payment_url: &page.payment_url,
+                    notify_token: None,
+                    cinetpay_id: None,
+                    at: now,
+                },
+            )
             .await?
         {
             // A newer init replaced it while CinetPay answered: its page must

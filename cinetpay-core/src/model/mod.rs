@@ -1,11 +1,13 @@
 //! The domain model the engine and every [`PaymentStore`](crate::PaymentStore) share.
 
+mod account;
 mod attention;
 mod delivery;
 mod payment;
 mod status;
 mod text;
 
+pub use account::{AccountName, AccountNameError, Generation, GenerationError};
 pub use attention::{Attention, RefundReason};
 pub use delivery::{DeliveryRecord, DeliverySource};
 pub use payment::{

@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 
-use super::{Attention, PaymentStatus, RefundReason};
-use crate::values::{Amount, Currency, Description, OrderRef, TransactionId};
+use super::{AccountName, Attention, Generation, PaymentStatus, RefundReason};
+use crate::values::{Amount, Currency, Description, NotifyToken, OrderRef, TransactionId};
 
 /// A point in time, UTC. Every store compares these, never wall-clock strings.
 pub type Timestamp = chrono::DateTime<chrono::Utc>;
@@ -19,6 +19,10 @@ pub struct NewPayment {
     pub currency: Currency,
     /// The description sent to CinetPay.
     pub description: Description,
+    /// The CinetPay account the payment is created on.
+    pub account: AccountName,
+    /// That account's API generation.
+    pub generation: Generation,
     /// Creation time.
     pub created_at: Timestamp,
 }
@@ -83,6 +87,18 @@ pub struct Payment {
     pub payment_token: Option<String>,
     /// `payment_url` of the hosted page.
     pub payment_url: Option<String>,
+    /// The CinetPay account the payment was created on (rows written before
+    /// accounts were recorded: [`AccountName::DEFAULT`]).
+    pub account: AccountName,
+    /// The API generation of that account (older rows: Checkout v2).
+    pub generation: Generation,
+    /// The 2026 API's per-payment `notify_token` (a secret: redacted by
+    /// `Debug`, never serialized); `None` on Checkout v2.
+    #[serde(skip)]
+    pub notify_token: Option<NotifyToken>,
+    /// CinetPay's own id of the payment (the 2026 API's `transaction_id`),
+    /// when it gave one.
+    pub cinetpay_id: Option<String>,
     /// The last verified check.
     pub check: Option<CheckSnapshot>,
     /// Why the status is `start_failed` or `needs_attention`, for humans.
@@ -121,6 +137,10 @@ impl Payment {
             open: true,
             payment_token: None,
             payment_url: None,
+            account: new.account.clone(),
+            generation: new.generation,
+            notify_token: None,
+            cinetpay_id: None,
             check: None,
             status_reason: None,
             attention: None,

@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use async_trait::async_trait;
 
 use super::{
-    Claim, Completion, InsertOutcome, PaymentFilter, PaymentQueries, PaymentStore, PollQuery,
-    Release, StatusChange, StoreError, Transition,
+    Claim, Completion, InsertOutcome, PaymentFilter, PaymentPage, PaymentQueries, PaymentStore,
+    PollQuery, Release, StatusChange, StoreError, Transition,
 };
 use crate::clock::{Clock, SystemClock, after};
 use crate::model::{
@@ -247,9 +247,7 @@ impl PaymentStore for MemoryStore {
     async fn attach_payment_page(
         &self,
         id: &TransactionId,
-        payment_token: &str,
-        payment_url: &str,
-        at: Timestamp,
+        page: &PaymentPage<'_>,
     ) -> Result<bool, StoreError> {
         let mut inner = self.op()?;
         let Some(payment) = inner
@@ -259,9 +257,11 @@ impl PaymentStore for MemoryStore {
         else {
             return Ok(false);
         };
-        payment.payment_token = Some(payment_token.to_owned());
-        payment.payment_url = Some(payment_url.to_owned());
-        payment.updated_at = at;
+        payment.payment_token = Some(page.payment_token.to_owned());
+        payment.payment_url = Some(page.payment_url.to_owned());
+        payment.notify_token = page.notify_token.cloned();
+        payment.cinetpay_id = page.cinetpay_id.map(str::to_owned);
+        payment.updated_at = page.at;
         Ok(true)
     }
 
@@ -524,6 +524,8 @@ mod tests {
             amount: Amount::new(1500).unwrap(),
             currency: Currency::Xof,
             description: Description::new("d").unwrap(),
+            account: Default::default(),
+            generation: Default::default(),
             created_at: chrono::Utc::now(),
         };
         a.insert_payment(&new).await.unwrap();

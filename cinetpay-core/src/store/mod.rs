@@ -10,7 +10,7 @@ pub use error::StoreError;
 pub use memory::MemoryStore;
 pub use queries::{PaymentFilter, PaymentQueries};
 pub use requests::{
-    Claim, Completion, InsertOutcome, PollQuery, Release, StatusChange, Transition,
+    Claim, Completion, InsertOutcome, PaymentPage, PollQuery, Release, StatusChange, Transition,
 };
 
 use async_trait::async_trait;
@@ -63,8 +63,7 @@ use crate::values::TransactionId;
 /// ```text
 /// async fn insert_payment(&self, new: &NewPayment) -> Result<InsertOutcome, StoreError>;
 /// async fn find_payment(&self, id: &TransactionId) -> Result<Option<Payment>, StoreError>;
-/// async fn attach_payment_page(&self, id: &TransactionId, payment_token: &str,
-///                              payment_url: &str, at: Timestamp) -> Result<bool, StoreError>;
+/// async fn attach_payment_page(&self, id: &TransactionId, page: &PaymentPage<'_>) -> Result<bool, StoreError>;
 /// async fn supersede_payment(&self, id: &TransactionId, at: Timestamp) -> Result<bool, StoreError>;
 /// async fn transition(&self, id: &TransactionId, change: &StatusChange) -> Result<Transition, StoreError>;
 /// async fn record_check(&self, id: &TransactionId, check: Option<&CheckSnapshot>,
@@ -93,15 +92,15 @@ pub trait PaymentStore: Send + Sync + 'static {
     /// The payment with this id.
     async fn find_payment(&self, id: &TransactionId) -> Result<Option<Payment>, StoreError>;
 
-    /// Records CinetPay's `payment_token` and `payment_url` for a payment,
-    /// unless it was superseded meanwhile. Returns `false` when the payment
-    /// does not exist or is superseded (its page must not be shown).
+    /// Records what CinetPay answered at init (`payment_token`,
+    /// `payment_url`, and on the 2026 API the `notify_token` and CinetPay's
+    /// own id) in one write, unless the payment was superseded meanwhile.
+    /// `updated_at = page.at`. Returns `false` when the payment does not
+    /// exist or is superseded (its page must not be shown).
     async fn attach_payment_page(
         &self,
         id: &TransactionId,
-        payment_token: &str,
-        payment_url: &str,
-        at: Timestamp,
+        page: &PaymentPage<'_>,
     ) -> Result<bool, StoreError>;
 
     /// Marks a pending, open payment superseded (`superseded_at = at`) and

@@ -4,7 +4,23 @@
 use std::time::Duration;
 
 use crate::model::{Attention, CheckSnapshot, Payment, PaymentStatus, Timestamp};
-use crate::values::TransactionId;
+use crate::values::{NotifyToken, TransactionId};
+
+/// What CinetPay answered at init, recorded by
+/// [`PaymentStore::attach_payment_page`](super::PaymentStore::attach_payment_page).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentPage<'a> {
+    /// CinetPay's `payment_token`.
+    pub payment_token: &'a str,
+    /// The hosted page the customer is sent to.
+    pub payment_url: &'a str,
+    /// The 2026 API's per-payment `notify_token` (`None` on Checkout v2).
+    pub notify_token: Option<&'a NotifyToken>,
+    /// CinetPay's own id of the payment (the 2026 API's `transaction_id`).
+    pub cinetpay_id: Option<&'a str>,
+    /// When; the payment's new `updated_at`.
+    pub at: Timestamp,
+}
 
 /// The result of [`PaymentStore::insert_payment`](super::PaymentStore::insert_payment).
 #[derive(Debug, Clone, PartialEq, Eq)]
