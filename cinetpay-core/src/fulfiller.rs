@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 
-use crate::model::{Payment, RefundReason};
+use crate::model::{AccountName, Payment, RefundReason};
 use crate::values::{Channels, Customer, Description, Money, OrderRef};
 
 /// What an order costs, as the merchant's own code says (never the browser).
@@ -25,6 +25,9 @@ pub struct OrderQuote {
     pub customer: Option<Customer>,
     /// Payment means offered; `None` uses the configured default.
     pub channels: Option<Channels>,
+    /// The CinetPay account to pay on; `None`: the account that takes the
+    /// quote's currency (see [`OrderQuote::on_account`]).
+    pub account: Option<AccountName>,
 }
 
 impl OrderQuote {
@@ -35,7 +38,36 @@ impl OrderQuote {
             description,
             customer: None,
             channels: None,
+            account: None,
         }
+    }
+
+    /// Pays on the named account (a shop with several accounts per
+    /// country, or per tenant). Without it, the engine picks the one account
+    /// whose `currency` is the quote's, or the one account with no currency
+    /// set; several candidates, or none, fail the init with a clear error.
+    ///
+    /// ```
+    /// use cinetpay_core::{AccountName, Amount, Currency, Description, Money, OrderQuote};
+    /// let quote = OrderQuote::new(
+    ///     Money::new(Amount::new(5000)?, Currency::Xaf),
+    ///     Description::new("Sac de riz 25 kg")?,
+    /// )
+    /// .on_account(AccountName::new("cm")?);
+    /// assert_eq!(quote.account.as_ref().map(|a| a.as_str()), Some("cm"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn on_account(mut self, account: AccountName) -> Self {
+        self.account = Some(account);
+        self
+    }
+
+    /// With this customer (the 2026 API requires the name and e-mail).
+    #[must_use]
+    pub fn with_customer(mut self, customer: Customer) -> Self {
+        self.customer = Some(customer);
+        self
     }
 }
 

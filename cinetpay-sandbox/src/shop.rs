@@ -47,9 +47,7 @@ const SITE_ID: &str = core_key("site_id");
 const SECRET_KEY: &str = core_key("secret_key");
 const API_URL: &str = core_key("api_url");
 const PUBLIC_URL: &str = core_key("public_url");
-/// The 2026 password. Not one of cinetpay-core's settings yet: core's
-/// support for the 2026 API comes separately, and will read it under this name.
-const API_PASSWORD: &str = "api_password";
+const API_PASSWORD: &str = core_key("api_password");
 
 /// The environment variable of a setting, as cinetpay-core reads it:
 /// `CINETPAY_` and the key in upper case.
@@ -188,9 +186,8 @@ impl ShopSettings {
     }
 
     /// The settings as cinetpay-core reads them from the [`env`](Self::env)
-    /// variables, through [`CheckoutSettings::from_lookup`]. cinetpay-core
-    /// reads v2 settings only so far: for the 2026 form this is whatever core
-    /// makes of them (it does not know `api_password`).
+    /// variables, through [`CheckoutSettings::from_lookup`] (either
+    /// generation: the credentials select it).
     pub fn checkout_settings(&self) -> Result<CheckoutSettings, ConfigError> {
         let env = self.env();
         CheckoutSettings::from_lookup(|name| {
@@ -202,7 +199,7 @@ impl ShopSettings {
 
     /// The configuration a shop started with these settings would have, or
     /// the first setting it would refuse (a shop URL that is not an http(s)
-    /// URL, say). v2 settings only, as [`checkout_settings`](Self::checkout_settings).
+    /// URL, say).
     pub fn config(&self) -> Result<CheckoutConfig, ConfigError> {
         self.checkout_settings()?.into_config()
     }

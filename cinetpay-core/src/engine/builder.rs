@@ -58,8 +58,9 @@ impl CheckoutBuilder {
         self
     }
 
-    /// A ready CinetPay client; by default one is built from the config's
-    /// credentials, API URL and client settings. Its site id must be the config's.
+    /// A ready Checkout v2 client for the first Checkout v2 account; by
+    /// default one is built from the config's credentials, API URL and
+    /// client settings. Its site id must be the account's.
     pub fn client(mut self, client: Client) -> Self {
         self.client = Some(client);
         self
@@ -83,40 +84,24 @@ impl CheckoutBuilder {
         let store = self.store.ok_or_else(|| missing("store"))?;
         let fulfiller = self.fulfiller.ok_or_else(|| missing("fulfiller"))?;
         super::panics::install_hook();
-        let account = &config.account;
-        let client = match self.client {
-            Some(client) => {
-                if client.credentials().site_id != account.credentials.site_id {
-                    return Err(ConfigError::other(
-                        "Checkout builder: client",
-                        format!(
-                            "uses site id {} but the config has {}",
-                            client.credentials().site_id,
-                            account.credentials.site_id
-                        ),
-                    ));
-                }
-                client
+        let accounts = super::accounts::Accounts::build(&config, self.client)?;
+        for account in accounts.iter() {
+            let account = &account.config;
+            if account.accepts_unsigned_notifications() {
+                tracing::error!(
+                    account = %account.name(),
+                    api_url = %account.client_config().base_url,
+                    "no CinetPay secret key is set: notifications are accepted without an x-token, \
+                     so anyone can make this shop check a payment; set CINETPAY_SECRET_KEY"
+                );
             }
-            None => {
-                Client::new(account.credentials.clone(), account.client.clone()).map_err(|e| {
-                    ConfigError::other("Checkout builder: client", format!("cannot be built: {e}"))
-                })?
-            }
-        };
-        if account.accepts_unsigned_notifications() {
-            tracing::error!(
-                api_url = %account.client.base_url,
-                "no CinetPay secret key is set: notifications are accepted without an x-token, \
-                 so anyone can make this shop check a payment; set CINETPAY_SECRET_KEY"
-            );
         }
         let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
         let log = Arc::new(DeliveryLog::new(Arc::clone(&store)));
         Ok(Checkout {
             inner: Arc::new(Inner {
                 config,
-                client,
+                accounts,
                 store,
                 fulfiller,
                 clock,

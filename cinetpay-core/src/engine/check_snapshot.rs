@@ -31,6 +31,19 @@ pub(crate) fn snapshot(check: &CheckResponse) -> CheckSnapshot {
     }
 }
 
+/// What is kept of a 2026 API status answer: its code, and its symbolic
+/// status (`SUCCESS`, `FAILED`...) as both message and status. It carries
+/// no amount, currency or operator; CinetPay's own id is kept with the
+/// payment.
+pub(crate) fn rest_snapshot(answer: &crate::rest::StatusAnswer) -> CheckSnapshot {
+    CheckSnapshot {
+        code: bounded(answer.code.as_str().trim()),
+        message: bounded(answer.status.trim()),
+        status: bounded_opt(Some(&answer.status)),
+        ..CheckSnapshot::default()
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

@@ -155,6 +155,10 @@ pub enum SyncError {
     /// down); the claim expires with its lease and the delivery is retried.
     #[error("the delivery was interrupted: {0}")]
     Interrupted(String),
+    /// The payment was created on an account that is no longer configured:
+    /// nothing was changed; restore the account's settings.
+    #[error("the payment's CinetPay account {0} is not configured")]
+    UnknownAccount(crate::model::AccountName),
 }
 
 impl SyncError {
@@ -163,7 +167,7 @@ impl SyncError {
     pub fn public_message(&self) -> &'static str {
         match self {
             SyncError::Store(_) => "not processed: storage unavailable, retry later",
-            SyncError::Check(_) | SyncError::CheckRefused { .. } => {
+            SyncError::Check(_) | SyncError::CheckRefused { .. } | SyncError::UnknownAccount(_) => {
                 "not processed: the payment could not be checked, retry later"
             }
             SyncError::Contention | SyncError::Interrupted(_) => "not processed, retry later",

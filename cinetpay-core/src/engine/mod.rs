@@ -11,7 +11,8 @@
 //! if owed: run it         accepted, not delivered: fulfil; to refund, not told: payment_needs_refund
 //! single flight           one check per payment at a time here; a return (or an unsigned
 //!                         notification) within min_check_interval of the last check: none
-//! check with CinetPay     retried by the client on network errors and 5xx; checked_at recorded
+//! check with CinetPay     the payment's account's gateway; retried by the client on
+//!                         network errors and 5xx; checked_at recorded
 //! classify                CheckOutcome, for the payment's money: 00 + ACCEPTED + same
 //!                         amount and currency = accepted; other money = needs_attention
 //! transition (CAS)        on a lost race: re-read once, continue from the new state;
@@ -47,7 +48,9 @@
 //! | `routes/` | the three routes: method, body, parsing, answers (`handle`) |
 //! | `routes/init.rs` | init: the request read, the answer (`303` or JSON) |
 //! | `start_payment.rs` | init: the order's quote, the payment row, CinetPay's page |
-//! | `routes/notify.rs` | notify: the `x-token`, the site id, then `sync` |
+//! | `routes/notify.rs` | notify: the notification's account and authenticity, then `sync` |
+//! | `gateway/` | the seam: one implementation per API generation (init, check, notification) |
+//! | `accounts.rs` | the accounts: by name, by v2 site id, for a quote |
 //! | `routes/return_.rs`, `return_to.rs` | return: `sync` (untrusted), then the order's page |
 //! | `sync.rs`, `single_flight.rs` | the one path for truth: check, classify, transition |
 //! | `fulfil.rs` | owed work under a claim: `fulfil`, `payment_needs_refund`, `payment_failed` |
@@ -79,7 +82,9 @@
 //! | `POST {prefix}/notify` | processed, duplicate, pending, refused, unknown transaction, claimed by another instance, no `cpm_trans_id` at all | `200` |
 //! | | malformed body (form, multipart or JSON), invalid transaction id | `400`, nothing changed, no check |
 //! | | `x-token` missing or wrong (with a secret key) | `401`, nothing changed, no check |
-//! | | foreign `cpm_site_id` | `403`, nothing changed, no check |
+//! | | 2026 API: `notify_token` missing, empty, or not the payment's | `401`, nothing changed, no check |
+//! | | foreign `cpm_site_id`, or a v2 notification signed for one account about another's payment | `403`, nothing changed, no check |
+//! | | 2026 API (and v2 with `fulfil_in_background`): the verified status is stored, the delivery runs in the background | `200` |
 //! | | the fulfiller failed, panicked or timed out (retried later) | `500` |
 //! | | check API down, store down, check refused (`609`, `624`...), retry not due yet | `503` |
 //! | `GET`/`POST {prefix}/return` | known payment (even when the sync failed) | `303` to `return_to` with its status |
@@ -152,6 +157,7 @@
 //! # Ok(()) }
 //! ```
 
+mod accounts;
 mod builder;
 mod check_snapshot;
 mod config;
@@ -159,6 +165,7 @@ mod customer_error;
 mod delivery_log;
 mod error;
 mod fulfil;
+mod gateway;
 mod outcome;
 mod panics;
 mod reconcile;
@@ -177,7 +184,10 @@ use bytes::Bytes;
 
 pub use crate::clock::{Clock, ManualClock, SystemClock};
 pub use builder::CheckoutBuilder;
-pub use config::{AccountConfig, CheckoutConfig, CheckoutSettings, ConfigError, Polling};
+pub use config::{
+    AccountApi, AccountConfig, AccountSettings, CheckoutConfig, CheckoutSettings, ConfigError,
+    Polling,
+};
 pub use customer_error::{CustomerError, CustomerErrorKind};
 pub use error::{InitError, SyncError};
 pub use outcome::{FulfilmentOutcome, ReconcileReport, StartedPayment, SyncOutcome};
@@ -203,7 +213,8 @@ pub struct Checkout {
 
 struct Inner {
     config: CheckoutConfig,
-    client: Client,
+    /// Each account with its generation's gateway.
+    accounts: accounts::Accounts,
     store: Arc<dyn PaymentStore>,
     fulfiller: Arc<dyn OrderFulfiller>,
     clock: Arc<dyn Clock>,
@@ -242,9 +253,15 @@ impl Checkout {
         &self.inner.store
     }
 
-    /// The CinetPay client.
-    pub fn client(&self) -> &Client {
-        &self.inner.client
+    /// The Checkout v2 client of the first Checkout v2 account, if any.
+    pub fn client(&self) -> Option<&Client> {
+        self.inner.accounts.first_v2_client()
+    }
+
+    /// The 2026 API client of the first 2026 API account, if any (its
+    /// [`logins`](crate::rest::RestClient::logins) count the token's renewals).
+    pub fn rest_client(&self) -> Option<&crate::rest::RestClient> {
+        self.inner.accounts.first_rest_client()
     }
 
     /// Whether `path` is one of the three routes: an exact match of

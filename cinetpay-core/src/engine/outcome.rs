@@ -101,6 +101,11 @@ pub enum FulfilmentOutcome {
         /// Earliest time of the next attempt.
         next_attempt_at: Timestamp,
     },
+    /// The verified status is stored and what is owed runs in the
+    /// background, under the claim protocol (a notification answered within
+    /// CinetPay's 10 s: always on the 2026 API, with `fulfil_in_background`
+    /// on Checkout v2). If it fails, the reconciler retries it.
+    InBackground,
 }
 
 /// What one [`Checkout::reconcile_once`](super::Checkout::reconcile_once) pass did.

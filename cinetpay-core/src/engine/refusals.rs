@@ -19,15 +19,23 @@ pub(super) enum Refusal {
     UnknownTransaction,
     /// A notification body that could not be read.
     MalformedBody,
+    /// A 2026 API notification whose `notify_token` is missing or is not
+    /// the payment's (or a notification of the other generation).
+    BadNotifyToken,
+    /// A Checkout v2 notification signed for one account about a payment
+    /// of another.
+    ForeignAccount,
 }
 
 impl Refusal {
-    const ALL: [Refusal; 5] = [
+    const ALL: [Refusal; 7] = [
         Refusal::BadXToken,
         Refusal::ForeignSite,
         Refusal::InvalidTransactionId,
         Refusal::UnknownTransaction,
         Refusal::MalformedBody,
+        Refusal::BadNotifyToken,
+        Refusal::ForeignAccount,
     ];
 
     fn name(self) -> &'static str {
@@ -37,6 +45,8 @@ impl Refusal {
             Refusal::InvalidTransactionId => "invalid_transaction_id",
             Refusal::UnknownTransaction => "unknown_transaction",
             Refusal::MalformedBody => "malformed_body",
+            Refusal::BadNotifyToken => "bad_notify_token",
+            Refusal::ForeignAccount => "foreign_account",
         }
     }
 }
@@ -47,7 +57,7 @@ const WARN_EVERY: Duration = Duration::from_secs(1);
 /// The counters of one engine.
 #[derive(Default)]
 pub(super) struct Refusals {
-    counts: [AtomicU64; 5],
+    counts: [AtomicU64; 7],
     last_warn: Mutex<Option<Instant>>,
 }
 

@@ -8,7 +8,7 @@ use super::outcome::StartedPayment;
 use crate::client::ClientError;
 use crate::fulfiller::{OrderQuote, QuoteError};
 use crate::model::{NewPayment, Payment, PaymentStatus, Timestamp};
-use crate::protocol::PaymentRequest;
+use super::gateway::{Gateway, PageRequest};
 use crate::store::{InsertOutcome, StatusChange, Transition};
 use crate::values::{OrderRef, TransactionId};
 
@@ -60,29 +60,36 @@ impl Checkout {
 
     async fn start_inner(&self, order: &OrderRef) -> Result<StartedPayment, InitError> {
         let quote = self.quote(order).await?;
+        let account = self.inner.accounts.for_quote(&quote).map_err(|e| {
+            tracing::error!(error = %e, "no CinetPay account for the order's quote");
+            InitError::InvalidQuote(e)
+        })?;
+        let gateway = account.gateway();
         let store = &self.inner.store;
         for _ in 0..INSERT_ROUNDS {
-            let transaction_id = TransactionId::generate();
-            let request = self.payment_request(transaction_id.clone(), order, &quote);
-            request.validate().map_err(|e| {
+            let transaction_id = gateway.new_transaction_id();
+            let page = self.page_request(&transaction_id, order, &quote);
+            gateway.validate(&page).map_err(|e| {
                 tracing::error!(error = %e, "the order's quote gives an invalid payment request");
                 InitError::InvalidQuote(e)
             })?;
             let now = self.inner.clock.now();
             let new = NewPayment {
-                transaction_id,
+                transaction_id: transaction_id.clone(),
                 order_ref: order.clone(),
                 amount: quote.money.amount,
                 currency: quote.money.currency,
                 description: quote.description.clone(),
-                account: crate::model::AccountName::default(),
-                generation: crate::model::Generation::CheckoutV2,
+                account: account.config.name().clone(),
+                generation: gateway.generation(),
                 created_at: now,
             };
             match store.insert_payment(&new).await? {
-                InsertOutcome::Inserted(payment) => return self.open_page(payment, request).await,
+                InsertOutcome::Inserted(payment) => {
+                    return self.open_page(payment, gateway, &page).await;
+                }
                 InsertOutcome::OrderHasOpenPayment(open) => {
-                    match self.judge_open(&open, &quote, now) {
+                    match self.judge_open(&open, &quote, &new, now) {
                         OpenPayment::Reuse(payment_url) => {
                             tracing::Span::current()
                                 .record("transaction_id", open.transaction_id.as_str());
@@ -126,7 +133,7 @@ impl Checkout {
     /// that init failed or gave up the order's slot; [`InitError::InProgress`]
     /// when it is still running at the deadline.
     async fn wait_for_page(&self, open: &Payment) -> Result<Option<String>, InitError> {
-        let limit = self.inner.config.account.client.timeout + std::time::Duration::from_secs(1);
+        let limit = self.inner.config.account().client.timeout + std::time::Duration::from_secs(1);
         let deadline = tokio::time::Instant::now() + limit;
         let mut pause = std::time::Duration::from_millis(25);
         loop {
@@ -172,34 +179,34 @@ impl Checkout {
         }
     }
 
-    fn payment_request(
+    fn page_request<'a>(
         &self,
-        id: TransactionId,
-        order: &OrderRef,
-        quote: &OrderQuote,
-    ) -> PaymentRequest {
+        id: &'a TransactionId,
+        order: &'a OrderRef,
+        quote: &'a OrderQuote,
+    ) -> PageRequest<'a> {
         let config = &self.inner.config;
-        let mut request = PaymentRequest::new(
-            id,
-            quote.money,
-            quote.description.clone(),
-            config.notify_url.clone(),
-            config.return_url.clone(),
-        )
-        .channels(quote.channels.unwrap_or(config.channels))
-        .metadata(order.as_str());
-        if let Some(customer) = &quote.customer {
-            request = request.customer(customer.clone());
+        PageRequest {
+            transaction_id: id,
+            order,
+            quote,
+            channels: config.channels,
+            lang: config.lang,
         }
-        if let Some(lang) = config.lang {
-            request = request.lang(lang);
-        }
-        request
     }
 
-    fn judge_open(&self, open: &Payment, quote: &OrderQuote, now: Timestamp) -> OpenPayment {
+    fn judge_open(
+        &self,
+        open: &Payment,
+        quote: &OrderQuote,
+        new: &NewPayment,
+        now: Timestamp,
+    ) -> OpenPayment {
         if open.amount != quote.money.amount || open.currency != quote.money.currency {
             return OpenPayment::Replace("the order's amount or currency changed");
+        }
+        if open.account != new.account || open.generation != new.generation {
+            return OpenPayment::Replace("the order's CinetPay account changed");
         }
         if open.status != PaymentStatus::Pending {
             return OpenPayment::Stale;
@@ -221,14 +228,13 @@ impl Checkout {
     async fn open_page(
         &self,
         payment: Payment,
-        request: PaymentRequest,
+        gateway: &dyn Gateway,
+        request: &PageRequest<'_>,
     ) -> Result<StartedPayment, InitError> {
         let id = payment.transaction_id;
         tracing::Span::current().record("transaction_id", id.as_str());
-        let page = self
-            .inner
-            .client
-            .init_payment(&request)
+        let page = gateway
+            .open_page(request)
             .await
             .and_then(|page| {
                 usable_page_url(&page.payment_url)?;
@@ -256,6 +262,10 @@ impl Checkout {
         };
         let now = self.inner.clock.now();
         let token = crate::model::storable(&page.payment_token, 512);
+        let cinetpay_id = page
+            .cinetpay_id
+            .as_deref()
+            .map(|c| crate::model::storable(c, 128));
         if !self
             .inner
             .store
@@ -264,8 +274,8 @@ impl Checkout {
                 &crate::store::PaymentPage {
                     payment_token: &token,
                     payment_url: &page.payment_url,
-                    notify_token: None,
-                    cinetpay_id: None,
+                    notify_token: page.notify_token.as_ref(),
+                    cinetpay_id: cinetpay_id.as_deref(),
                     at: now,
                 },
             )

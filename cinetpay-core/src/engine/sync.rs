@@ -3,7 +3,6 @@
 use tracing::Instrument;
 
 use super::Checkout;
-use super::check_snapshot::snapshot;
 use super::delivery_log::Durability;
 use super::error::SyncError;
 use super::outcome::{FulfilmentOutcome, SyncOutcome};
@@ -14,6 +13,16 @@ use crate::model::{
 use crate::protocol::CheckOutcome;
 use crate::store::{StatusChange, Transition};
 use crate::values::TransactionId;
+
+/// Where what is owed runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Delivery {
+    /// Within the sync: its outcome is the answer's.
+    Inline,
+    /// In a task of its own, once the status is stored: the answer does not
+    /// wait for the merchant's code.
+    Background,
+}
 
 /// How much the request that triggers a sync is trusted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,7 +45,7 @@ impl Checkout {
     /// * accepted but not delivered: no check (accepted never changes), deliver;
     /// * `needs_attention` for a refund not yet notified: no check, notify;
     /// * `start_failed`, other `needs_attention`: left for a human, no check;
-    /// * otherwise: `/v2/payment/check`, then a compare-and-set transition to
+    /// * otherwise: a status check with the payment's account (`/v2/payment/check` or `GET /v1/payment/{id}`), then a compare-and-set transition to
     ///   what it verifiably says, then delivery (accepted), the refund notice
     ///   (accepted, but its order is already paid by another payment, or it
     ///   was superseded by a newer payment of its order), or the one-time
@@ -68,19 +77,24 @@ impl Checkout {
         id: &TransactionId,
         source: DeliverySource,
     ) -> Result<SyncOutcome, SyncError> {
-        self.sync_with(id, source, Trigger::Trusted).await
+        self.sync_with(id, source, Trigger::Trusted, None, Delivery::Inline)
+            .await
     }
 
-    /// [`sync`](Self::sync), trusting the trigger as said.
+    /// [`sync`](Self::sync), trusting the trigger as said; `loaded` is the
+    /// payment when the caller just read it (a 2026 API notification, read
+    /// to compare its token), so that it is not read twice.
     pub(crate) async fn sync_with(
         &self,
         id: &TransactionId,
         source: DeliverySource,
         trigger: Trigger,
+        loaded: Option<Payment>,
+        delivery: Delivery,
     ) -> Result<SyncOutcome, SyncError> {
         let span = tracing::info_span!("cinetpay_sync", transaction_id = %id, %source);
         async {
-            let result = self.sync_inner(id, trigger).await;
+            let result = self.sync_inner(id, trigger, loaded, delivery).await;
             if matches!(&result, Ok(outcome) if outcome.payment.is_none()) {
                 self.inner
                     .refusals
@@ -104,9 +118,15 @@ impl Checkout {
         &self,
         id: &TransactionId,
         trigger: Trigger,
+        loaded: Option<Payment>,
+        delivery: Delivery,
     ) -> Result<SyncOutcome, SyncError> {
         let store = &self.inner.store;
-        let Some(payment) = store.find_payment(id).await? else {
+        let payment = match loaded {
+            Some(payment) => Some(payment),
+            None => store.find_payment(id).await?,
+        };
+        let Some(payment) = payment else {
             tracing::debug!("unknown transaction: nothing changed");
             return Ok(SyncOutcome::unknown());
         };
@@ -115,7 +135,7 @@ impl Checkout {
             payment.status,
             PaymentStatus::Pending | PaymentStatus::Refused | PaymentStatus::Cancelled
         ) {
-            return self.settle(payment, previous, false).await;
+            return self.settle(payment, previous, false, delivery).await;
         }
         let ticket = self.inner.flights.join(id);
         let turn = ticket.turn().await;
@@ -125,17 +145,51 @@ impl Checkout {
                 return Ok(SyncOutcome::unknown());
             };
             drop(turn);
-            return self.settle(current, previous, false).await;
+            return self.settle(current, previous, false, delivery).await;
         }
         if trigger == Trigger::Untrusted && self.checked_recently(&payment) {
             tracing::debug!("checked less than min_check_interval ago: not checked again");
             drop(turn);
-            return self.settle(payment, previous, false).await;
+            return self.settle(payment, previous, false, delivery).await;
         }
         let checked = self.check_and_transition(payment).await;
         turn.checked();
         drop(turn);
-        self.settle(checked?, previous, true).await
+        self.settle(checked?, previous, true, delivery).await
+    }
+
+    /// Runs what is owed in a task of its own (the claim protocol still
+    /// makes it once); its outcome goes to the delivery log. A failure is
+    /// retried by the reconciler.
+    fn fulfil_in_background(&self, payment: Payment) {
+        let checkout = self.clone();
+        let span = tracing::info_span!("cinetpay_background_delivery", transaction_id = %payment.transaction_id);
+        tokio::spawn(
+            async move {
+                let id = payment.transaction_id.clone();
+                let previous = payment.status;
+                let result = checkout.fulfil_once(payment).await.map(|(payment, fulfilment)| {
+                    SyncOutcome {
+                        payment: Some(payment),
+                        previous_status: Some(previous),
+                        fulfilment,
+                        checked: false,
+                    }
+                });
+                if let Err(e) = &result {
+                    tracing::warn!(error = %e, "background delivery did not finish; the reconciler retries it");
+                }
+                checkout
+                    .record_with(
+                        id.as_str(),
+                        DeliverySource::Notify,
+                        &describe(&result),
+                        Durability::Awaited,
+                    )
+                    .await;
+            }
+            .instrument(span),
+        );
     }
 
     /// Whether the payment was checked less than `min_check_interval` ago.
@@ -157,8 +211,13 @@ impl Checkout {
         payment: Payment,
         previous: PaymentStatus,
         checked: bool,
+        delivery: Delivery,
     ) -> Result<SyncOutcome, SyncError> {
-        let (payment, fulfilment) = if payment.owed().is_some() {
+        let (payment, fulfilment) = if payment.owed().is_some() && delivery == Delivery::Background
+        {
+            self.fulfil_in_background(payment.clone());
+            (payment, FulfilmentOutcome::InBackground)
+        } else if payment.owed().is_some() {
             self.fulfil_once(payment).await?
         } else if payment.is_fulfilled() {
             tracing::debug!("already fulfilled");
@@ -182,8 +241,12 @@ impl Checkout {
     /// Asks CinetPay, and moves the payment to what the answer verifiably says.
     async fn check_and_transition(&self, payment: Payment) -> Result<Payment, SyncError> {
         let id = payment.transaction_id.clone();
-        let check = match self.inner.client.check_payment(&id).await {
-            Ok(check) => check,
+        let Some(account) = self.inner.accounts.named(&payment.account) else {
+            tracing::error!(account = %payment.account, "the payment's CinetPay account is not configured: not checked");
+            return Err(SyncError::UnknownAccount(payment.account.clone()));
+        };
+        let checked = match account.gateway().check(&payment).await {
+            Ok(checked) => checked,
             // CinetPay refused the request itself (with an HTTP error status).
             Err(crate::client::ClientError::Api { code, message, .. }) => {
                 tracing::error!(
@@ -203,8 +266,8 @@ impl Checkout {
                 return Err(SyncError::Check(e));
             }
         };
-        let outcome = check.outcome(payment.money());
-        let seen = snapshot(&check);
+        let outcome = checked.outcome;
+        let seen = checked.snapshot;
         match outcome {
             CheckOutcome::RequestError => {
                 tracing::error!(
@@ -531,6 +594,7 @@ fn describe(result: &Result<SyncOutcome, SyncError>) -> String {
         FulfilmentOutcome::NotDue { next_attempt_at } => {
             format!(", next attempt at {next_attempt_at}")
         }
+        FulfilmentOutcome::InBackground => ", delivery started in the background".to_owned(),
     };
     format!("{status}{check}{attention}{fulfilment}")
 }

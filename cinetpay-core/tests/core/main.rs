@@ -12,6 +12,7 @@ mod client_rest;
 mod client_secrets;
 mod config;
 mod delivery_log;
+mod engine_2026;
 mod fulfil;
 mod init;
 mod logs;

@@ -50,6 +50,22 @@ impl ConfigError {
         }
     }
 
+    /// An error about a setting whose key and variable are not derived from
+    /// each other (a named account's `accounts.cm.api_key`, read from
+    /// `CINETPAY_CM_API_KEY`).
+    ///
+    /// ```
+    /// let e = cinetpay_core::engine::ConfigError::named("accounts.cm.site_id", "CINETPAY_CM_SITE_ID", "is missing");
+    /// assert_eq!(e.to_string(), "CINETPAY_CM_SITE_ID / accounts.cm.site_id is missing");
+    /// ```
+    pub fn named(key: impl Into<String>, env: impl Into<String>, problem: impl Into<String>) -> Self {
+        ConfigError {
+            key: key.into(),
+            env: Some(env.into()),
+            problem: problem.into(),
+        }
+    }
+
     /// An error about something that is not an environment setting (a missing
     /// piece of the [`Checkout`](crate::engine::Checkout) builder, say).
     ///

@@ -2,6 +2,8 @@
 //! environment, a Rocket figment table, JSON, a struct literal) and
 //! [`CheckoutConfig`] (the same, validated). There is no other way in.
 
+mod account;
+mod account_settings;
 mod error;
 mod settings;
 mod validate;
@@ -11,49 +13,14 @@ use std::time::Duration;
 
 use url::Url;
 
+pub use account::{AccountApi, AccountConfig};
+pub use account_settings::AccountSettings;
 pub use error::ConfigError;
 pub use settings::CheckoutSettings;
 
 use super::return_to::ReturnTemplate;
-use crate::client::ClientConfig;
 use crate::protocol::Lang;
-use crate::values::{Channels, Credentials};
-
-/// One CinetPay account: its credentials and the client that talks to it.
-#[derive(Clone)]
-pub struct AccountConfig {
-    pub(crate) credentials: Credentials,
-    pub(crate) client: ClientConfig,
-}
-
-impl fmt::Debug for AccountConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // `Credentials`' own Debug redacts the API key and the secret key.
-        f.debug_struct("AccountConfig")
-            .field("credentials", &self.credentials)
-            .field("api_url", &self.client.base_url.as_str())
-            .finish_non_exhaustive()
-    }
-}
-
-impl AccountConfig {
-    /// Site id, API key and optional secret key.
-    pub fn credentials(&self) -> &Credentials {
-        &self.credentials
-    }
-
-    /// The settings of the CinetPay client of this account (API URL,
-    /// timeouts, retries of the status check).
-    pub fn client_config(&self) -> &ClientConfig {
-        &self.client
-    }
-
-    /// Whether notifications are accepted without an `x-token` (no secret key
-    /// is set). The engine says so at `error` level when it starts.
-    pub fn accepts_unsigned_notifications(&self) -> bool {
-        self.credentials.secret_key.is_none()
-    }
-}
+use crate::values::Channels;
 
 /// When and how long the reconciler checks payments without a final status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,12 +50,15 @@ pub struct Polling {
 /// .into_config()?;
 /// assert_eq!(config.notify_url().as_str(), "https://shop.example/pay/notify");
 /// assert_eq!(config.return_url().as_str(), "https://shop.example/pay/return");
-/// assert_eq!(config.account().credentials().site_id.as_str(), "123456");
+/// let account = config.account();
+/// assert_eq!(account.name().as_str(), "default");
+/// assert_eq!(account.v2_credentials().map(|c| c.site_id.as_str()), Some("123456"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone)]
 pub struct CheckoutConfig {
-    pub(crate) account: AccountConfig,
+    /// At least one; names are unique; the first is the default.
+    pub(crate) accounts: Vec<AccountConfig>,
     pub(crate) public_url: Url,
     pub(crate) prefix: String,
     pub(crate) notify_url: Url,
@@ -102,6 +72,7 @@ pub struct CheckoutConfig {
     pub(crate) init_abandoned_after: Duration,
     pub(crate) min_check_interval: Duration,
     pub(crate) fulfil_timeout: Duration,
+    pub(crate) fulfil_in_background: bool,
     pub(crate) claim_lease: Duration,
     pub(crate) fulfil_retry_base: Duration,
     pub(crate) fulfil_retry_max: Duration,
@@ -113,7 +84,7 @@ pub struct CheckoutConfig {
 impl fmt::Debug for CheckoutConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CheckoutConfig")
-            .field("account", &self.account)
+            .field("accounts", &self.accounts)
             .field("public_url", &self.public_url.as_str())
             .field("prefix", &self.prefix)
             .field("return_to", &self.return_to)
@@ -125,6 +96,7 @@ impl fmt::Debug for CheckoutConfig {
             .field("init_abandoned_after", &self.init_abandoned_after)
             .field("min_check_interval", &self.min_check_interval)
             .field("fulfil_timeout", &self.fulfil_timeout)
+            .field("fulfil_in_background", &self.fulfil_in_background)
             .field("claim_lease", &self.claim_lease)
             .field("fulfil_retry_base", &self.fulfil_retry_base)
             .field("fulfil_retry_max", &self.fulfil_retry_max)
@@ -143,9 +115,27 @@ impl CheckoutConfig {
     /// Largest accepted reconciliation batch.
     pub const MAX_RECONCILE_BATCH: usize = 10_000;
 
-    /// The CinetPay account.
+    /// The first configured CinetPay account: the only one of a shop that
+    /// names none (`default`), else the first of `accounts`.
     pub fn account(&self) -> &AccountConfig {
-        &self.account
+        &self.accounts[0]
+    }
+
+    /// Every configured CinetPay account, the default first.
+    pub fn accounts(&self) -> &[AccountConfig] {
+        &self.accounts
+    }
+
+    /// The account with this name.
+    pub fn account_named(&self, name: &crate::model::AccountName) -> Option<&AccountConfig> {
+        self.accounts.iter().find(|a| &a.name == name)
+    }
+
+    /// Whether some account is on the 2026 API.
+    pub fn has_rest_2026(&self) -> bool {
+        self.accounts
+            .iter()
+            .any(|a| a.generation() == crate::model::Generation::Rest2026)
     }
 
     /// The shop's public base URL.
@@ -213,6 +203,12 @@ impl CheckoutConfig {
     /// How long one `fulfil` may run before it counts as failed.
     pub fn fulfil_timeout(&self) -> Duration {
         self.fulfil_timeout
+    }
+
+    /// Whether Checkout v2 notifications are answered before the fulfiller
+    /// runs (the 2026 API's always are).
+    pub fn fulfil_in_background(&self) -> bool {
+        self.fulfil_in_background
     }
 
     /// How long a fulfilment claim lasts (longer than the fulfil timeout).

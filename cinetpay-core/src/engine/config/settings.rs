@@ -1,11 +1,14 @@
 //! [`CheckoutSettings`]: the one input form of the configuration, read by
 //! serde from the environment, a Rocket figment table, JSON or code.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Deserializer};
 
+use super::account_settings::{AccountSettings, account_env};
 use super::error::{ConfigError, env_name};
+use crate::model::AccountName;
 
 /// The engine's settings as plain values, each with a default: the one way to
 /// configure a [`Checkout`](crate::engine::Checkout).
@@ -60,6 +63,9 @@ pub struct CheckoutSettings {
     /// The merchant's API key.
     #[serde(deserialize_with = "opt_text")]
     pub api_key: Option<String>,
+    /// The 2026 API's password (with an `sk_…` API key).
+    #[serde(deserialize_with = "opt_text")]
+    pub api_password: Option<String>,
     /// The numeric site id.
     #[serde(deserialize_with = "opt_text")]
     pub site_id: Option<String>,
@@ -72,6 +78,13 @@ pub struct CheckoutSettings {
     /// CinetPay's API base URL; `None`: CinetPay's own.
     #[serde(deserialize_with = "opt_text")]
     pub api_url: Option<String>,
+    /// The only currency the top-level account takes.
+    #[serde(deserialize_with = "opt_text")]
+    pub currency: Option<String>,
+    /// Named accounts, instead of the top-level credentials: in the
+    /// environment `CINETPAY_ACCOUNTS=ci,cm` with `CINETPAY_CI_API_KEY`...;
+    /// in a table, one sub-table per account.
+    pub accounts: Option<BTreeMap<String, AccountSettings>>,
     /// Longest call to CinetPay.
     #[serde(deserialize_with = "number")]
     pub http_timeout_ms: u64,
@@ -121,6 +134,9 @@ pub struct CheckoutSettings {
     /// Longest run of one `fulfil`.
     #[serde(deserialize_with = "number")]
     pub fulfil_timeout_ms: u64,
+    /// Answer Checkout v2 notifications before the fulfiller runs.
+    #[serde(deserialize_with = "flag")]
+    pub fulfil_in_background: bool,
     /// How long a fulfilment claim lasts.
     #[serde(deserialize_with = "number")]
     pub claim_lease_ms: u64,
@@ -149,10 +165,13 @@ impl Default for CheckoutSettings {
     fn default() -> Self {
         CheckoutSettings {
             api_key: None,
+            api_password: None,
             site_id: None,
             secret_key: None,
             insecure_unsigned_notifications: false,
             api_url: None,
+            currency: None,
+            accounts: None,
             http_timeout_ms: 20_000,
             http_connect_timeout_ms: 5_000,
             check_retries: 3,
@@ -170,6 +189,7 @@ impl Default for CheckoutSettings {
             init_abandoned_after_ms: 60_000,
             min_check_interval_ms: 5_000,
             fulfil_timeout_ms: 60_000,
+            fulfil_in_background: false,
             claim_lease_ms: 300_000,
             fulfil_retry_base_ms: 30_000,
             fulfil_retry_max_ms: 3_600_000,
@@ -186,6 +206,7 @@ impl fmt::Debug for CheckoutSettings {
         let redacted = |v: &Option<String>| v.as_ref().map(|_| "<redacted>");
         f.debug_struct("CheckoutSettings")
             .field("api_key", &redacted(&self.api_key))
+            .field("api_password", &redacted(&self.api_password))
             .field("site_id", &self.site_id)
             .field("secret_key", &redacted(&self.secret_key))
             .field(
@@ -193,6 +214,8 @@ impl fmt::Debug for CheckoutSettings {
                 &self.insecure_unsigned_notifications,
             )
             .field("api_url", &self.api_url)
+            .field("currency", &self.currency)
+            .field("accounts", &self.accounts)
             .field("http_timeout_ms", &self.http_timeout_ms)
             .field("http_connect_timeout_ms", &self.http_connect_timeout_ms)
             .field("check_retries", &self.check_retries)
@@ -209,6 +232,7 @@ impl fmt::Debug for CheckoutSettings {
             .field("init_abandoned_after_ms", &self.init_abandoned_after_ms)
             .field("min_check_interval_ms", &self.min_check_interval_ms)
             .field("fulfil_timeout_ms", &self.fulfil_timeout_ms)
+            .field("fulfil_in_background", &self.fulfil_in_background)
             .field("claim_lease_ms", &self.claim_lease_ms)
             .field("fulfil_retry_base_ms", &self.fulfil_retry_base_ms)
             .field("fulfil_retry_max_ms", &self.fulfil_retry_max_ms)
@@ -223,12 +247,15 @@ impl fmt::Debug for CheckoutSettings {
 impl CheckoutSettings {
     /// Every key, in the order of the table above. Each is read from the
     /// environment variable `CINETPAY_` and the key in upper case.
-    pub const KEYS: [&'static str; 28] = [
+    pub const KEYS: [&'static str; 32] = [
         "api_key",
+        "api_password",
         "site_id",
         "secret_key",
         "insecure_unsigned_notifications",
         "api_url",
+        "currency",
+        "accounts",
         "http_timeout_ms",
         "http_connect_timeout_ms",
         "check_retries",
@@ -245,6 +272,7 @@ impl CheckoutSettings {
         "init_abandoned_after_ms",
         "min_check_interval_ms",
         "fulfil_timeout_ms",
+        "fulfil_in_background",
         "claim_lease_ms",
         "fulfil_retry_base_ms",
         "fulfil_retry_max_ms",
@@ -261,10 +289,17 @@ impl CheckoutSettings {
     /// reported with a warning (a typo), not refused: other programs use the
     /// prefix too.
     pub fn from_env() -> Result<Self, ConfigError> {
+        let accounts = std::env::var("CINETPAY_ACCOUNTS").unwrap_or_default();
+        let account_vars: Vec<String> = account_names(&accounts)
+            .unwrap_or_default()
+            .iter()
+            .flat_map(|name| AccountSettings::KEYS.map(|key| account_env(name, key)))
+            .collect();
         for (name, _) in std::env::vars_os() {
             let Some(name) = name.to_str() else { continue };
             if let Some(key) = name.strip_prefix("CINETPAY_")
                 && !Self::KEYS.iter().any(|k| k.eq_ignore_ascii_case(key))
+                && !account_vars.iter().any(|v| v == name)
             {
                 tracing::warn!(
                     variable = name,
@@ -278,10 +313,30 @@ impl CheckoutSettings {
     /// Like [`from_env`](Self::from_env), reading each variable through `lookup`.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let mut table = serde_json::Map::new();
+        let text = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
         for key in Self::KEYS {
-            if let Some(value) = lookup(&env_name(key)).filter(|v| !v.trim().is_empty()) {
+            if key == "accounts" {
+                continue;
+            }
+            if let Some(value) = text(&env_name(key)) {
                 table.insert(key.to_owned(), serde_json::Value::String(value));
             }
+        }
+        if let Some(list) = text(&env_name("accounts")) {
+            let names = account_names(&list).map_err(|problem| {
+                ConfigError::setting("accounts", problem)
+            })?;
+            let mut accounts = serde_json::Map::new();
+            for name in names {
+                let mut account = serde_json::Map::new();
+                for key in AccountSettings::KEYS {
+                    if let Some(value) = text(&account_env(&name, key)) {
+                        account.insert(key.to_owned(), serde_json::Value::String(value));
+                    }
+                }
+                accounts.insert(name.to_string(), serde_json::Value::Object(account));
+            }
+            table.insert("accounts".to_owned(), serde_json::Value::Object(accounts));
         }
         Self::from_table(serde_json::Value::Object(table))
     }
@@ -300,6 +355,19 @@ impl CheckoutSettings {
             ConfigError::setting(&key, problem)
         })
     }
+}
+
+/// The names of `CINETPAY_ACCOUNTS`: comma-separated, each valid, none twice.
+fn account_names(list: &str) -> Result<Vec<AccountName>, String> {
+    let mut names: Vec<AccountName> = Vec::new();
+    for part in list.split(',') {
+        let name = AccountName::new(part).map_err(|e| e.to_string())?;
+        if names.contains(&name) {
+            return Err(format!("names the account {name} twice"));
+        }
+        names.push(name);
+    }
+    Ok(names)
 }
 
 /// Text, or a number written without quotes (a site id in TOML).
@@ -325,7 +393,7 @@ fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     Text::deserialize(d).map(String::from)
 }
 
-fn opt_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+pub(super) fn opt_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     Ok(Option::<Text>::deserialize(d)?.map(String::from))
 }
 

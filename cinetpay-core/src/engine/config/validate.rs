@@ -5,11 +5,13 @@ use std::time::Duration;
 
 use url::Url;
 
-use super::{AccountConfig, CheckoutConfig, CheckoutSettings, ConfigError, Polling};
-use crate::client::{ClientConfig, ClientConfigError};
+use super::account_settings::{AccountSettings, Naming, account_config};
+use super::{AccountApi, AccountConfig, CheckoutConfig, CheckoutSettings, ConfigError, Polling};
+use crate::client::ClientConfigError;
 use crate::engine::return_to::ReturnTemplate;
+use crate::model::{AccountName, Generation};
 use crate::protocol::Lang;
-use crate::values::{ApiKey, Channels, CredentialError, Credentials, SecretKey, SiteId};
+use crate::values::{Channels, CredentialError, TransactionId};
 
 /// Hosts of CinetPay's own APIs (a missing secret key is refused there).
 const CINETPAY_DOMAINS: [&str; 3] = ["cinetpay.com", "cinetpay.co", "cinetpay.net"];
@@ -23,7 +25,7 @@ impl CheckoutSettings {
     /// bad one (see [`ConfigError`]).
     pub fn into_config(self) -> Result<CheckoutConfig, ConfigError> {
         let ms = Duration::from_millis;
-        let account = self.account()?;
+        let accounts = self.accounts()?;
         let public_url = http_url("public_url", required("public_url", &self.public_url)?)?;
         if public_url.query().is_some() || public_url.fragment().is_some() {
             return Err(ConfigError::setting(
@@ -132,8 +134,14 @@ impl CheckoutSettings {
                 window: ms(self.poll_window_ms),
             }),
         };
+        if accounts
+            .iter()
+            .any(|a| a.generation() == Generation::Rest2026)
+        {
+            check_2026_url_lengths(&notify_url, &return_url)?;
+        }
         Ok(CheckoutConfig {
-            account,
+            accounts,
             public_url,
             prefix: self.prefix,
             notify_url,
@@ -147,6 +155,7 @@ impl CheckoutSettings {
             init_abandoned_after: ms(self.init_abandoned_after_ms),
             min_check_interval: ms(self.min_check_interval_ms),
             fulfil_timeout: ms(self.fulfil_timeout_ms),
+            fulfil_in_background: self.fulfil_in_background,
             claim_lease: ms(self.claim_lease_ms),
             fulfil_retry_base: ms(self.fulfil_retry_base_ms),
             fulfil_retry_max: ms(self.fulfil_retry_max_ms),
@@ -156,50 +165,70 @@ impl CheckoutSettings {
         })
     }
 
-    /// The account: credentials and client settings.
-    fn account(&self) -> Result<AccountConfig, ConfigError> {
-        let api_key = ApiKey::new(required("api_key", &self.api_key)?)
-            .map_err(|e| credential_error("api_key", &e))?;
-        let site_id = SiteId::new(required("site_id", &self.site_id)?)
-            .map_err(|e| credential_error("site_id", &e))?;
-        let secret_key = self
-            .secret_key
-            .as_deref()
-            .filter(|s| !s.is_empty())
-            .map(SecretKey::new)
-            .transpose()
-            .map_err(|e| credential_error("secret_key", &e))?;
-        let ms = Duration::from_millis;
-        let base_url = match &self.api_url {
-            Some(url) => http_url("api_url", url.clone())?,
-            None => ClientConfig::default().base_url,
+    /// The accounts: the top-level one (`default`), or the named ones.
+    fn accounts(&self) -> Result<Vec<AccountConfig>, ConfigError> {
+        let Some(named) = &self.accounts else {
+            let top = AccountSettings {
+                api_key: self.api_key.clone(),
+                api_password: self.api_password.clone(),
+                site_id: self.site_id.clone(),
+                secret_key: self.secret_key.clone(),
+                api_url: self.api_url.clone(),
+                currency: self.currency.clone(),
+            };
+            return Ok(vec![account_config(
+                AccountName::default(),
+                &top,
+                self,
+                Naming::TopLevel,
+            )?]);
         };
-        if secret_key.is_none()
-            && is_cinetpay_host(&base_url)
-            && !self.insecure_unsigned_notifications
-        {
-            return Err(ConfigError::setting(
-                "secret_key",
-                format!(
-                    "is missing: without it anyone can send notifications that {} would act \
-                     on (set insecure_unsigned_notifications to run without it anyway)",
-                    base_url.host_str().unwrap_or("CinetPay")
-                ),
-            ));
+        if named.is_empty() {
+            return Err(ConfigError::setting("accounts", "names no account"));
         }
-        let client = ClientConfig {
-            base_url,
-            connect_timeout: ms(self.http_connect_timeout_ms),
-            timeout: ms(self.http_timeout_ms),
-            check_retries: self.check_retries,
-            check_retry_base: ms(self.check_retry_base_ms),
-            check_retry_max: ms(self.check_retry_max_ms),
-        };
-        client.validate().map_err(client_error)?;
-        Ok(AccountConfig {
-            credentials: Credentials::new(site_id, api_key, secret_key),
-            client,
-        })
+        for (key, value) in [
+            ("api_key", &self.api_key),
+            ("api_password", &self.api_password),
+            ("site_id", &self.site_id),
+            ("secret_key", &self.secret_key),
+            ("api_url", &self.api_url),
+            ("currency", &self.currency),
+        ] {
+            if value.as_deref().is_some_and(|v| !v.trim().is_empty()) {
+                return Err(ConfigError::setting(
+                    key,
+                    "is set beside accounts: with named accounts, each account has its own \
+                     (CINETPAY_{NAME}_API_KEY...)",
+                ));
+            }
+        }
+        let mut accounts: Vec<AccountConfig> = Vec::with_capacity(named.len());
+        for (raw, settings) in named {
+            let name = AccountName::new(raw)
+                .map_err(|e| ConfigError::setting("accounts", e.to_string()))?;
+            if accounts.iter().any(|a| a.name == name) {
+                return Err(ConfigError::setting(
+                    "accounts",
+                    format!("names the account {name} twice"),
+                ));
+            }
+            let account = account_config(name.clone(), settings, self, Naming::Named(&name))?;
+            if let AccountApi::CheckoutV2(c) = &account.api
+                && let Some(other) = accounts
+                    .iter()
+                    .find(|a| a.v2_credentials().is_some_and(|o| o.site_id == c.site_id))
+            {
+                return Err(Naming::Named(&name).error(
+                    "site_id",
+                    format!(
+                        "is also account {}'s: notifications name their account by site id",
+                        other.name
+                    ),
+                ));
+            }
+            accounts.push(account);
+        }
+        Ok(accounts)
     }
 }
 
@@ -213,8 +242,34 @@ pub(crate) fn is_cinetpay_host(url: &Url) -> bool {
     })
 }
 
-/// The settings key of a [`ClientConfig`] field.
-fn client_error(e: ClientConfigError) -> ConfigError {
+/// The 2026 API takes `notify_url`, `success_url` and `failed_url` of at
+/// most 120 characters; the return URLs carry the payment's id
+/// (`{prefix}/return?transaction_id=…`, docs/rest-api-2026.md §3.1).
+fn check_2026_url_lengths(notify_url: &Url, return_url: &Url) -> Result<(), ConfigError> {
+    let max = crate::rest::MAX_URL_LEN;
+    let longest_return = super::super::gateway::return_url_for(
+        return_url,
+        &TransactionId::generate_upper(),
+    );
+    for (what, len) in [
+        ("notify_url", notify_url.as_str().len()),
+        ("success_url and failed_url", longest_return.as_str().len()),
+    ] {
+        if len > max {
+            return Err(ConfigError::setting(
+                "public_url",
+                format!(
+                    "with prefix gives a {what} of {len} characters; the 2026 API takes at \
+                     most {max}: shorten public_url or prefix"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The settings key of a [`ClientConfig`](crate::client::ClientConfig) field.
+pub(super) fn client_error(e: ClientConfigError) -> ConfigError {
     let key = match e.field {
         "base_url" => "api_url",
         "timeout" => "http_timeout_ms",
@@ -233,7 +288,7 @@ fn required(key: &str, value: &Option<String>) -> Result<String, ConfigError> {
     }
 }
 
-fn credential_error(key: &str, e: &CredentialError) -> ConfigError {
+pub(super) fn credential_error(naming: Naming<'_>, key: &str, e: &CredentialError) -> ConfigError {
     let problem = match e {
         CredentialError::Empty(_) => "is missing",
         CredentialError::BadCharacter(_) => "contains white space or control characters",
@@ -242,10 +297,10 @@ fn credential_error(key: &str, e: &CredentialError) -> ConfigError {
         }
         CredentialError::BadPrefix(_) => "must start with sk_test_ or sk_live_ (a 2026 API key)",
     };
-    ConfigError::setting(key, problem)
+    naming.error(key, problem)
 }
 
-fn http_url(key: &str, raw: String) -> Result<Url, ConfigError> {
+pub(super) fn http_url(key: &str, raw: String) -> Result<Url, ConfigError> {
     if raw.trim().is_empty() {
         return Err(ConfigError::setting(key, "is missing"));
     }

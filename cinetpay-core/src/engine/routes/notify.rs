@@ -1,7 +1,9 @@
 //! `{prefix}/notify`: CinetPay's ping (`GET`) and notifications (`POST`).
 //!
-//! A notification is a trigger only: after the x-token and site-id checks, the
-//! truth comes from [`Checkout::sync`]. A refused notification stores nothing
+//! A notification is a trigger only: once it is shown to come from CinetPay
+//! (Checkout v2: the `x-token` and site id of one of the accounts, before
+//! anything is read; the 2026 API: the stored payment's `notify_token`,
+//! compared in constant time), the truth comes from [`Checkout::sync`]. A refused notification stores nothing
 //! and calls CinetPay for nothing; it is counted in the logs.
 
 use bytes::Bytes;
@@ -9,13 +11,14 @@ use http::{Method, Request, Response, StatusCode};
 use tracing::Instrument;
 
 use super::body;
-use crate::engine::outcome::FulfilmentOutcome;
+use crate::engine::gateway::{Notice, Rejected, parse_notice};
+use crate::engine::outcome::{FulfilmentOutcome, SyncOutcome};
 use crate::engine::refusals::Refusal;
-use crate::engine::sync::Trigger;
+use crate::engine::sync::{Delivery, Trigger};
 use crate::engine::untrusted::Untrusted;
-use crate::engine::{Checkout, response};
-use crate::model::DeliverySource;
-use crate::protocol::{Notification, NotificationError, verify_x_token};
+use crate::engine::{Checkout, SyncError, response};
+use crate::model::{DeliverySource, Generation, Payment};
+use crate::protocol::NotificationError;
 use crate::values::TransactionId;
 
 pub(super) async fn handle(checkout: &Checkout, request: Request<Bytes>) -> Response<Bytes> {
@@ -29,7 +32,7 @@ pub(super) async fn handle(checkout: &Checkout, request: Request<Bytes>) -> Resp
 
 async fn post(checkout: &Checkout, request: Request<Bytes>) -> Response<Bytes> {
     let refusals = &checkout.inner.refusals;
-    let notification = match Notification::parse(body::content_type(&request), request.body()) {
+    let notice = match parse_notice(body::content_type(&request), request.body()) {
         Ok(n) => n,
         Err(NotificationError::Missing("cpm_trans_id")) => {
             // What CinetPay's documentation asks: a POST without a
@@ -42,66 +45,137 @@ async fn post(checkout: &Checkout, request: Request<Bytes>) -> Response<Bytes> {
             return response::text(StatusCode::BAD_REQUEST, "malformed notification");
         }
     };
-    let raw_id: String = notification.cpm_trans_id.chars().take(64).collect();
+    let raw_id: String = notice.raw_id().chars().take(64).collect();
     let span = tracing::info_span!("cinetpay_notify", transaction_id = %Untrusted(&raw_id));
     async {
-        let account = checkout.config().account();
-        let credentials = account.credentials();
-        let trigger = match &credentials.secret_key {
-            Some(secret) => {
-                // Two x-token headers are ambiguous: refused, whichever comes first.
-                if request.headers().get_all("x-token").iter().nth(1).is_some() {
-                    refusals.note(Refusal::BadXToken, "x-token header repeated");
-                    return response::text(StatusCode::UNAUTHORIZED, "x-token header is repeated");
-                }
-                let header = request
-                    .headers()
-                    .get("x-token")
-                    .map(|v| v.to_str().unwrap_or("<not text>"));
-                if let Err(e) = verify_x_token(secret, &notification, header) {
-                    refusals.note(Refusal::BadXToken, &e.to_string());
-                    return response::text(StatusCode::UNAUTHORIZED, "x-token is missing or wrong");
-                }
-                Trigger::Trusted
+        match authenticated(checkout, &notice, request.headers(), &raw_id).await {
+            Ok(Some((id, trigger, payment))) => {
+                let delivery = if payment.generation == Generation::Rest2026
+                    || checkout.config().fulfil_in_background()
+                {
+                    Delivery::Background
+                } else {
+                    Delivery::Inline
+                };
+                answer(
+                    checkout
+                        .sync_with(&id, DeliverySource::Notify, trigger, Some(payment), delivery)
+                        .await,
+                )
             }
-            None => Trigger::Untrusted,
-        };
-        if notification.cpm_site_id != credentials.site_id.as_str() {
-            let claimed: String = notification.cpm_site_id.chars().take(32).collect();
-            refusals.note(
-                Refusal::ForeignSite,
-                &format!("site id {}", Untrusted(&claimed)),
-            );
-            return response::text(StatusCode::FORBIDDEN, "notification is for another site");
-        }
-        let Ok(id) = TransactionId::parse(&notification.cpm_trans_id) else {
-            refusals.note(
-                Refusal::InvalidTransactionId,
-                &Untrusted(&raw_id).to_string(),
-            );
-            return response::text(StatusCode::BAD_REQUEST, "invalid cpm_trans_id");
-        };
-        match checkout
-            .sync_with(&id, DeliverySource::Notify, trigger)
-            .await
-        {
-            Ok(outcome) => match outcome.fulfilment {
-                FulfilmentOutcome::Failed { .. } => response::text(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "delivery failed; it will be retried",
-                ),
-                FulfilmentOutcome::NotDue { .. } => response::text(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "delivery is waiting for its next attempt",
-                ),
-                _ => response::ok(),
-            },
-            Err(e) => {
-                tracing::warn!(error = %e, "notification not processed");
-                response::text(e.http_status(), e.public_message())
-            }
+            Ok(None) => response::ok(),
+            Err(refused) => refused,
         }
     }
     .instrument(span)
     .await
+}
+
+/// The notification's payment, once the notification is shown to come from
+/// CinetPay for that payment's account; `None`: an unknown payment (nothing
+/// to do, counted); `Err`: the answer of a refused notification, which
+/// changed nothing and asked CinetPay nothing.
+async fn authenticated(
+    checkout: &Checkout,
+    notice: &Notice,
+    headers: &http::HeaderMap,
+    raw_id: &str,
+) -> Result<Option<(TransactionId, Trigger, Payment)>, Response<Bytes>> {
+    let refusals = &checkout.inner.refusals;
+    let refuse = |rejected: Rejected| {
+        refusals.note(rejected.refusal, &rejected.detail);
+        response::text(rejected.status, rejected.answer)
+    };
+    // Checkout v2's notification is authentic by itself (x-token, site id):
+    // checked before anything is read.
+    let v2_account = match notice {
+        Notice::V2(n) => {
+            let Some(account) = checkout.inner.accounts.v2_for_site(&n.cpm_site_id) else {
+                let claimed: String = n.cpm_site_id.chars().take(32).collect();
+                return Err(refuse(Rejected {
+                    refusal: Refusal::ForeignSite,
+                    detail: format!("site id {}", Untrusted(&claimed)),
+                    status: StatusCode::FORBIDDEN,
+                    answer: "notification is for another site",
+                }));
+            };
+            let trigger = account
+                .gateway()
+                .authenticate(notice, headers, None)
+                .map_err(refuse)?;
+            Some((account, trigger))
+        }
+        Notice::Rest(_) => None,
+    };
+    let Ok(id) = TransactionId::parse(notice.raw_id().trim()) else {
+        refusals.note(Refusal::InvalidTransactionId, &Untrusted(raw_id).to_string());
+        let text = match notice {
+            Notice::V2(_) => "invalid cpm_trans_id",
+            Notice::Rest(_) => "invalid merchant_transaction_id",
+        };
+        return Err(response::text(StatusCode::BAD_REQUEST, text));
+    };
+    let payment = match checkout.inner.store.find_payment(&id).await {
+        Ok(Some(payment)) => payment,
+        Ok(None) => {
+            refusals.note(Refusal::UnknownTransaction, id.as_str());
+            return Ok(None);
+        }
+        Err(e) => {
+            let e = crate::engine::SyncError::Store(e);
+            tracing::warn!(error = %e, "notification not processed");
+            return Err(response::text(e.http_status(), e.public_message()));
+        }
+    };
+    let trigger = match v2_account {
+        Some((account, trigger)) => {
+            if account.config.name() != &payment.account {
+                return Err(refuse(Rejected {
+                    refusal: Refusal::ForeignAccount,
+                    detail: format!(
+                        "signed for account {}, the payment is account {}'s",
+                        account.config.name(),
+                        payment.account
+                    ),
+                    status: StatusCode::FORBIDDEN,
+                    answer: "notification is for another account",
+                }));
+            }
+            trigger
+        }
+        None => {
+            let Some(account) = checkout.inner.accounts.named(&payment.account) else {
+                let e = crate::engine::SyncError::UnknownAccount(payment.account.clone());
+                tracing::error!(error = %e, "notification not processed");
+                return Err(response::text(e.http_status(), e.public_message()));
+            };
+            account
+                .gateway()
+                .authenticate(notice, headers, Some(&payment))
+                .map_err(refuse)?
+        }
+    };
+    Ok(Some((id, trigger, payment)))
+}
+
+/// CinetPay's answer: 200 once the outcome is stored; 500 or 503 when it
+/// should try again.
+fn answer(result: Result<SyncOutcome, SyncError>) -> Response<Bytes> {
+    match result {
+        Ok(outcome) => match outcome.fulfilment {
+            FulfilmentOutcome::Failed { .. } => response::text(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "delivery failed; it will be retried",
+            ),
+            FulfilmentOutcome::NotDue { .. } => response::text(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "delivery is waiting for its next attempt",
+            ),
+            _ => response::ok(),
+        },
+        Err(e) => {
+            tracing::warn!(error = %e, "notification not processed");
+            response::text(e.http_status(), e.public_message())
+        }
+    }
 }

@@ -7,7 +7,7 @@ use tracing::Instrument;
 
 use super::body;
 use crate::engine::refusals::Refusal;
-use crate::engine::sync::Trigger;
+use crate::engine::sync::{Delivery, Trigger};
 use crate::engine::untrusted::Untrusted;
 use crate::engine::{Checkout, response};
 use crate::model::{DeliverySource, Payment};
@@ -22,10 +22,12 @@ pub(super) async fn handle(checkout: &Checkout, request: Request<Bytes>) -> Resp
     };
     let raw = match *request.method() {
         Method::GET => from_query(),
-        // CinetPay posts a form; a body without the field may still carry it in the query.
-        Method::POST => body::field(&request, "transaction_id")
-            .unwrap_or_default()
-            .or_else(from_query),
+        // The query first: only the engine puts an id there (the 2026 API's
+        // success_url and failed_url), whatever CinetPay adds to the body;
+        // Checkout v2 posts a form with ours.
+        Method::POST => from_query().or_else(|| {
+            body::field(&request, "transaction_id").unwrap_or_default()
+        }),
         _ => return response::method_not_allowed("GET, POST"),
     };
     let fallback = || response::see_other(checkout.config().return_fallback());
@@ -50,7 +52,7 @@ pub(super) async fn handle(checkout: &Checkout, request: Request<Bytes>) -> Resp
         // Anyone can send a return: a payment checked moments ago is not
         // checked again (min_check_interval).
         let synced = checkout
-            .sync_with(&id, DeliverySource::Return, Trigger::Untrusted)
+            .sync_with(&id, DeliverySource::Return, Trigger::Untrusted, None, Delivery::Inline)
             .await;
         let payment = match synced {
             Ok(outcome) => outcome.payment,
