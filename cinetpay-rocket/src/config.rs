@@ -322,7 +322,7 @@ mod tests {
             config.reconcile_interval().as_millis(),
             u128::from(defaults.reconcile_interval_ms)
         );
-        assert_eq!(config.account().credentials().site_id.as_str(), "123456");
+        assert_eq!(config.account().v2_credentials().unwrap().site_id.as_str(), "123456");
         assert_eq!(
             config.notify_url().as_str(),
             "https://shop.example/cinetpay/notify"
@@ -344,7 +344,7 @@ mod tests {
                 .merge(Serialized::global("cinetpay_site_id", 42));
             let config = checkout_config(&figment)?;
             assert_eq!(config.prefix(), "/pay");
-            assert_eq!(config.account().credentials().site_id.as_str(), "42");
+            assert_eq!(config.account().v2_credentials().unwrap().site_id.as_str(), "42");
             Ok(())
         });
     }
@@ -368,7 +368,7 @@ mod tests {
             jail.set_env("ROCKET_CINETPAY_PREFIX", "/from-env");
             jail.set_env("ROCKET_CINETPAY_RECONCILE_INTERVAL_MS", "5000");
             let config = checkout_config(&rocket::Config::figment())?;
-            assert_eq!(config.account().credentials().site_id.as_str(), "777");
+            assert_eq!(config.account().v2_credentials().unwrap().site_id.as_str(), "777");
             // A numeric value keeps its exact text (leading zeros, a `+`).
             jail.set_env("ROCKET_CINETPAY_SITE_ID", "0012345");
             jail.set_env("ROCKET_CINETPAY_API_KEY", "+22500123");

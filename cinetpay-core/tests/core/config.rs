@@ -90,7 +90,7 @@ fn the_environment_sets_every_knob() {
     assert_eq!(client.timeout, Duration::from_secs(3));
     assert_eq!(client.connect_timeout, Duration::from_millis(700));
     assert_eq!(client.base_url.as_str(), "http://127.0.0.1:9999/");
-    assert!(c.account().credentials().secret_key.is_some());
+    assert!(c.account().v2_credentials().unwrap().secret_key.is_some());
     let shown = format!(
         "{c:?} {settings:?}",
         settings = CheckoutSettings::from_lookup(env(&[
@@ -119,7 +119,7 @@ fn a_figment_like_table_deserializes_with_defaults() {
     assert_eq!(c.prefix(), "/cinetpay");
     assert_eq!(c.body_limit(), 16384);
     assert_eq!(c.fulfil_timeout(), Duration::from_secs(30));
-    assert_eq!(c.account().credentials().site_id.as_str(), SITE_ID);
+    assert_eq!(c.account().v2_credentials().unwrap().site_id.as_str(), SITE_ID);
     assert!(c.polling().is_some(), "polling is on by default");
 }
 

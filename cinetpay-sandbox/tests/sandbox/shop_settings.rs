@@ -161,7 +161,7 @@ fn assert_points_at(
     shop_url: &str,
 ) {
     assert_eq!(&config.account().client_config().base_url, api_url);
-    assert_eq!(config.account().credentials(), credentials);
+    assert_eq!(config.account().v2_credentials().unwrap(), credentials);
     assert_eq!(
         config.notify_url().as_str(),
         format!("{}/cinetpay/notify", shop_url.trim_end_matches('/'))
@@ -187,7 +187,7 @@ async fn every_printed_form_starts_a_shop_that_talks_to_the_sandbox() {
     // sandbox: the payment is initialised with the shop's own URLs.
     let config = printed.read_env().into_config().expect("valid config");
     let client = Client::new(
-        config.account().credentials().clone(),
+        config.account().v2_credentials().unwrap().clone(),
         config.account().client_config().clone(),
     )
     .expect("client");
