@@ -2,6 +2,7 @@
 //! (`{prefix}migrations`, never sea-orm's `seaql_migrations`), and the
 //! start-up lock that lets several instances call `migrate()` at once.
 
+mod columns;
 mod lock;
 mod m20260601_000001_create_tables;
 mod m20261201_000002_one_payment_per_order;
