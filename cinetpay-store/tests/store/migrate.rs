@@ -37,7 +37,7 @@ async fn tables(db: &DatabaseConnection, schema: Option<&str>) -> Vec<String> {
 }
 
 /// The versions recorded in `table` (qualified as needed).
-async fn versions(db: &DatabaseConnection, table: &str) -> Vec<String> {
+pub(super) async fn versions(db: &DatabaseConnection, table: &str) -> Vec<String> {
     let sql = format!("SELECT version FROM {table} ORDER BY version");
     db.query_all_raw(Statement::from_string(db.get_database_backend(), sql))
         .await
@@ -48,9 +48,10 @@ async fn versions(db: &DatabaseConnection, table: &str) -> Vec<String> {
 }
 
 /// Every migration of the store, in order.
-const VERSIONS: [&str; 2] = [
+pub(super) const VERSIONS: [&str; 3] = [
     "m20260601_000001_create_tables",
     "m20261201_000002_one_payment_per_order",
+    "m20261201_000003_accounts_and_notify_tokens",
 ];
 
 #[tokio::test]
@@ -222,7 +223,7 @@ async fn upgrade_brings_version_1_rows_in_line(store: SeaOrmStore) {
     let delivered = new_payment(&paid, 1500, at(1_000));
     let single = new_payment(&twice, 1500, at(2_000));
     for (new, fulfilled) in [(&older, None), (&delivered, Some(5_000)), (&single, None)] {
-        store.insert_payment(new).await.expect("insert");
+        super::common::insert_old_row(&store, new).await;
         raw.execute_unprepared(&accept(new.transaction_id.as_str(), fulfilled))
             .await
             .expect("a version 1 row");
