@@ -12,7 +12,8 @@ use cinetpay_testing::fixtures::{at, new_payment, order_ref};
 use sea_orm::{ConnectionTrait, DbBackend};
 
 use super::common::{
-    MYSQL_VAR, POSTGRES_VAR, Place, admin, insert_old_row, payments_table, server_url, table,
+    MYSQL_VAR, POSTGRES_VAR, Place, admin, insert_old_row, payments_table, server_url,
+    stored_payment, table,
 };
 use super::migrate::{VERSIONS, versions};
 
@@ -57,20 +58,10 @@ async fn upgrade_from_version_2(store: SeaOrmStore) {
         assert_eq!(p.generation, Generation::CheckoutV2, "{p:?}");
         assert!(p.notify_token.is_none() && p.cinetpay_id.is_none(), "{p:?}");
     }
-    let read = |id| {
-        let store = store.clone();
-        async move {
-            store
-                .find_payment(id)
-                .await
-                .expect("read")
-                .expect("payment")
-        }
-    };
-    let old_pending = read(&pending.transaction_id).await;
+    let old_pending = stored_payment(&store, &pending.transaction_id).await;
     assert_eq!(old_pending.payment_token.as_deref(), Some("tok-v2"));
     assert!(old_pending.open);
-    let old_paid = read(&paid.transaction_id).await;
+    let old_paid = stored_payment(&store, &paid.transaction_id).await;
     assert_eq!(old_paid.status, PaymentStatus::Accepted);
     assert!(old_paid.is_fulfilled());
 
@@ -89,7 +80,7 @@ async fn upgrade_from_version_2(store: SeaOrmStore) {
             .await
             .expect("attach")
     );
-    let attached = read(&pending.transaction_id).await;
+    let attached = stored_payment(&store, &pending.transaction_id).await;
     assert_eq!(
         attached.notify_token.as_ref().map(NotifyToken::expose),
         Some("nt_9c1e77d2b04c")
@@ -101,7 +92,7 @@ async fn upgrade_from_version_2(store: SeaOrmStore) {
     cm.account = AccountName::new("cm").expect("account");
     cm.generation = Generation::Rest2026;
     store.insert_payment(&cm).await.expect("insert");
-    let found = read(&cm.transaction_id).await;
+    let found = stored_payment(&store, &cm.transaction_id).await;
     assert_eq!(
         (found.account.as_str(), found.generation),
         ("cm", Generation::Rest2026)
@@ -130,11 +121,7 @@ async fn a_cut_short_upgrade_runs_again(store: SeaOrmStore) {
         versions(store.connection(), &table(&store, "migrations")).await,
         VERSIONS
     );
-    let found = store
-        .find_payment(&survivor.transaction_id)
-        .await
-        .expect("read")
-        .expect("payment");
+    let found = stored_payment(&store, &survivor.transaction_id).await;
     assert_eq!(
         (found.account.as_str(), found.generation),
         (AccountName::DEFAULT, Generation::CheckoutV2)

@@ -4,7 +4,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use cinetpay_core::NewPayment;
+use cinetpay_core::{NewPayment, Payment, PaymentStore, TransactionId};
 use cinetpay_store::SeaOrmStore;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend};
 
@@ -164,4 +164,13 @@ pub async fn insert_old_row(store: &SeaOrmStore, new: &NewPayment) {
         .execute_unprepared(&sql)
         .await
         .unwrap_or_else(|e| panic!("a row as an older version wrote it: {e}\n{sql}"));
+}
+
+/// The stored payment `id`, which must exist.
+pub async fn stored_payment(store: &SeaOrmStore, id: &TransactionId) -> Payment {
+    store
+        .find_payment(id)
+        .await
+        .unwrap_or_else(|e| panic!("reading payment {id}: {e}"))
+        .unwrap_or_else(|| panic!("payment {id} is not stored"))
 }

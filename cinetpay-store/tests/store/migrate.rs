@@ -207,6 +207,8 @@ async fn upgrade_brings_version_1_rows_in_line(store: SeaOrmStore) {
     };
     use cinetpay_testing::fixtures::{accepted_check, at, new_payment, order_ref};
 
+    use super::common::stored_payment;
+
     store.migrate_steps(1).await.expect("version 1");
     let table = super::common::payments_table(&store);
     let raw = store.connection().clone();
@@ -230,20 +232,10 @@ async fn upgrade_brings_version_1_rows_in_line(store: SeaOrmStore) {
     }
 
     store.migrate().await.expect("the upgrade");
-    let read = |id| {
-        let store = store.clone();
-        async move {
-            store
-                .find_payment(id)
-                .await
-                .expect("read")
-                .expect("payment")
-        }
-    };
-    let payer = read(&delivered.transaction_id).await;
+    let payer = stored_payment(&store, &delivered.transaction_id).await;
     assert_eq!(payer.status, PaymentStatus::Accepted);
     assert!(payer.is_fulfilled());
-    let duplicate = read(&older.transaction_id).await;
+    let duplicate = stored_payment(&store, &older.transaction_id).await;
     assert_eq!(duplicate.status, PaymentStatus::NeedsAttention);
     assert_eq!(
         duplicate.attention,
@@ -253,7 +245,7 @@ async fn upgrade_brings_version_1_rows_in_line(store: SeaOrmStore) {
     );
     assert_eq!(duplicate.owed(), Some(Owed::RefundNotice));
     assert_eq!(
-        read(&single.transaction_id).await.owed(),
+        stored_payment(&store, &single.transaction_id).await.owed(),
         Some(Owed::Delivery)
     );
 
