@@ -11,7 +11,7 @@ use bytes::Bytes;
 use cinetpay_core::engine::{Checkout, CheckoutSettings};
 use cinetpay_core::{
     AccountName, Amount, Currency, Customer, Description, Generation, MemoryStore, Money,
-    OrderQuote, PaymentStatus, TransactionId,
+    OrderQuote, OrderRef, PaymentStatus, TransactionId,
 };
 use cinetpay_sandbox::{Operator, Sandbox, SandboxHandle};
 use http::{Request, StatusCode};
@@ -113,7 +113,7 @@ async fn a_2026_payment_is_created_notified_and_delivered_once() {
     let w = world().await;
     let started = w
         .checkout
-        .start_payment(&"ord-1".parse().unwrap())
+        .start_payment(&OrderRef::new("ord-1").unwrap())
         .await
         .unwrap();
     let id = started.transaction_id.clone();
@@ -161,8 +161,8 @@ async fn a_2026_payment_is_created_notified_and_delivered_once() {
 #[tokio::test]
 async fn forged_missing_or_foreign_tokens_change_nothing_and_ask_nothing() {
     let w = world().await;
-    let one = w.checkout.start_payment(&"ord-1".parse().unwrap()).await.unwrap();
-    let two = w.checkout.start_payment(&"ord-2".parse().unwrap()).await.unwrap();
+    let one = w.checkout.start_payment(&OrderRef::new("ord-1").unwrap()).await.unwrap();
+    let two = w.checkout.start_payment(&OrderRef::new("ord-2").unwrap()).await.unwrap();
     w.sandbox.pay(one.transaction_id.as_str(), Operator::OrangeMoney).unwrap();
     w.sandbox.pay(two.transaction_id.as_str(), Operator::OrangeMoney).unwrap();
     let real_one = sent(&w.sandbox, &one.transaction_id).await;
@@ -219,7 +219,7 @@ async fn a_quote_without_the_customer_the_2026_api_requires_is_refused_before_an
     let w = world().await;
     let err = w
         .checkout
-        .start_payment(&"no-customer".parse().unwrap())
+        .start_payment(&OrderRef::new("no-customer").unwrap())
         .await
         .unwrap_err();
     assert!(err.to_string().contains("client_email"), "{err}");
@@ -243,8 +243,8 @@ async fn two_accounts_each_payment_on_its_own_and_notifications_checked_against_
         ("CINETPAY_CI_SECRET_KEY", sandbox.secret_key().to_owned()),
         ("CINETPAY_CI_API_URL", api.clone()),
         ("CINETPAY_CI_CURRENCY", "XOF".to_owned()),
-        ("CINETPAY_CM_API_KEY", rest.api_key.expose().to_owned()),
-        ("CINETPAY_CM_API_PASSWORD", rest.api_password.expose().to_owned()),
+        ("CINETPAY_CM_API_KEY", rest.api_key().to_owned()),
+        ("CINETPAY_CM_API_PASSWORD", rest.api_password().to_owned()),
         ("CINETPAY_CM_API_URL", api),
         ("CINETPAY_CM_CURRENCY", "XAF".to_owned()),
         ("CINETPAY_POLL_AFTER_MS", "0".to_owned()),
@@ -269,14 +269,14 @@ async fn two_accounts_each_payment_on_its_own_and_notifications_checked_against_
         .build()
         .unwrap();
 
-    let xof = checkout.start_payment(&"xof".parse().unwrap()).await.unwrap();
-    let xaf = checkout.start_payment(&"xaf".parse().unwrap()).await.unwrap();
+    let xof = checkout.start_payment(&OrderRef::new("xof").unwrap()).await.unwrap();
+    let xaf = checkout.start_payment(&OrderRef::new("xaf").unwrap()).await.unwrap();
     let p_xof = checkout.payment(&xof.transaction_id).await.unwrap().unwrap();
     let p_xaf = checkout.payment(&xaf.transaction_id).await.unwrap().unwrap();
     assert_eq!((p_xof.account.as_str(), p_xof.generation), ("ci", Generation::CheckoutV2));
     assert_eq!((p_xaf.account.as_str(), p_xaf.generation), ("cm", Generation::Rest2026));
     // A quote naming an account that does not take its currency.
-    let err = checkout.start_payment(&"named".parse().unwrap()).await.unwrap_err();
+    let err = checkout.start_payment(&OrderRef::new("named").unwrap()).await.unwrap_err();
     assert!(err.to_string().contains("takes XOF only"), "{err}");
 
     // A v2 notification signed with ci's key about the cm payment: refused.
