@@ -283,6 +283,16 @@ fn describe_figment_error(errors: figment::Error, values: Option<(&Value, &Figme
 /// `[default.cinetpay]` and the `ROCKET_CINETPAY_*` variable.
 pub(crate) fn describe_config_error(error: &ConfigError) -> String {
     let key = error.key();
+    // A named account's setting, such as `accounts.cm.api_password`.
+    if let Some(rest) = key.strip_prefix("accounts.")
+        && let Some((account, setting)) = rest.split_once('.')
+    {
+        return format!(
+            "CinetPay configuration: `{KEY}.{key}` {problem} (set `{setting}` in \
+             `[default.{KEY}.accounts.{account}]` of Rocket.toml)",
+            problem = error.problem()
+        );
+    }
     match error.env() {
         Some(env) => format!(
             "CinetPay configuration: `{KEY}.{key}` {problem} (set `{key}` in `[default.{KEY}]` \
@@ -322,10 +332,66 @@ mod tests {
             config.reconcile_interval().as_millis(),
             u128::from(defaults.reconcile_interval_ms)
         );
-        assert_eq!(config.account().v2_credentials().unwrap().site_id.as_str(), "123456");
+        assert_eq!(
+            config.account().v2_credentials().unwrap().site_id.as_str(),
+            "123456"
+        );
         assert_eq!(
             config.notify_url().as_str(),
             "https://shop.example/cinetpay/notify"
+        );
+    }
+
+    #[test]
+    fn the_2026_api_and_several_accounts_come_from_tables() {
+        let rest = checkout_config(&figment(
+            r#"
+            [default.cinetpay]
+            api_key = "sk_live_from_toml"
+            api_password = "pw"
+            public_url = "https://shop.example"
+        "#,
+        ))
+        .unwrap();
+        assert_eq!(
+            rest.account().generation(),
+            cinetpay_core::Generation::Rest2026
+        );
+        assert_eq!(
+            rest.account().client_config().base_url.as_str(),
+            "https://api.cinetpay.co/"
+        );
+        let two = checkout_config(&figment(
+            r#"
+            [default.cinetpay]
+            public_url = "https://shop.example"
+            [default.cinetpay.accounts.ci]
+            api_key = "v2-key"
+            site_id = 111
+            secret_key = "s"
+            currency = "XOF"
+            [default.cinetpay.accounts.cm]
+            api_key = "sk_test_cm"
+            api_password = "pw"
+            currency = "XAF"
+        "#,
+        ))
+        .unwrap();
+        let names: Vec<&str> = two.accounts().iter().map(|a| a.name().as_str()).collect();
+        assert_eq!(names, ["ci", "cm"]);
+        let err = checkout_config(&figment(
+            r#"
+            [default.cinetpay]
+            public_url = "https://shop.example"
+            [default.cinetpay.accounts.cm]
+            api_key = "sk_test_cm"
+        "#,
+        ))
+        .unwrap_err();
+        assert!(
+            err.contains("`cinetpay.accounts.cm.api_password` is missing")
+                && err.contains("`[default.cinetpay.accounts.cm]`"),
+            "{err}"
         );
     }
 
@@ -344,7 +410,10 @@ mod tests {
                 .merge(Serialized::global("cinetpay_site_id", 42));
             let config = checkout_config(&figment)?;
             assert_eq!(config.prefix(), "/pay");
-            assert_eq!(config.account().v2_credentials().unwrap().site_id.as_str(), "42");
+            assert_eq!(
+                config.account().v2_credentials().unwrap().site_id.as_str(),
+                "42"
+            );
             Ok(())
         });
     }
@@ -368,7 +437,10 @@ mod tests {
             jail.set_env("ROCKET_CINETPAY_PREFIX", "/from-env");
             jail.set_env("ROCKET_CINETPAY_RECONCILE_INTERVAL_MS", "5000");
             let config = checkout_config(&rocket::Config::figment())?;
-            assert_eq!(config.account().v2_credentials().unwrap().site_id.as_str(), "777");
+            assert_eq!(
+                config.account().v2_credentials().unwrap().site_id.as_str(),
+                "777"
+            );
             // A numeric value keeps its exact text (leading zeros, a `+`).
             jail.set_env("ROCKET_CINETPAY_SITE_ID", "0012345");
             jail.set_env("ROCKET_CINETPAY_API_KEY", "+22500123");

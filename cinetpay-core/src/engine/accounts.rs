@@ -168,7 +168,11 @@ impl Accounts {
             if !account.config.takes(quote.money.currency) {
                 return Err(invalid(format!(
                     "{name} takes {} only, not {}",
-                    account.config.currency.map(|c| c.to_string()).unwrap_or_default(),
+                    account
+                        .config
+                        .currency
+                        .map(|c| c.to_string())
+                        .unwrap_or_default(),
                     quote.money.currency
                 )));
             }

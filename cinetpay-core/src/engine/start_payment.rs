@@ -4,11 +4,11 @@ use tracing::Instrument;
 
 use super::Checkout;
 use super::error::InitError;
+use super::gateway::{Gateway, PageRequest};
 use super::outcome::StartedPayment;
 use crate::client::ClientError;
 use crate::fulfiller::{OrderQuote, QuoteError};
 use crate::model::{NewPayment, Payment, PaymentStatus, Timestamp};
-use super::gateway::{Gateway, PageRequest};
 use crate::store::{InsertOutcome, StatusChange, Transition};
 use crate::values::{OrderRef, TransactionId};
 
@@ -233,13 +233,10 @@ impl Checkout {
     ) -> Result<StartedPayment, InitError> {
         let id = payment.transaction_id;
         tracing::Span::current().record("transaction_id", id.as_str());
-        let page = gateway
-            .open_page(request)
-            .await
-            .and_then(|page| {
-                usable_page_url(&page.payment_url)?;
-                Ok(page)
-            });
+        let page = gateway.open_page(request).await.and_then(|page| {
+            usable_page_url(&page.payment_url)?;
+            Ok(page)
+        });
         let page = match page {
             Ok(page) => page,
             Err(e) => {

@@ -130,6 +130,8 @@ impl MemoryStore {
     ///     amount: Amount::new(1000)?,
     ///     currency: Currency::Xof,
     ///     description: Description::new("Attiéké")?,
+    ///     account: AccountName::default(),
+    ///     generation: Generation::CheckoutV2,
     ///     created_at: chrono::Utc::now(),
     /// };
     /// store.insert_payment(&new).await?;

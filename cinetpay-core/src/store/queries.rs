@@ -79,6 +79,7 @@ pub trait PaymentQueries: Send + Sync + 'static {
 /// #     transaction_id: cinetpay_core::TransactionId::generate(),
 /// #     order_ref: cinetpay_core::OrderRef::new("o")?, amount: cinetpay_core::Amount::new(100)?,
 /// #     currency: cinetpay_core::Currency::Xof, description: cinetpay_core::Description::new("d")?,
+/// #     account: Default::default(), generation: Default::default(),
 /// #     created_at: Utc::now() });
 /// let next = page.clone().after(&last);
 /// assert_eq!(next.limit, 20);

@@ -153,6 +153,8 @@ impl PollQuery {
     ///     amount: Amount::new(1000)?,
     ///     currency: Currency::Xof,
     ///     description: Description::new("Attiéké")?,
+    ///     account: AccountName::default(),
+    ///     generation: Generation::CheckoutV2,
     ///     created_at: created,
     /// });
     /// payment.payment_url = Some("https://checkout.cinetpay.com/p/1".into());

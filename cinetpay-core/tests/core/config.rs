@@ -119,7 +119,10 @@ fn a_figment_like_table_deserializes_with_defaults() {
     assert_eq!(c.prefix(), "/cinetpay");
     assert_eq!(c.body_limit(), 16384);
     assert_eq!(c.fulfil_timeout(), Duration::from_secs(30));
-    assert_eq!(c.account().v2_credentials().unwrap().site_id.as_str(), SITE_ID);
+    assert_eq!(
+        c.account().v2_credentials().unwrap().site_id.as_str(),
+        SITE_ID
+    );
     assert!(c.polling().is_some(), "polling is on by default");
 }
 

@@ -103,7 +103,10 @@ async fn until_fulfilled(checkout: &Checkout, id: &TransactionId) {
         if payment.is_fulfilled() {
             return;
         }
-        assert!(tokio::time::Instant::now() < deadline, "not delivered: {payment:?}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "not delivered: {payment:?}"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
@@ -138,7 +141,10 @@ async fn a_2026_payment_is_created_notified_and_delivered_once() {
     );
     // Duplicates: one read, no status call, no second delivery.
     for _ in 0..3 {
-        assert_eq!(w.checkout.handle(notify(body.clone())).await.status(), StatusCode::OK);
+        assert_eq!(
+            w.checkout.handle(notify(body.clone())).await.status(),
+            StatusCode::OK
+        );
     }
     assert_eq!(w.sandbox.rest_counters().status_calls, before + 1);
     assert_eq!(w.shop.fulfilled(), vec![id.clone()]);
@@ -148,23 +154,41 @@ async fn a_2026_payment_is_created_notified_and_delivered_once() {
     let back = w
         .checkout
         .handle(
-            Request::get(format!("/cinetpay/return?transaction_id={id}&status=REFUSED"))
-                .body(Bytes::new())
-                .unwrap(),
+            Request::get(format!(
+                "/cinetpay/return?transaction_id={id}&status=REFUSED"
+            ))
+            .body(Bytes::new())
+            .unwrap(),
         )
         .await;
     assert_eq!(back.status(), StatusCode::SEE_OTHER);
-    assert!(location(&back).contains("payment=accepted"), "{}", location(&back));
+    assert!(
+        location(&back).contains("payment=accepted"),
+        "{}",
+        location(&back)
+    );
     w.handle.shutdown().await;
 }
 
 #[tokio::test]
 async fn forged_missing_or_foreign_tokens_change_nothing_and_ask_nothing() {
     let w = world().await;
-    let one = w.checkout.start_payment(&OrderRef::new("ord-1").unwrap()).await.unwrap();
-    let two = w.checkout.start_payment(&OrderRef::new("ord-2").unwrap()).await.unwrap();
-    w.sandbox.pay(one.transaction_id.as_str(), Operator::OrangeMoney).unwrap();
-    w.sandbox.pay(two.transaction_id.as_str(), Operator::OrangeMoney).unwrap();
+    let one = w
+        .checkout
+        .start_payment(&OrderRef::new("ord-1").unwrap())
+        .await
+        .unwrap();
+    let two = w
+        .checkout
+        .start_payment(&OrderRef::new("ord-2").unwrap())
+        .await
+        .unwrap();
+    w.sandbox
+        .pay(one.transaction_id.as_str(), Operator::OrangeMoney)
+        .unwrap();
+    w.sandbox
+        .pay(two.transaction_id.as_str(), Operator::OrangeMoney)
+        .unwrap();
     let real_one = sent(&w.sandbox, &one.transaction_id).await;
     let real_two = sent(&w.sandbox, &two.transaction_id).await;
     let before = w.sandbox.rest_counters().status_calls;
@@ -188,8 +212,17 @@ async fn forged_missing_or_foreign_tokens_change_nothing_and_ask_nothing() {
         .handle(v2.request("/cinetpay/notify", Some(&secret)))
         .await;
     assert!(answer.status().is_client_error(), "{}", answer.status());
-    assert_eq!(w.sandbox.rest_counters().status_calls, before, "no status call");
-    let payment = w.checkout.payment(&one.transaction_id).await.unwrap().unwrap();
+    assert_eq!(
+        w.sandbox.rest_counters().status_calls,
+        before,
+        "no status call"
+    );
+    let payment = w
+        .checkout
+        .payment(&one.transaction_id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(payment.status, PaymentStatus::Pending);
     assert!(w.shop.fulfilled().is_empty());
     // The same token as form fields, whatever the content type: accepted.
@@ -250,7 +283,9 @@ async fn two_accounts_each_payment_on_its_own_and_notifications_checked_against_
         ("CINETPAY_POLL_AFTER_MS", "0".to_owned()),
     ];
     let config = CheckoutSettings::from_lookup(|name| {
-        vars.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone())
+        vars.iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.clone())
     })
     .unwrap()
     .into_config()
@@ -269,14 +304,37 @@ async fn two_accounts_each_payment_on_its_own_and_notifications_checked_against_
         .build()
         .unwrap();
 
-    let xof = checkout.start_payment(&OrderRef::new("xof").unwrap()).await.unwrap();
-    let xaf = checkout.start_payment(&OrderRef::new("xaf").unwrap()).await.unwrap();
-    let p_xof = checkout.payment(&xof.transaction_id).await.unwrap().unwrap();
-    let p_xaf = checkout.payment(&xaf.transaction_id).await.unwrap().unwrap();
-    assert_eq!((p_xof.account.as_str(), p_xof.generation), ("ci", Generation::CheckoutV2));
-    assert_eq!((p_xaf.account.as_str(), p_xaf.generation), ("cm", Generation::Rest2026));
+    let xof = checkout
+        .start_payment(&OrderRef::new("xof").unwrap())
+        .await
+        .unwrap();
+    let xaf = checkout
+        .start_payment(&OrderRef::new("xaf").unwrap())
+        .await
+        .unwrap();
+    let p_xof = checkout
+        .payment(&xof.transaction_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let p_xaf = checkout
+        .payment(&xaf.transaction_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (p_xof.account.as_str(), p_xof.generation),
+        ("ci", Generation::CheckoutV2)
+    );
+    assert_eq!(
+        (p_xaf.account.as_str(), p_xaf.generation),
+        ("cm", Generation::Rest2026)
+    );
     // A quote naming an account that does not take its currency.
-    let err = checkout.start_payment(&OrderRef::new("named").unwrap()).await.unwrap_err();
+    let err = checkout
+        .start_payment(&OrderRef::new("named").unwrap())
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("takes XOF only"), "{err}");
 
     // A v2 notification signed with ci's key about the cm payment: refused.
@@ -285,10 +343,19 @@ async fn two_accounts_each_payment_on_its_own_and_notifications_checked_against_
     let answer = checkout
         .handle(forged.request("/cinetpay/notify", Some(&ci_secret)))
         .await;
-    assert_eq!(answer.status(), StatusCode::FORBIDDEN, "{}", body_text(&answer));
+    assert_eq!(
+        answer.status(),
+        StatusCode::FORBIDDEN,
+        "{}",
+        body_text(&answer)
+    );
 
-    sandbox.pay(xof.transaction_id.as_str(), Operator::OrangeMoney).unwrap();
-    sandbox.pay(xaf.transaction_id.as_str(), Operator::MtnMomo).unwrap();
+    sandbox
+        .pay(xof.transaction_id.as_str(), Operator::OrangeMoney)
+        .unwrap();
+    sandbox
+        .pay(xaf.transaction_id.as_str(), Operator::MtnMomo)
+        .unwrap();
     let v2 = TestNotification::success(sandbox.site_id(), xof.transaction_id.as_str());
     let answer = checkout
         .handle(v2.request("/cinetpay/notify", Some(&ci_secret)))

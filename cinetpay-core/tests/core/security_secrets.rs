@@ -195,7 +195,10 @@ async fn no_secret_shows_anywhere_in_a_whole_run() {
     seen.debug("client", checkout.client().unwrap());
     seen.debug("credentials", checkout.client().unwrap().credentials());
     seen.debug("client config", checkout.client().unwrap().config());
-    seen.debug("config credentials", config.account().v2_credentials().unwrap());
+    seen.debug(
+        "config credentials",
+        config.account().v2_credentials().unwrap(),
+    );
     tokio::spawn(serve(listener, checkout.clone()));
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -353,7 +356,12 @@ async fn no_secret_shows_anywhere_in_a_whole_run() {
         .await
         .unwrap_err();
     seen.error("sync, check down", &e);
-    let e = checkout.client().unwrap().check_payment(&id2).await.unwrap_err();
+    let e = checkout
+        .client()
+        .unwrap()
+        .check_payment(&id2)
+        .await
+        .unwrap_err();
     seen.error("check down", &e);
     sandbox.set_check_faults(CheckFaults::new());
     let first = sandbox.notify_again(&tx2).await.unwrap();

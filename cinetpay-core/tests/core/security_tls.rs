@@ -235,7 +235,12 @@ async fn the_engine_never_takes_an_impostors_word() {
     let payment = store.find_payment(&id).await.unwrap().unwrap();
     assert_eq!(payment.status, PaymentStatus::Pending);
     assert!(payment.check.is_none());
-    let e = checkout.client().unwrap().check_payment(&id).await.unwrap_err();
+    let e = checkout
+        .client()
+        .unwrap()
+        .check_payment(&id)
+        .await
+        .unwrap_err();
     assert_certificate_error(&e);
     assert!(impostor.attempts.load(Ordering::SeqCst) >= 2);
     assert_eq!(impostor.handshakes.load(Ordering::SeqCst), 0);

@@ -9,7 +9,7 @@ use url::Url;
 
 use super::account::{AccountApi, AccountConfig};
 use super::error::ConfigError;
-use super::settings::{opt_text, CheckoutSettings};
+use super::settings::{CheckoutSettings, opt_text};
 use super::validate::{client_error, credential_error, http_url, is_cinetpay_host};
 use crate::client::ClientConfig;
 use crate::model::AccountName;
@@ -123,9 +123,11 @@ pub(crate) fn account_config(
     };
     let currency = match account.currency.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(c) => Some(c.parse::<Currency>().map_err(|_| {
-            naming.error("currency", "must be one of XOF, XAF, CDF, GNF, USD")
-        })?),
+        Some(c) => Some(
+            c.to_ascii_uppercase()
+                .parse::<Currency>()
+                .map_err(|_| naming.error("currency", "must be one of XOF, XAF, CDF, GNF, USD"))?,
+        ),
     };
     let base_url = |default: &str| -> Result<Url, ConfigError> {
         match &account.api_url {
@@ -310,7 +312,10 @@ mod tests {
     #[test]
     fn mixed_or_incomplete_credentials_name_the_setting() {
         let cases: [(&[(&str, &str)], &str); 5] = [
-            (&[("CINETPAY_API_KEY", "sk_test_abc")], "CINETPAY_API_PASSWORD"),
+            (
+                &[("CINETPAY_API_KEY", "sk_test_abc")],
+                "CINETPAY_API_PASSWORD",
+            ),
             (
                 &[
                     ("CINETPAY_API_KEY", "sk_test_abc"),
@@ -357,7 +362,11 @@ mod tests {
             ("CINETPAY_CM_CURRENCY", "xaf"),
         ];
         let config = from_env(&env).unwrap();
-        let names: Vec<&str> = config.accounts().iter().map(|a| a.name().as_str()).collect();
+        let names: Vec<&str> = config
+            .accounts()
+            .iter()
+            .map(|a| a.name().as_str())
+            .collect();
         assert_eq!(names, ["ci", "cm"]);
         let cm = config.account_named(&"cm".parse().unwrap()).unwrap();
         assert_eq!(cm.generation(), Generation::Rest2026);
@@ -387,12 +396,21 @@ mod tests {
         );
         let mut beside = env.to_vec();
         beside.push(("CINETPAY_API_KEY", "k"));
-        assert_eq!(from_env(&beside).unwrap_err().env(), Some("CINETPAY_API_KEY"));
+        assert_eq!(
+            from_env(&beside).unwrap_err().env(),
+            Some("CINETPAY_API_KEY")
+        );
         let mut twice = env.to_vec();
         twice[0] = ("CINETPAY_ACCOUNTS", "ci,ci");
-        assert_eq!(from_env(&twice).unwrap_err().env(), Some("CINETPAY_ACCOUNTS"));
+        assert_eq!(
+            from_env(&twice).unwrap_err().env(),
+            Some("CINETPAY_ACCOUNTS")
+        );
         let bad_name = [("CINETPAY_ACCOUNTS", "c-i")];
-        assert_eq!(from_env(&bad_name).unwrap_err().env(), Some("CINETPAY_ACCOUNTS"));
+        assert_eq!(
+            from_env(&bad_name).unwrap_err().env(),
+            Some("CINETPAY_ACCOUNTS")
+        );
         let mut same_site = env.to_vec();
         same_site.extend([
             ("CINETPAY_ACCOUNTS", "ci,sn"),
@@ -408,7 +426,10 @@ mod tests {
             ("CINETPAY_API_PASSWORD", "pw"),
             ("CINETPAY_CURRENCY", "EUR"),
         ];
-        assert_eq!(from_env(&bad_currency).unwrap_err().env(), Some("CINETPAY_CURRENCY"));
+        assert_eq!(
+            from_env(&bad_currency).unwrap_err().env(),
+            Some("CINETPAY_CURRENCY")
+        );
     }
 
     #[test]

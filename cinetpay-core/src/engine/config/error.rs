@@ -58,7 +58,11 @@ impl ConfigError {
     /// let e = cinetpay_core::engine::ConfigError::named("accounts.cm.site_id", "CINETPAY_CM_SITE_ID", "is missing");
     /// assert_eq!(e.to_string(), "CINETPAY_CM_SITE_ID / accounts.cm.site_id is missing");
     /// ```
-    pub fn named(key: impl Into<String>, env: impl Into<String>, problem: impl Into<String>) -> Self {
+    pub fn named(
+        key: impl Into<String>,
+        env: impl Into<String>,
+        problem: impl Into<String>,
+    ) -> Self {
         ConfigError {
             key: key.into(),
             env: Some(env.into()),

@@ -323,9 +323,8 @@ impl CheckoutSettings {
             }
         }
         if let Some(list) = text(&env_name("accounts")) {
-            let names = account_names(&list).map_err(|problem| {
-                ConfigError::setting("accounts", problem)
-            })?;
+            let names = account_names(&list)
+                .map_err(|problem| ConfigError::setting("accounts", problem))?;
             let mut accounts = serde_json::Map::new();
             for name in names {
                 let mut account = serde_json::Map::new();

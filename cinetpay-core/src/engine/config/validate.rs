@@ -247,10 +247,8 @@ pub(crate) fn is_cinetpay_host(url: &Url) -> bool {
 /// (`{prefix}/return?transaction_id=…`, docs/rest-api-2026.md §3.1).
 fn check_2026_url_lengths(notify_url: &Url, return_url: &Url) -> Result<(), ConfigError> {
     let max = crate::rest::MAX_URL_LEN;
-    let longest_return = super::super::gateway::return_url_for(
-        return_url,
-        &TransactionId::generate_upper(),
-    );
+    let longest_return =
+        super::super::gateway::return_url_for(return_url, &TransactionId::generate_upper());
     for (what, len) in [
         ("notify_url", notify_url.as_str().len()),
         ("success_url and failed_url", longest_return.as_str().len()),

@@ -84,7 +84,11 @@ impl Rest2026 {
                 Lang::En => rest::Lang::En,
             });
         }
-        if let Some(phone) = customer.phone_number.as_deref().filter(|p| !p.trim().is_empty()) {
+        if let Some(phone) = customer
+            .phone_number
+            .as_deref()
+            .filter(|p| !p.trim().is_empty())
+        {
             request = request.with_phone(phone, None)?;
         }
         Ok(request)

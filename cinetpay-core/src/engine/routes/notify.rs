@@ -59,7 +59,13 @@ async fn post(checkout: &Checkout, request: Request<Bytes>) -> Response<Bytes> {
                 };
                 answer(
                     checkout
-                        .sync_with(&id, DeliverySource::Notify, trigger, Some(payment), delivery)
+                        .sync_with(
+                            &id,
+                            DeliverySource::Notify,
+                            trigger,
+                            Some(payment),
+                            delivery,
+                        )
                         .await,
                 )
             }
@@ -108,7 +114,10 @@ async fn authenticated(
         Notice::Rest(_) => None,
     };
     let Ok(id) = TransactionId::parse(notice.raw_id().trim()) else {
-        refusals.note(Refusal::InvalidTransactionId, &Untrusted(raw_id).to_string());
+        refusals.note(
+            Refusal::InvalidTransactionId,
+            &Untrusted(raw_id).to_string(),
+        );
         let text = match notice {
             Notice::V2(_) => "invalid cpm_trans_id",
             Notice::Rest(_) => "invalid merchant_transaction_id",

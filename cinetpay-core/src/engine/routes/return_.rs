@@ -25,9 +25,9 @@ pub(super) async fn handle(checkout: &Checkout, request: Request<Bytes>) -> Resp
         // The query first: only the engine puts an id there (the 2026 API's
         // success_url and failed_url), whatever CinetPay adds to the body;
         // Checkout v2 posts a form with ours.
-        Method::POST => from_query().or_else(|| {
-            body::field(&request, "transaction_id").unwrap_or_default()
-        }),
+        Method::POST => {
+            from_query().or_else(|| body::field(&request, "transaction_id").unwrap_or_default())
+        }
         _ => return response::method_not_allowed("GET, POST"),
     };
     let fallback = || response::see_other(checkout.config().return_fallback());
