@@ -73,7 +73,13 @@
 //!   `created_at`, `updated_at`; `superseded_at` (init replaced the payment),
 //!   `attention` and `attention_ref` (why it needs a human: `money_mismatch`,
 //!   `order_already_paid` with the payer's id, `superseded`), `checked_at`
-//!   (when CinetPay was last asked), `refund_notified_at`; `open_order_ref`,
+//!   (when CinetPay was last asked), `refund_notified_at`; `account` and
+//!   `generation` (the CinetPay account the payment was created on and its
+//!   API generation, `v2` or `2026`; rows written before they were recorded
+//!   read `default` and `v2`), `notify_token` (the 2026 API's per-payment
+//!   notify token: a secret, kept in clear because notifications are checked
+//!   against it, so access to the table is access to it) and `cinetpay_id`
+//!   (CinetPay's own id of the payment on the 2026 API); `open_order_ref`,
 //!   which holds the order reference while the payment is the order's open
 //!   payment and `NULL` otherwise, and `paid_order_ref`, which holds it while
 //!   the payment is the order's accepted payment. Unique indexes on both make

@@ -17,8 +17,8 @@ use async_trait::async_trait;
 use crate::QueryableStore;
 use cinetpay_core::{
     CheckSnapshot, Claim, Completion, DeliveryRecord, FulfilmentClaim, InsertOutcome, NewPayment,
-    Payment, PaymentFilter, PaymentQueries, PaymentStore, PollQuery, Release, StatusChange,
-    StoreError, Timestamp, TransactionId, Transition,
+    Payment, PaymentFilter, PaymentPage, PaymentQueries, PaymentStore, PollQuery, Release,
+    StatusChange, StoreError, Timestamp, TransactionId, Transition,
 };
 
 /// One method of [`PaymentStore`] or [`PaymentQueries`], to aim a fault at
@@ -465,14 +465,11 @@ impl PaymentStore for FaultyStore {
     async fn attach_payment_page(
         &self,
         id: &TransactionId,
-        payment_token: &str,
-        payment_url: &str,
-        at: Timestamp,
+        page: &PaymentPage<'_>,
     ) -> Result<bool, StoreError> {
         self.call(
             StoreOp::AttachPaymentPage,
-            self.inner
-                .attach_payment_page(id, payment_token, payment_url, at),
+            self.inner.attach_payment_page(id, page),
         )
         .await
     }

@@ -4,8 +4,8 @@
 use chrono::TimeDelta;
 
 use cinetpay_core::{
-    Amount, Attention, CheckSnapshot, Currency, Description, NewPayment, OrderRef, PaymentStatus,
-    RefundReason, StatusChange, Timestamp, TransactionId,
+    AccountName, Amount, Attention, CheckSnapshot, Currency, Description, Generation, NewPayment,
+    OrderRef, PaymentPage, PaymentStatus, RefundReason, StatusChange, Timestamp, TransactionId,
 };
 
 /// The suite's fixed starting instant, 2026-03-14T09:26:53.589Z: a whole
@@ -30,7 +30,8 @@ pub fn order_ref(tag: &str) -> OrderRef {
         .unwrap_or_else(|e| panic!("fixture order reference from tag {tag:?}: {e}"))
 }
 
-/// A new payment in XOF with a fresh generated transaction id.
+/// A new payment in XOF with a fresh generated transaction id, on the
+/// default account (Checkout v2).
 ///
 /// # Panics
 /// When `amount` is not a valid [`Amount`] (positive, a multiple of 5).
@@ -38,7 +39,8 @@ pub fn new_payment(order_ref: &OrderRef, amount: i64, created_at: Timestamp) -> 
     new_payment_in(order_ref, amount, Currency::Xof, created_at)
 }
 
-/// A new payment in `currency` with a fresh generated transaction id.
+/// A new payment in `currency` with a fresh generated transaction id, on the
+/// default account (Checkout v2).
 ///
 /// # Panics
 /// When `amount` is not a valid [`Amount`] (positive, a multiple of 5).
@@ -55,6 +57,8 @@ pub fn new_payment_in(
         amount,
         currency,
         description: Description::sanitised(&format!("Commande {order_ref}")),
+        account: AccountName::default(),
+        generation: Generation::CheckoutV2,
         created_at,
     }
 }
@@ -104,6 +108,19 @@ pub fn waiting_check() -> CheckSnapshot {
     CheckSnapshot {
         status: Some("WAITING_FOR_CUSTOMER".to_owned()),
         ..bare_check("662", "WAITING_CUSTOMER_PAYMENT")
+    }
+}
+
+/// What Checkout v2 answers at init: a token and a page, no notify token
+/// and no CinetPay id; to pass to
+/// [`attach_payment_page`](cinetpay_core::PaymentStore::attach_payment_page).
+pub fn page<'a>(payment_token: &'a str, payment_url: &'a str, at: Timestamp) -> PaymentPage<'a> {
+    PaymentPage {
+        payment_token,
+        payment_url,
+        notify_token: None,
+        cinetpay_id: None,
+        at,
     }
 }
 

@@ -70,7 +70,9 @@
 //! ## The conformance suite
 //!
 //! One call runs every behaviour the engine relies on against your store: the
-//! round trip of every field, the open slot of an order, superseded payments,
+//! round trip of every field (the CinetPay account and API generation of a
+//! payment included), the 2026 API's notify token and CinetPay's id recorded
+//! with the page, the open slot of an order, superseded payments,
 //! compare-and-set transitions, one accepted payment per order, fulfilment and
 //! refund-notice claims with leases on the store's clock, fencing by owner
 //! tokens, retries, the one-time failure notice, checks and the polling
@@ -346,6 +348,9 @@ case_list![
     open_slot_per_order,
     transition_closes_open_slot,
     attach_payment_page,
+    account_and_generation_round_trip,
+    attach_payment_page_records_the_2026_answer,
+    no_notify_token_without_a_2026_page,
     payments_for_order_newest_first,
     list_payments_filters_and_pages,
     unknown_transaction_changes_nothing,

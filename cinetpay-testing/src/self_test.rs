@@ -11,9 +11,10 @@ use async_trait::async_trait;
 use chrono::TimeDelta;
 
 use cinetpay_core::{
-    CheckSnapshot, Claim, Completion, DeliveryRecord, FulfilmentClaim, InsertOutcome, MemoryStore,
-    NewPayment, Owed, Payment, PaymentFilter, PaymentQueries, PaymentStatus, PaymentStore,
-    PollQuery, Release, StatusChange, StoreError, Timestamp, TransactionId, Transition,
+    AccountName, CheckSnapshot, Claim, Completion, DeliveryRecord, FulfilmentClaim, Generation,
+    InsertOutcome, MemoryStore, NewPayment, NotifyToken, Owed, Payment, PaymentFilter, PaymentPage,
+    PaymentQueries, PaymentStatus, PaymentStore, PollQuery, Release, StatusChange, StoreError,
+    Timestamp, TransactionId, Transition,
 };
 
 use crate::{
@@ -77,6 +78,15 @@ enum Bug {
     ListOldestFirst,
     /// `list_payments` ignores every condition but the limit.
     ListIgnoresFilters,
+    /// Every payment is stored on the default account (a store that predates accounts).
+    AccountDropped,
+    /// Every payment is stored as a Checkout v2 payment.
+    GenerationDropped,
+    /// `attach_payment_page` records the page but not the 2026 notify token.
+    NotifyTokenDropped,
+    /// `attach_payment_page` writes the payment token into the notify token's
+    /// column (a mixed-up column).
+    NotifyTokenFromPaymentToken,
 }
 
 /// How long a read-then-write mutant waits between its read and its write.
@@ -209,6 +219,15 @@ impl PaymentStore for Mutant {
                 }
                 inserted => Ok(inserted),
             },
+            Bug::AccountDropped | Bug::GenerationDropped => {
+                let mut new = new.clone();
+                if self.bug == Bug::AccountDropped {
+                    new.account = AccountName::default();
+                } else {
+                    new.generation = Generation::CheckoutV2;
+                }
+                self.inner.insert_payment(&new).await
+            }
             Bug::CaseInsensitiveIds => {
                 let clash = self.inner.payments().into_iter().any(|p| {
                     p.transaction_id
@@ -263,14 +282,20 @@ impl PaymentStore for Mutant {
     async fn attach_payment_page(
         &self,
         id: &TransactionId,
-        payment_token: &str,
-        payment_url: &str,
-        at: Timestamp,
+        page: &PaymentPage<'_>,
     ) -> Result<bool, StoreError> {
         let _serial = self.serial().await;
-        self.inner
-            .attach_payment_page(id, payment_token, payment_url, at)
-            .await
+        let mixed_up = NotifyToken::new(page.payment_token).ok();
+        let notify_token = match self.bug {
+            Bug::NotifyTokenDropped => None,
+            Bug::NotifyTokenFromPaymentToken => mixed_up.as_ref(),
+            _ => page.notify_token,
+        };
+        let page = PaymentPage {
+            notify_token,
+            ..page.clone()
+        };
+        self.inner.attach_payment_page(id, &page).await
     }
 
     async fn supersede_payment(
@@ -743,6 +768,32 @@ async fn every_mutant_is_caught_by_the_cases_that_guard_against_it() {
             &["lease_on_the_store_clock", "claim_and_complete"],
         ),
         (Bug::KeepLeaseIgnored, &["release_keep_lease"]),
+        (
+            Bug::AccountDropped,
+            &[
+                "account_and_generation_round_trip",
+                "attach_payment_page_records_the_2026_answer",
+            ],
+        ),
+        (
+            Bug::GenerationDropped,
+            &[
+                "account_and_generation_round_trip",
+                "attach_payment_page_records_the_2026_answer",
+            ],
+        ),
+        (
+            Bug::NotifyTokenDropped,
+            &["attach_payment_page_records_the_2026_answer"],
+        ),
+        (
+            Bug::NotifyTokenFromPaymentToken,
+            &[
+                "attach_payment_page_records_the_2026_answer",
+                "no_notify_token_without_a_2026_page",
+                "attach_payment_page",
+            ],
+        ),
     ];
     let expectations = guards
         .iter()

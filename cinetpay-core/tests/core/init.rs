@@ -126,6 +126,8 @@ async fn an_abandoned_init_or_a_new_amount_gets_a_new_payment() {
         amount: xof(1000).amount,
         currency: xof(1000).currency,
         description: Description::new("Commande test").unwrap(),
+        account: Default::default(),
+        generation: Default::default(),
         created_at: cinetpay_core::engine::Clock::now(&*h.clock),
     };
     h.store.insert_payment(&stuck).await.unwrap();

@@ -195,6 +195,8 @@ async fn seed(store: &MemoryStore) {
                 amount: Amount::new(1000).unwrap(),
                 currency: Currency::Xof,
                 description: Description::new("Commande test").unwrap(),
+                account: Default::default(),
+                generation: Default::default(),
                 created_at: at,
             })
             .await

@@ -201,6 +201,8 @@ async fn the_engine_never_takes_an_impostors_word() {
             amount: Amount::new(1000).unwrap(),
             currency: Currency::Xof,
             description: Description::new("Commande").unwrap(),
+            account: Default::default(),
+            generation: Default::default(),
             created_at: chrono::Utc::now(),
         })
         .await

@@ -459,11 +459,9 @@ impl PaymentStore for PickyLog {
     async fn attach_payment_page(
         &self,
         id: &cinetpay_core::TransactionId,
-        token: &str,
-        url: &str,
-        at: cinetpay_core::Timestamp,
+        page: &cinetpay_core::PaymentPage<'_>,
     ) -> Result<bool, StoreError> {
-        self.store.attach_payment_page(id, token, url, at).await
+        self.store.attach_payment_page(id, page).await
     }
     async fn supersede_payment(
         &self,

@@ -7,3 +7,4 @@
 
 pub(crate) mod delivery;
 pub(crate) mod payment;
+pub(crate) mod secret;

@@ -3,6 +3,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use super::secret::SecretText;
+
 /// A stored payment. Every `*_at` column is unix time in microseconds (UTC).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "cinetpay_payments")]
@@ -52,6 +54,16 @@ pub struct Model {
     pub checked_at: Option<i64>,
     /// When the merchant's refund hook returned `Ok`.
     pub refund_notified_at: Option<i64>,
+    /// The CinetPay account the payment was created on (`default` for rows
+    /// written before version 3).
+    pub account: String,
+    /// Its API generation: `v2` (Checkout v2, and rows written before
+    /// version 3) or `2026` (the REST API of 2026).
+    pub generation: String,
+    /// The 2026 API's per-payment notify token: a secret, redacted by `Debug`.
+    pub notify_token: Option<SecretText>,
+    /// CinetPay's own id of the payment (the 2026 API's `transaction_id`).
+    pub cinetpay_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,7 +9,7 @@
 //! payment, and becomes `needs_attention` (`order_already_paid`) with a
 //! refund notice owed, as the engine now does it.
 
-use sea_orm::sea_query::{ColumnDef, Expr, ExprTrait, Index, Order, Query, Table};
+use sea_orm::sea_query::{ColumnDef, Expr, ExprTrait, Index, Order, Query};
 use sea_orm::{ConnectionTrait, DbBackend, Iden};
 use sea_orm_migration::{DbErr, MigrationName, MigrationTrait, SchemaManager, async_trait};
 
@@ -111,20 +111,7 @@ impl MigrationTrait for Migration {
         let table = t.name("payments");
         // MySQL DDL is not transactional: each step checks what is already
         // there, so that a migration cut short can simply run again.
-        for mut column in Self::new_columns() {
-            let name = column.get_column_name();
-            if manager.has_column(&table, &name).await? {
-                continue;
-            }
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(t.payments())
-                        .add_column(&mut column)
-                        .to_owned(),
-                )
-                .await?;
-        }
+        super::columns::add_missing(manager, t, Self::new_columns()).await?;
         self.bring_rows_in_line(manager).await?;
         let index = t.name("payments_paid_order_ref");
         if !manager.has_index(&table, &index).await? {

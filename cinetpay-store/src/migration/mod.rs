@@ -2,9 +2,11 @@
 //! (`{prefix}migrations`, never sea-orm's `seaql_migrations`), and the
 //! start-up lock that lets several instances call `migrate()` at once.
 
+mod columns;
 mod lock;
 mod m20260601_000001_create_tables;
 mod m20261201_000002_one_payment_per_order;
+mod m20261201_000003_accounts_and_notify_tokens;
 
 use sea_orm::DynIden;
 use sea_orm::sea_query::{Alias, IntoIden};
@@ -30,6 +32,9 @@ impl MigratorTraitSelf for Migrator {
                 self.tables.clone(),
             )),
             Box::new(m20261201_000002_one_payment_per_order::Migration::new(
+                self.tables.clone(),
+            )),
+            Box::new(m20261201_000003_accounts_and_notify_tokens::Migration::new(
                 self.tables.clone(),
             )),
         ]

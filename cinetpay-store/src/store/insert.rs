@@ -32,6 +32,8 @@ impl SeaOrmStore {
             (P::Currency, payment.currency.as_str().into()),
             (P::Description, payment.description.as_str().into()),
             (P::Status, payment.status.as_str().into()),
+            (P::Account, payment.account.as_str().into()),
+            (P::Generation, payment.generation.as_str().into()),
             (P::Attempts, 0i32.into()),
             (P::CreatedAt, created_at.into()),
             (P::UpdatedAt, created_at.into()),

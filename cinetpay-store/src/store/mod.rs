@@ -18,8 +18,8 @@ use async_trait::async_trait;
 use cinetpay_core::clock::Clock;
 use cinetpay_core::{
     CheckSnapshot, Claim, Completion, DeliveryRecord, FulfilmentClaim, InsertOutcome, NewPayment,
-    Payment, PaymentFilter, PaymentQueries, PaymentStore, PollQuery, Release, StatusChange,
-    StoreError, Timestamp, TransactionId, Transition,
+    Payment, PaymentFilter, PaymentPage, PaymentQueries, PaymentStore, PollQuery, Release,
+    StatusChange, StoreError, Timestamp, TransactionId, Transition,
 };
 use sea_orm::DatabaseConnection;
 
@@ -203,11 +203,9 @@ impl PaymentStore for SeaOrmStore {
     async fn attach_payment_page(
         &self,
         id: &TransactionId,
-        payment_token: &str,
-        payment_url: &str,
-        at: Timestamp,
+        page: &PaymentPage<'_>,
     ) -> Result<bool, StoreError> {
-        Ok(self.attach_page(id, payment_token, payment_url, at).await?)
+        Ok(self.attach_page(id, page).await?)
     }
 
     async fn supersede_payment(

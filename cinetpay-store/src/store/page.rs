@@ -1,6 +1,6 @@
 //! The payment page, the order's open slot, and superseding a payment.
 
-use cinetpay_core::{PaymentStatus, Timestamp, TransactionId};
+use cinetpay_core::{NotifyToken, PaymentPage, PaymentStatus, Timestamp, TransactionId};
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Query, UpdateStatement};
 
@@ -23,18 +23,20 @@ impl SeaOrmStore {
         Ok(result.rows_affected() > 0)
     }
 
+    /// One `UPDATE` of everything CinetPay answered at init, unless the
+    /// payment was superseded meanwhile.
     pub(super) async fn attach_page(
         &self,
         id: &TransactionId,
-        payment_token: &str,
-        payment_url: &str,
-        at: Timestamp,
+        page: &PaymentPage<'_>,
     ) -> Result<bool, Error> {
         let stmt = Query::update()
             .table(self.tables.payments())
-            .value(P::PaymentToken, payment_token)
-            .value(P::PaymentUrl, payment_url)
-            .value(P::UpdatedAt, time::to_db(at))
+            .value(P::PaymentToken, page.payment_token)
+            .value(P::PaymentUrl, page.payment_url)
+            .value(P::NotifyToken, page.notify_token.map(NotifyToken::expose))
+            .value(P::CinetpayId, page.cinetpay_id)
+            .value(P::UpdatedAt, time::to_db(page.at))
             .and_where(Expr::col(P::TransactionId).eq(id.as_str()))
             .and_where(Expr::col(P::SupersededAt).is_null())
             .to_owned();

@@ -1,8 +1,9 @@
 //! Turning rows into payments and delivery records, checking every value.
 
 use cinetpay_core::{
-    Amount, Attention, CheckSnapshot, Currency, DeliveryRecord, DeliverySource, Description,
-    Fulfilment, OrderRef, Payment, PaymentStatus, Timestamp, TransactionId,
+    AccountName, Amount, Attention, CheckSnapshot, Currency, DeliveryRecord, DeliverySource,
+    Description, Fulfilment, Generation, NotifyToken, OrderRef, Payment, PaymentStatus, Timestamp,
+    TransactionId,
 };
 use sea_orm::{FromQueryResult, QueryResult};
 
@@ -106,6 +107,18 @@ fn payment_from_model(m: payment::Model) -> Result<Payment, Error> {
             .map_err(|e| corrupt("status", e.to_string()))?,
         payment_token: m.payment_token,
         payment_url: m.payment_url,
+        account: AccountName::new(&m.account).map_err(|e| corrupt("account", e.to_string()))?,
+        generation: m
+            .generation
+            .parse::<Generation>()
+            .map_err(|e| corrupt("generation", e.to_string()))?,
+        // The error names the column, never the secret.
+        notify_token: m
+            .notify_token
+            .map(|token| NotifyToken::new(token.0))
+            .transpose()
+            .map_err(|e| corrupt("notify_token", e.to_string()))?,
+        cinetpay_id: m.cinetpay_id,
         check,
         status_reason: m.status_reason,
         fulfilment: Fulfilment {

@@ -4,6 +4,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use cinetpay_core::{NewPayment, Payment, PaymentStore, TransactionId};
 use cinetpay_store::SeaOrmStore;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend};
 
@@ -127,10 +128,49 @@ impl Place {
 
 /// The payments table as raw SQL names it.
 pub fn payments_table(store: &SeaOrmStore) -> String {
-    let table = format!("{}payments", store.table_prefix());
+    table(store, "payments")
+}
+
+/// The store's table `base` (`payments`, `migrations`) as raw SQL names it.
+pub fn table(store: &SeaOrmStore, base: &str) -> String {
+    let table = format!("{}{base}", store.table_prefix());
     match (store.connection().get_database_backend(), store.schema()) {
         (DbBackend::MySql, _) => format!("`{table}`"),
         (_, Some(schema)) => format!("\"{schema}\".\"{table}\""),
         (_, None) => format!("\"{table}\""),
     }
+}
+
+/// Inserts `new` as an older version of the store wrote it: pending and
+/// open, only the columns version 1 created (what every row of a database
+/// migrated by an older version has), so that an upgrade finds rows it did
+/// not write. The fixtures' ids, references and descriptions need no quoting.
+pub async fn insert_old_row(store: &SeaOrmStore, new: &NewPayment) {
+    let at = new.created_at.timestamp_micros();
+    let sql = format!(
+        "INSERT INTO {table} (transaction_id, order_ref, open_order_ref, amount, currency, \
+         description, status, attempts, created_at, updated_at) \
+         VALUES ('{id}', '{order}', '{order}', {amount}, '{currency}', '{description}', \
+         'pending', 0, {at}, {at})",
+        table = payments_table(store),
+        id = new.transaction_id,
+        order = new.order_ref,
+        amount = new.amount.get(),
+        currency = new.currency.as_str(),
+        description = new.description.as_str(),
+    );
+    store
+        .connection()
+        .execute_unprepared(&sql)
+        .await
+        .unwrap_or_else(|e| panic!("a row as an older version wrote it: {e}\n{sql}"));
+}
+
+/// The stored payment `id`, which must exist.
+pub async fn stored_payment(store: &SeaOrmStore, id: &TransactionId) -> Payment {
+    store
+        .find_payment(id)
+        .await
+        .unwrap_or_else(|e| panic!("reading payment {id}: {e}"))
+        .unwrap_or_else(|| panic!("payment {id} is not stored"))
 }

@@ -13,7 +13,7 @@ use cinetpay_core::{
 };
 use cinetpay_store::SeaOrmStore;
 use cinetpay_testing::QueryableStore;
-use cinetpay_testing::fixtures::{accepted_check, at, new_payment, order_ref};
+use cinetpay_testing::fixtures::{accepted_check, at, new_payment, order_ref, page};
 use sea_orm::{ConnectionTrait, DbBackend};
 
 async fn edge_cases(store: SeaOrmStore) {
@@ -50,7 +50,7 @@ async fn edge_cases(store: SeaOrmStore) {
     // Microseconds are kept exactly; what a claim returns is what is stored.
     let micro = at(5) + TimeDelta::microseconds(123);
     assert!(
-        s.attach_payment_page(&id, "tok", "https://pay/x", micro)
+        s.attach_payment_page(&id, &page("tok", "https://pay/x", micro))
             .await
             .expect("attach")
     );
@@ -141,6 +141,10 @@ async fn edge_cases(store: SeaOrmStore) {
         ("status", "'bogus'"),
         ("amount", "7"),
         ("currency", "'EUR'"),
+        ("generation", "'v3'"),
+        ("account", "'Not an account'"),
+        // A notify token must never be shown, even a damaged one.
+        ("notify_token", "'nt secret'"),
     ] {
         let victim = new_payment(&order_ref("corrupt"), 1500, at(0));
         s.insert_payment(&victim).await.expect("insert");
@@ -156,6 +160,7 @@ async fn edge_cases(store: SeaOrmStore) {
                     message.contains(victim.transaction_id.as_str()),
                     "{message}"
                 );
+                assert!(!message.contains("nt secret"), "{message}");
             }
             other => panic!("{column} = {value}: expected Corrupt, got {other:?}"),
         }

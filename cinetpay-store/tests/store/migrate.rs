@@ -37,7 +37,7 @@ async fn tables(db: &DatabaseConnection, schema: Option<&str>) -> Vec<String> {
 }
 
 /// The versions recorded in `table` (qualified as needed).
-async fn versions(db: &DatabaseConnection, table: &str) -> Vec<String> {
+pub(super) async fn versions(db: &DatabaseConnection, table: &str) -> Vec<String> {
     let sql = format!("SELECT version FROM {table} ORDER BY version");
     db.query_all_raw(Statement::from_string(db.get_database_backend(), sql))
         .await
@@ -48,9 +48,10 @@ async fn versions(db: &DatabaseConnection, table: &str) -> Vec<String> {
 }
 
 /// Every migration of the store, in order.
-const VERSIONS: [&str; 2] = [
+pub(super) const VERSIONS: [&str; 3] = [
     "m20260601_000001_create_tables",
     "m20261201_000002_one_payment_per_order",
+    "m20261201_000003_accounts_and_notify_tokens",
 ];
 
 #[tokio::test]
@@ -206,6 +207,8 @@ async fn upgrade_brings_version_1_rows_in_line(store: SeaOrmStore) {
     };
     use cinetpay_testing::fixtures::{accepted_check, at, new_payment, order_ref};
 
+    use super::common::stored_payment;
+
     store.migrate_steps(1).await.expect("version 1");
     let table = super::common::payments_table(&store);
     let raw = store.connection().clone();
@@ -222,27 +225,17 @@ async fn upgrade_brings_version_1_rows_in_line(store: SeaOrmStore) {
     let delivered = new_payment(&paid, 1500, at(1_000));
     let single = new_payment(&twice, 1500, at(2_000));
     for (new, fulfilled) in [(&older, None), (&delivered, Some(5_000)), (&single, None)] {
-        store.insert_payment(new).await.expect("insert");
+        super::common::insert_old_row(&store, new).await;
         raw.execute_unprepared(&accept(new.transaction_id.as_str(), fulfilled))
             .await
             .expect("a version 1 row");
     }
 
     store.migrate().await.expect("the upgrade");
-    let read = |id| {
-        let store = store.clone();
-        async move {
-            store
-                .find_payment(id)
-                .await
-                .expect("read")
-                .expect("payment")
-        }
-    };
-    let payer = read(&delivered.transaction_id).await;
+    let payer = stored_payment(&store, &delivered.transaction_id).await;
     assert_eq!(payer.status, PaymentStatus::Accepted);
     assert!(payer.is_fulfilled());
-    let duplicate = read(&older.transaction_id).await;
+    let duplicate = stored_payment(&store, &older.transaction_id).await;
     assert_eq!(duplicate.status, PaymentStatus::NeedsAttention);
     assert_eq!(
         duplicate.attention,
@@ -252,7 +245,7 @@ async fn upgrade_brings_version_1_rows_in_line(store: SeaOrmStore) {
     );
     assert_eq!(duplicate.owed(), Some(Owed::RefundNotice));
     assert_eq!(
-        read(&single.transaction_id).await.owed(),
+        stored_payment(&store, &single.transaction_id).await.owed(),
         Some(Owed::Delivery)
     );
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::common::{MYSQL_VAR, POSTGRES_VAR, Place, admin, server_url};
 use cinetpay_core::{PaymentStore, StoreError, TransactionId};
 use cinetpay_store::SeaOrmStore;
-use cinetpay_testing::fixtures::{at, new_payment, order_ref};
+use cinetpay_testing::fixtures::{at, new_payment, order_ref, page};
 use sea_orm::DbBackend;
 use tokio::io::copy_bidirectional;
 use tokio::net::{TcpListener, TcpStream};
@@ -250,7 +250,7 @@ async fn postgres_stuck_statement_is_unavailable() {
         .expect("lock the row");
     let started = std::time::Instant::now();
     let stuck = store
-        .attach_payment_page(&new.transaction_id, "tok", "https://pay/x", at(1))
+        .attach_payment_page(&new.transaction_id, &page("tok", "https://pay/x", at(1)))
         .await;
     assert_unavailable("an update stuck behind a lock", stuck);
     assert!(
@@ -261,7 +261,7 @@ async fn postgres_stuck_statement_is_unavailable() {
     blocker.rollback().await.expect("rollback");
     assert!(
         store
-            .attach_payment_page(&new.transaction_id, "tok", "https://pay/x", at(2))
+            .attach_payment_page(&new.transaction_id, &page("tok", "https://pay/x", at(2)))
             .await
             .expect("attach once the lock is gone")
     );
@@ -327,7 +327,7 @@ async fn mysql_stuck_statement_is_cut_by_the_statement_timeout() {
             .expect("lock the row");
         let started = std::time::Instant::now();
         let stuck = store
-            .attach_payment_page(&new.transaction_id, "tok", "https://pay/x", at(1))
+            .attach_payment_page(&new.transaction_id, &page("tok", "https://pay/x", at(1)))
             .await;
         assert_unavailable("an update stuck behind a lock", stuck);
         assert!(
@@ -338,7 +338,7 @@ async fn mysql_stuck_statement_is_cut_by_the_statement_timeout() {
         blocker.rollback().await.expect("rollback");
         assert!(
             store
-                .attach_payment_page(&new.transaction_id, "tok", "https://pay/x", at(2))
+                .attach_payment_page(&new.transaction_id, &page("tok", "https://pay/x", at(2)))
                 .await
                 .expect("attach once the lock is gone")
         );

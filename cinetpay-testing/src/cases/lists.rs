@@ -134,7 +134,7 @@ async fn poll_payment(
         let url = fixtures::payment_url(&new.transaction_id);
         let ok = c.ok(
             "attach_payment_page",
-            s.attach_payment_page(&new.transaction_id, "tok", &url, at(page))
+            s.attach_payment_page(&new.transaction_id, &fixtures::page("tok", &url, at(page)))
                 .await,
         );
         c.that(ok, "attach_payment_page of a new payment to return true");

@@ -1,5 +1,6 @@
 //! The cases of the suite, one public async fn each, grouped by what they cover.
 
+mod accounts;
 mod deliveries;
 mod fulfilment;
 mod lists;
@@ -7,6 +8,10 @@ mod payments;
 mod races;
 mod status;
 
+pub use accounts::{
+    account_and_generation_round_trip, attach_payment_page_records_the_2026_answer,
+    no_notify_token_without_a_2026_page,
+};
 pub use deliveries::{
     delivery_log_batches, delivery_log_bounded_strings, delivery_log_order_and_limit,
 };

@@ -349,7 +349,7 @@ pub async fn attach_payment_page(backend: Arc<dyn StoreBackend>) {
     let url = format!("https://checkout.cinetpay.com/payment/{token}");
     let attached = c.ok(
         "attach_payment_page",
-        s.attach_payment_page(&new.transaction_id, &token, &url, at(250))
+        s.attach_payment_page(&new.transaction_id, &fixtures::page(&token, &url, at(250)))
             .await,
     );
     c.that(
@@ -373,8 +373,11 @@ pub async fn attach_payment_page(backend: Arc<dyn StoreBackend>) {
     let url2 = format!("https://checkout.cinetpay.com/payment/{token2}");
     let again = c.ok(
         "attach_payment_page",
-        s.attach_payment_page(&new.transaction_id, &token2, &url2, at(500))
-            .await,
+        s.attach_payment_page(
+            &new.transaction_id,
+            &fixtures::page(&token2, &url2, at(500)),
+        )
+        .await,
     );
     c.that(again, "a second attach_payment_page to return true");
     expected.payment_token = Some(token2);
@@ -388,8 +391,11 @@ pub async fn attach_payment_page(backend: Arc<dyn StoreBackend>) {
 
     let unknown = c.ok(
         "attach_payment_page",
-        s.attach_payment_page(&TransactionId::generate(), &token, &url, at(600))
-            .await,
+        s.attach_payment_page(
+            &TransactionId::generate(),
+            &fixtures::page(&token, &url, at(600)),
+        )
+        .await,
     );
     c.that(
         !unknown,
@@ -474,7 +480,7 @@ pub async fn unknown_transaction_changes_nothing(backend: Arc<dyn StoreBackend>)
     );
     let attached = c.ok(
         "attach_payment_page",
-        s.attach_payment_page(&id, "t", "https://x.test/p", at(1))
+        s.attach_payment_page(&id, &fixtures::page("t", "https://x.test/p", at(1)))
             .await,
     );
     c.that(
@@ -600,8 +606,11 @@ pub async fn superseded_payment_is_never_accepted(backend: Arc<dyn StoreBackend>
     let url = fixtures::payment_url(&old.transaction_id);
     let attached = c.ok(
         "attach_payment_page",
-        s.attach_payment_page(&old.transaction_id, "tok-old", &url, at(100))
-            .await,
+        s.attach_payment_page(
+            &old.transaction_id,
+            &fixtures::page("tok-old", &url, at(100)),
+        )
+        .await,
     );
     c.that(
         attached,
@@ -633,9 +642,7 @@ pub async fn superseded_payment_is_never_accepted(backend: Arc<dyn StoreBackend>
         "attach_payment_page",
         s.attach_payment_page(
             &old.transaction_id,
-            "tok-late",
-            "https://x.test/late",
-            at(2_000),
+            &fixtures::page("tok-late", "https://x.test/late", at(2_000)),
         )
         .await,
     );

@@ -561,8 +561,11 @@ pub async fn record_check_keeps_status(backend: Arc<dyn StoreBackend>) {
     let url = fixtures::payment_url(&pending.transaction_id);
     let ok = c.ok(
         "attach_payment_page",
-        s.attach_payment_page(&pending.transaction_id, "tok", &url, at(100))
-            .await,
+        s.attach_payment_page(
+            &pending.transaction_id,
+            &fixtures::page("tok", &url, at(100)),
+        )
+        .await,
     );
     c.that(ok, "attach_payment_page of a new payment to return true");
     let mut expected = c.get(s, &pending.transaction_id).await;
