@@ -30,7 +30,8 @@ async fn main() -> ExitCode {
 }
 
 async fn run() -> Result<(), Box<dyn Error>> {
-    let (figment, sandbox) = with_sandbox(with_shop_variables(rocket_figment())?).await?;
+    let figment = with_shop_variables(rocket_figment())?;
+    let (figment, sandbox) = with_sandbox(figment).await?;
     let ready = AdHoc::on_liftoff("shop ready", |rocket| {
         Box::pin(async move {
             let config = rocket.config();
