@@ -9,11 +9,13 @@ use std::time::{Duration, Instant};
 use cinetpay_core::engine::{CheckoutSettings, ReconcileReport};
 use cinetpay_core::{Payment, TransactionId};
 use cinetpay_sandbox::{
-    Decision, NotificationRecord, Operator, PaymentSnapshot, Sandbox, SandboxHandle, Scenario,
+    Decision, Generation, NotificationRecord, Operator, PaymentSnapshot, Sandbox, SandboxHandle,
+    Scenario,
 };
 use reqwest::StatusCode;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, LOCATION};
 use serde::Deserialize;
+use shop_common::dev::SandboxMode;
 use tokio::net::TcpListener;
 
 use crate::adapter::{self, Adapter, Server};
@@ -84,6 +86,8 @@ pub struct World {
     pub adapter: Adapter,
     /// The payment store.
     pub store: StoreKind,
+    /// The API generation(s) the shop's accounts use (see [`World::start_with`]).
+    pub mode: SandboxMode,
     _database: CaseDatabase,
 }
 
@@ -92,6 +96,7 @@ impl std::fmt::Debug for World {
         f.debug_struct("World")
             .field("adapter", &self.adapter)
             .field("store", &self.store)
+            .field("mode", &self.mode)
             .field("base", &self.base)
             .field("sandbox", &self.sandbox.url().as_str())
             .finish_non_exhaustive()
@@ -101,6 +106,18 @@ impl std::fmt::Debug for World {
 /// The engine's settings for tests: the sandbox's credentials, and retry
 /// delays of milliseconds instead of minutes.
 pub fn test_settings(sandbox: &Sandbox, public_url: &str) -> CheckoutSettings {
+    test_settings_for(sandbox, SandboxMode::V2, public_url)
+}
+
+/// [`test_settings`] for the shop's accounts in `mode` on `sandbox` (see
+/// [`shop_common::dev::credentials_of`]): [`SandboxMode::Rest2026`], one
+/// 2026 account `ci` (XOF); [`SandboxMode::Mixed`], `ci` on Checkout v2
+/// (XOF) and `cm` on the 2026 API (XAF).
+pub fn test_settings_for(
+    sandbox: &Sandbox,
+    mode: SandboxMode,
+    public_url: &str,
+) -> CheckoutSettings {
     CheckoutSettings {
         fulfil_retry_base_ms: 20,
         fulfil_retry_max_ms: 100,
@@ -108,7 +125,7 @@ pub fn test_settings(sandbox: &Sandbox, public_url: &str) -> CheckoutSettings {
         claim_lease_ms: 10_000,
         http_timeout_ms: 5_000,
         check_retries: CHECK_RETRIES,
-        ..shop_common::dev::sandbox_settings(sandbox, public_url)
+        ..shop_common::dev::sandbox_settings_for(sandbox, mode, public_url)
     }
 }
 
@@ -129,12 +146,31 @@ impl World {
     /// # Panics
     /// When anything cannot start: a case that cannot start has failed.
     pub async fn start(adapter: Adapter, store: StoreKind, case: &str) -> Option<World> {
+        World::start_with(adapter, store, SandboxMode::V2, case).await
+    }
+
+    /// [`World::start`] with the shop's accounts on the API generation(s) of
+    /// `mode`: [`SandboxMode::V2`], one Checkout v2 account (the cases of
+    /// [`crate::cases`]); [`SandboxMode::Rest2026`], one 2026 API account
+    /// (XOF, the cases of [`crate::cases::rest2026`]); [`SandboxMode::Mixed`],
+    /// as `SHOP_SANDBOX_GENERATION=mixed` runs the shop: `ci` on Checkout v2
+    /// (XOF) and `cm` on the 2026 API (XAF), on one sandbox.
+    ///
+    /// # Panics
+    /// When anything cannot start.
+    pub async fn start_with(
+        adapter: Adapter,
+        store: StoreKind,
+        mode: SandboxMode,
+        case: &str,
+    ) -> Option<World> {
         init_tracing();
         let database = CaseDatabase::prepare(store, case).await?;
-        let sandbox = Sandbox::builder()
-            .start()
-            .await
-            .expect("the sandbox starts");
+        let mut builder = Sandbox::builder();
+        if mode == SandboxMode::Mixed {
+            builder = builder.rest_country("CM");
+        }
+        let sandbox = builder.start().await.expect("the sandbox starts");
         let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
             .await
             .expect("an ephemeral port for the shop");
@@ -143,7 +179,7 @@ impl World {
         let shop = TestShop::build(ShopOptions {
             database_url: database.url.clone(),
             store: database.choice.clone(),
-            settings: test_settings(&sandbox, &base),
+            settings: test_settings_for(&sandbox, mode, &base),
             clock: None,
         })
         .await
@@ -162,6 +198,7 @@ impl World {
             http,
             adapter,
             store,
+            mode,
             _database: database,
         })
     }
@@ -256,7 +293,10 @@ impl World {
     pub async fn new_payment(&self) -> (OrderJson, PaymentSnapshot) {
         let order = self.new_order(PRODUCT).await;
         let payment = self.open_payment_page(&order.order_ref).await;
-        assert_eq!(payment.metadata.as_deref(), Some(order.order_ref.as_str()));
+        if payment.generation == Generation::V2 {
+            // The 2026 API has no metadata field.
+            assert_eq!(payment.metadata.as_deref(), Some(order.order_ref.as_str()));
+        }
         assert_eq!(
             (payment.amount, payment.currency.as_str()),
             (order.amount, order.currency.as_str()),
@@ -268,7 +308,34 @@ impl World {
     /// The customer's browser comes back: CinetPay's page posts the return
     /// form (`transaction_id`, `token`) to `/cinetpay/return`. Returns where
     /// the shop sends the browser (the `303`'s `Location`).
+    /// On the 2026 API, CinetPay sends the browser to the payment's
+    /// `success_url` (or `failed_url`, the same): a `GET` of
+    /// `/cinetpay/return?transaction_id=…`.
     pub async fn browser_return(&self, payment: &PaymentSnapshot) -> String {
+        if payment.generation == Generation::Rest2026 {
+            let expected = format!(
+                "{}?transaction_id={}",
+                self.url("/cinetpay/return"),
+                payment.transaction_id
+            );
+            assert_eq!(
+                payment.return_url, expected,
+                "the 2026 success_url is the shop's"
+            );
+            let response = self
+                .http
+                .get(&payment.return_url)
+                .header(ACCEPT, BROWSER_ACCEPT)
+                .send()
+                .await
+                .expect("GET /cinetpay/return answers");
+            assert_eq!(
+                response.status(),
+                StatusCode::SEE_OTHER,
+                "the return answers 303"
+            );
+            return location(&response);
+        }
         assert_eq!(
             payment.return_url,
             self.url("/cinetpay/return"),
@@ -349,9 +416,32 @@ impl World {
             .expect("the sandbox's notifications are answered in time")
     }
 
-    /// How many times the shop called `/v2/payment/check` about the payment.
+    /// How many times the shop asked CinetPay about the payment: its calls
+    /// of `/v2/payment/check` for a Checkout v2 payment; for a 2026 one, the
+    /// sandbox's count of `GET /v1/payment/{id}` calls, of every payment
+    /// (the 2026 cases make one payment at a time).
     pub fn checks(&self, payment: &PaymentSnapshot) -> usize {
-        self.sandbox().checks_for(&payment.transaction_id).len()
+        match payment.generation {
+            Generation::V2 => self.sandbox().checks_for(&payment.transaction_id).len(),
+            Generation::Rest2026 => {
+                usize::try_from(self.sandbox().rest_counters().status_calls).unwrap_or(usize::MAX)
+            }
+        }
+    }
+
+    /// Posts `body` to `/cinetpay/notify` with `content_type`: the shop's
+    /// status and body (a 2026 notification is JSON).
+    pub async fn post_notify_as(&self, content_type: &str, body: String) -> (u16, String) {
+        let response = self
+            .http
+            .post(self.url("/cinetpay/notify"))
+            .header(CONTENT_TYPE, content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("POST /cinetpay/notify answers");
+        let status = response.status().as_u16();
+        (status, response.text().await.unwrap_or_default())
     }
 
     // ---- hand-written notifications ----

@@ -20,6 +20,7 @@ use cinetpay_e2e::world::XToken;
 use cinetpay_e2e::{Adapter, StoreKind, World};
 use cinetpay_testing::TestNotification as Notice;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement};
+use shop_common::dev::SandboxMode;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -285,6 +286,12 @@ struct Fixture {
     paid_token: String,
     /// An order nobody tried to pay.
     unpaid_order: String,
+    /// An order with a pending payment on the 2026 account (`cm`, XAF), its
+    /// notify token and CinetPay's id of it.
+    rest_order: String,
+    rest_tx: String,
+    rest_token: String,
+    rest_cinetpay_id: String,
 }
 
 async fn fixture(world: &World) -> Fixture {
@@ -305,7 +312,17 @@ async fn fixture(world: &World) -> Fixture {
     let (status, _) = world.post_notice(&paid_notice, XToken::Signed).await;
     assert_eq!(status, 200, "the genuine notification is accepted again");
     let unpaid = world.new_order("attieke").await;
+    let rest = world.new_order("ndole").await;
+    let rest_payment = world.open_payment_page(&rest.order_ref).await;
+    let details = rest_payment
+        .rest
+        .clone()
+        .expect("ndole is paid on the 2026 account");
     Fixture {
+        rest_order: rest.order_ref,
+        rest_tx: rest_payment.transaction_id,
+        rest_token: details.notify_token,
+        rest_cinetpay_id: details.transaction_id,
         site_id: world.sandbox().site_id().to_owned(),
         key,
         pending_order: pending.order_ref,
@@ -419,6 +436,11 @@ fn form_pairs(pairs: &[(&str, &str)]) -> String {
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
     )
     .form_body()
+}
+
+/// A 2026 notification body: `notify_token` and `merchant_transaction_id`.
+fn rest_json(token: &str, id: &str) -> String {
+    serde_json::json!({"notify_token": token, "merchant_transaction_id": id}).to_string()
 }
 
 fn catalogue(fx: &Fixture) -> Vec<Case> {
@@ -642,6 +664,102 @@ fn catalogue(fx: &Fixture) -> Vec<Case> {
                 )
                 .chunked(),
             Refused(413),
+        ),
+        // ---------------- notify, 2026 API (JSON) ----------------
+        case(
+            "notify 2026: token of the wrong type",
+            Raw::new("POST", NOTIFY).json(format!(
+                "{{\"notify_token\":12345,\"merchant_transaction_id\":\"{}\"}}",
+                fx.rest_tx
+            )),
+            Refused(400),
+        ),
+        case(
+            "notify 2026: transaction id of the wrong type",
+            Raw::new("POST", NOTIFY).json(format!(
+                "{{\"notify_token\":\"{}\",\"merchant_transaction_id\":[\"{}\"]}}",
+                fx.rest_token, fx.rest_tx
+            )),
+            Refused(400),
+        ),
+        case(
+            "notify 2026: token as an object",
+            Raw::new("POST", NOTIFY).json(format!(
+                "{{\"notify_token\":{{\"$ne\":null}},\"merchant_transaction_id\":\"{}\"}}",
+                fx.rest_tx
+            )),
+            Refused(400),
+        ),
+        case(
+            "notify 2026: empty token",
+            Raw::new("POST", NOTIFY).json(rest_json("", &fx.rest_tx)),
+            Refused(401),
+        ),
+        case(
+            "notify 2026: huge token (12 KB)",
+            Raw::new("POST", NOTIFY).json(rest_json(&big(12_000), &fx.rest_tx)),
+            Refused(401),
+        ),
+        case(
+            "notify 2026: token over the body limit",
+            Raw::new("POST", NOTIFY).json(rest_json(&big(MIB), &fx.rest_tx)),
+            Refused(413),
+        ),
+        case(
+            "notify 2026: the genuine token with surrounding junk",
+            Raw::new("POST", NOTIFY).json(rest_json(&format!("{}x", fx.rest_token), &fx.rest_tx)),
+            Refused(401),
+        ),
+        case(
+            "notify 2026: not JSON, JSON content type",
+            Raw::new("POST", NOTIFY).json(
+                format!(
+                    "notify_token={}&merchant_transaction_id={}",
+                    fx.rest_token, fx.rest_tx
+                )
+                .replace('=', ":"),
+            ),
+            Refused(400),
+        ),
+        case(
+            "notify 2026: truncated JSON",
+            Raw::new("POST", NOTIFY).json(format!(
+                "{{\"notify_token\":\"{}\",\"merchant_tra",
+                fx.rest_token
+            )),
+            Refused(400),
+        ),
+        // A well-formed id that names no payment (ids are case-sensitive):
+        // the unknown transaction's 200, so that CinetPay stops; nothing
+        // changes and nothing is asked.
+        case(
+            "notify 2026: id in lower case",
+            Raw::new("POST", NOTIFY)
+                .json(rest_json(&fx.rest_token, &fx.rest_tx.to_ascii_lowercase())),
+            Ok,
+        ),
+        case(
+            "notify 2026: id with a space",
+            Raw::new("POST", NOTIFY).json(rest_json(&fx.rest_token, &format!("{} x", fx.rest_tx))),
+            Refused(400),
+        ),
+        case(
+            "notify 2026: id too long",
+            Raw::new("POST", NOTIFY).json(rest_json(
+                &fx.rest_token,
+                &format!("{}{}", fx.rest_tx, "X".repeat(40)),
+            )),
+            Refused(400),
+        ),
+        case(
+            "notify 2026: CinetPay's id in place of ours",
+            Raw::new("POST", NOTIFY).json(rest_json(&fx.rest_token, &fx.rest_cinetpay_id)),
+            Ok,
+        ),
+        case(
+            "notify 2026: the 2026 payment's token on a v2 payment",
+            Raw::new("POST", NOTIFY).json(rest_json(&fx.rest_token, &fx.pending_tx)),
+            Refused(401),
         ),
         case(
             "notify: text/plain",
@@ -1020,7 +1138,9 @@ struct Tally {
 /// comparison) and its secrets (to search the logs for).
 async fn run_on(adapter: Adapter, tally: &mut Tally) -> (Vec<Answer>, Vec<String>, Vec<String>) {
     let name = format!("bad_input::{adapter}");
-    let world = World::start(adapter, StoreKind::Sqlite, &name)
+    // The shop with a Checkout v2 account (XOF) and a 2026 one (XAF), so
+    // that both notification shapes reach a payment of their own.
+    let world = World::start_with(adapter, StoreKind::Sqlite, SandboxMode::Mixed, &name)
         .await
         .expect("SQLite is always available");
     let fx = fixture(&world).await;
@@ -1031,11 +1151,13 @@ async fn run_on(adapter: Adapter, tally: &mut Tally) -> (Vec<Answer>, Vec<String
     let secrets = vec![
         world.sandbox().secret_key().to_owned(),
         world.sandbox().api_key().to_owned(),
+        world.sandbox().credentials_2026().api_password().to_owned(),
+        fx.rest_token.clone(),
     ];
     let mut replies = Vec::new();
     for case in catalogue(&fx) {
         let before = snapshot(&world, &db).await;
-        let checks_before = world.sandbox().checks().len();
+        let checks_before = world.sandbox().checks().len() + status_calls(&world);
         let inits_before = world.sandbox().payments().len();
         tally.requests += 1;
         let mut fail = |why: String| {
@@ -1107,7 +1229,7 @@ async fn run_on(adapter: Adapter, tally: &mut Tally) -> (Vec<Answer>, Vec<String
                 "state changed:\n--- before\n{before}--- after\n{after}"
             ));
         }
-        let checks = world.sandbox().checks().len() - checks_before;
+        let checks = world.sandbox().checks().len() + status_calls(&world) - checks_before;
         let inits = world.sandbox().payments().len() - inits_before;
         if (checks > 0 || inits > 0) && !case.may_check {
             tally.unexpected_checks += checks + inits;
@@ -1127,6 +1249,11 @@ async fn run_on(adapter: Adapter, tally: &mut Tally) -> (Vec<Answer>, Vec<String
     assert_eq!(paid.deliveries.len(), 1, "the paid order has one delivery");
     let pending = world.order(&fx.pending_order).await;
     assert_eq!(pending.payment_status, "pending");
+    let rest = world.order(&fx.rest_order).await;
+    assert_eq!(
+        rest.payment_status, "pending",
+        "the 2026 payment is still pending"
+    );
     db.close().await.ok();
     let ids = vec![
         fx.pending_tx,
@@ -1134,8 +1261,15 @@ async fn run_on(adapter: Adapter, tally: &mut Tally) -> (Vec<Answer>, Vec<String
         fx.pending_order,
         fx.paid_order,
         fx.unpaid_order,
+        fx.rest_tx,
+        fx.rest_order,
     ];
     (replies, ids, secrets)
+}
+
+/// The 2026 API's status calls so far.
+fn status_calls(world: &World) -> usize {
+    usize::try_from(world.sandbox().rest_counters().status_calls).unwrap_or(usize::MAX)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

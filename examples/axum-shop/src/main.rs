@@ -1,7 +1,8 @@
 //! `cargo run -p axum-shop`: the example shop on `SHOP_ADDR` (default
 //! `127.0.0.1:3000`) with its orders and payments in `DATABASE_URL`. With no
 //! settings at all it runs on SQLite and the embedded CinetPay sandbox (the
-//! development defaults of `shop_common::dev`). Stops gracefully on Ctrl-C or
+//! development defaults of `shop_common::dev`; `SHOP_SANDBOX_GENERATION` =
+//! `v2`, `2026` or `mixed` chooses its API). Stops gracefully on Ctrl-C or
 //! SIGTERM.
 
 use std::process::ExitCode;
@@ -30,7 +31,8 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         .map_err(|e| format!("SHOP_ADDR {addr:?}: {e}"))?;
     let addr = listener.local_addr()?;
     let database_url = dev::var_or("DATABASE_URL", dev::DATABASE_URL);
-    // Development default: no CINETPAY_API_KEY, the embedded sandbox instead.
+    // Development default: no CINETPAY_API_KEY nor CINETPAY_ACCOUNTS, the
+    // embedded sandbox instead (SHOP_SANDBOX_GENERATION: v2, 2026 or mixed).
     let sandbox = dev::sandbox_unless_configured(&mut settings, addr).await?;
     let config = settings.into_config()?;
 

@@ -3,7 +3,9 @@
 //! directory has one) and `ROCKET_*` variables: the address, the database
 //! (`[default.databases.shop]`, a SQLite file by default) and CinetPay
 //! (`[default.cinetpay]`), whose fairing builds the payment store on ignite.
-//! Without a CinetPay API key, the embedded CinetPay sandbox plays CinetPay.
+//! Without CinetPay credentials (an API key, or `accounts`), the embedded
+//! CinetPay sandbox plays CinetPay, on the API of `SHOP_SANDBOX_GENERATION`
+//! (`v2` by default, `2026` or `mixed`).
 //! The axum shop's variables override the file: `SHOP_ADDR` (port 0: any
 //! free port), `DATABASE_URL`, `CINETPAY_PUBLIC_URL`. Stops gracefully on Ctrl-C
 //! or SIGTERM.
@@ -12,10 +14,12 @@ use std::error::Error;
 use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
 
-use cinetpay_sandbox::Sandbox;
+use cinetpay_rocket::cinetpay_core::engine::CheckoutSettings;
 use rocket::fairing::AdHoc;
 use rocket::figment::providers::{Env, Format, Serialized, Toml};
+use rocket::figment::value::Dict;
 use rocket::figment::{Figment, Profile};
+use shop_common::dev::{self, SandboxMode, Sandboxes};
 use shop_common::logging;
 
 #[rocket::main]
@@ -26,30 +30,8 @@ async fn main() -> ExitCode {
 }
 
 async fn run() -> Result<(), Box<dyn Error>> {
-    let mut figment = with_shop_variables(rocket_figment())?;
-    let sandbox = if is_set(&figment, "api_key") {
-        None
-    } else {
-        let sandbox = Sandbox::builder().start().await?;
-        tracing::info!(
-            "no CinetPay API key configured: using the embedded CinetPay sandbox at {} (site id \
-             {}); payments are simulated, nothing is charged",
-            sandbox.url(),
-            sandbox.site_id()
-        );
-        for (key, value) in [
-            ("api_key", sandbox.api_key().to_owned()),
-            ("site_id", sandbox.site_id().to_owned()),
-            ("secret_key", sandbox.secret_key().to_owned()),
-            (
-                "api_url",
-                sandbox.url().as_str().trim_end_matches('/').to_owned(),
-            ),
-        ] {
-            figment = figment.merge(Serialized::global(&format!("cinetpay.{key}"), value));
-        }
-        Some(sandbox)
-    };
+    let figment = with_shop_variables(rocket_figment())?;
+    let (figment, sandbox) = with_sandbox(figment).await?;
     let ready = AdHoc::on_liftoff("shop ready", |rocket| {
         Box::pin(async move {
             let config = rocket.config();
@@ -72,6 +54,31 @@ async fn run() -> Result<(), Box<dyn Error>> {
     }
     tracing::info!("shop stopped, delivery log stored");
     Ok(())
+}
+
+/// Without CinetPay credentials (`cinetpay.api_key` or `cinetpay.accounts`,
+/// in the file or as `ROCKET_CINETPAY_*`), starts the embedded sandbox(es) of
+/// `SHOP_SANDBOX_GENERATION` (`v2`, `2026` or `mixed`) and points the
+/// `cinetpay` table at them.
+async fn with_sandbox(
+    mut figment: Figment,
+) -> Result<(Figment, Option<Sandboxes>), Box<dyn Error>> {
+    if is_set(&figment, "api_key") || is_set(&figment, "accounts") {
+        // What the fairing will read, for the log line (its own keys aside).
+        let mut table: Dict = figment.extract_inner("cinetpay").unwrap_or_default();
+        table.retain(|key, _| key != "database" && key != "database_url");
+        match Figment::from(Serialized::defaults(table)).extract::<CheckoutSettings>() {
+            Ok(settings) => dev::log_configured(&settings),
+            Err(_) => tracing::info!("using the CinetPay credentials of the `cinetpay` table"),
+        }
+        return Ok((figment, None));
+    }
+    let sandboxes = Sandboxes::start(SandboxMode::from_env()?).await?;
+    sandboxes.log();
+    for (key, value) in &sandboxes.credentials {
+        figment = figment.merge(Serialized::global(&format!("cinetpay.{key}"), value));
+    }
+    Ok((figment, Some(sandboxes)))
 }
 
 /// Rocket's own figment (`rocket::Config::figment()`), with this crate's

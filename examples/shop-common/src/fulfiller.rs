@@ -6,7 +6,7 @@
 
 use async_trait::async_trait;
 use cinetpay_core::{
-    Description, FulfilError, OrderFulfiller, OrderQuote, OrderRef, Payment, QuoteError,
+    Customer, Description, FulfilError, OrderFulfiller, OrderQuote, OrderRef, Payment, QuoteError,
     RefundReason,
 };
 use cinetpay_store::TransactionalFulfiller;
@@ -14,6 +14,24 @@ use sea_orm::{ConnectionTrait, DatabaseTransaction};
 
 use crate::catalogue;
 use crate::orders::OrderBook;
+
+/// Who pays: the shop's orders record no customer (there are no accounts in
+/// this demo), so every quote names the same demo customer. The 2026 API
+/// requires a first name, a family name and an e-mail; Checkout v2 passes
+/// them on to CinetPay's page. A real shop gives the order's own customer.
+///
+/// ```
+/// let customer = shop_common::fulfiller::demo_customer();
+/// assert!(customer.name.is_some() && customer.surname.is_some() && customer.email.is_some());
+/// ```
+pub fn demo_customer() -> Customer {
+    Customer {
+        name: Some("Koné".to_owned()),
+        surname: Some("Awa".to_owned()),
+        email: Some("awa.kone@example.ci".to_owned()),
+        ..Customer::default()
+    }
+}
 
 /// The shop's fulfiller.
 ///
@@ -64,7 +82,7 @@ impl ShopFulfiller {
             .money()
             .map_err(|e| QuoteError::NotPayable(e.to_string()))?;
         let description = Description::sanitised(&format!("{} - {}", product.name, order));
-        Ok(OrderQuote::new(money, description))
+        Ok(OrderQuote::new(money, description).with_customer(demo_customer()))
     }
 
     /// Delivers through `db` (the store's transaction, or the order book's

@@ -2,13 +2,15 @@
 //! panics with a message naming what a user would have seen go wrong.
 //!
 //! Add a case here and to the list in `tests/matrix.rs`, and it runs on every
-//! adapter and store.
+//! adapter and store. The cases of the 2026 REST API are in [`rest2026`]
+//! (their own list in `tests/matrix.rs`, run on every adapter and store too).
 
 mod duplicates;
 mod faults;
 mod happy;
 mod init;
 mod rejects;
+pub mod rest2026;
 mod tampering;
 
 pub use duplicates::*;

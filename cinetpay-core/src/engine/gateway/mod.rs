@@ -127,6 +127,18 @@ pub(crate) fn parse_notice(
     {
         return Ok(Notice::Rest(rest));
     }
+    // A 2026 body whose fields are not text is malformed, not a Checkout v2
+    // form "without cpm_trans_id" (which would be answered 200, ignored).
+    if let Ok(serde_json::Value::Object(fields)) = serde_json::from_slice(body)
+        && ["notify_token", "merchant_transaction_id"]
+            .iter()
+            .any(|k| fields.contains_key(*k))
+        && !fields.contains_key("cpm_trans_id")
+    {
+        return Err(crate::protocol::NotificationError::BadJson(
+            "notify_token and merchant_transaction_id must be text".to_owned(),
+        ));
+    }
     Notification::parse(content_type, body).map(Notice::V2)
 }
 
