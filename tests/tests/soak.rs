@@ -30,6 +30,12 @@
 //!   refund noted once by the shop, no payment lost or left pending. The last
 //!   line printed is the figures.
 //!
+//! * The same soak runs on the 2026 API (`soak_*_2026`): two accounts, `ci`
+//!   (XOF) and `cm` (XAF), each on its own sandbox as CinetPay has one
+//!   account per country; each order buys a product of one currency, so it is
+//!   paid on that account, and its notifications carry the payment's notify
+//!   token (no status faults there: the sandbox's are not per payment).
+//!
 //! `CINETPAY_SOAK_PAYMENTS` (default 2000) sets the number of payments,
 //! `CINETPAY_SOAK_SEED` replays one run's random plan (its seed is printed
 //! first). Databases: `CINETPAY_TEST_POSTGRES_URL`, `CINETPAY_TEST_MYSQL_URL`
@@ -50,6 +56,7 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderName, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use cinetpay_core::engine::AccountSettings;
 use cinetpay_core::{Attention, PaymentStatus, PaymentStore, RefundReason, TransactionId};
 use cinetpay_e2e::shop::{ShopOptions, TestShop};
 use cinetpay_e2e::store::CaseDatabase;
@@ -79,12 +86,56 @@ const CLOCK_SKEW_S: i64 = 60;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn soak_postgres() {
-    soak(StoreKind::Postgres, "soak::soak_postgres").await;
+    soak(StoreKind::Postgres, "soak::soak_postgres", Api::CheckoutV2).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn soak_mysql() {
-    soak(StoreKind::Mysql, "soak::soak_mysql").await;
+    soak(StoreKind::Mysql, "soak::soak_mysql", Api::CheckoutV2).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn soak_postgres_2026() {
+    soak(
+        StoreKind::Postgres,
+        "soak::soak_postgres_2026",
+        Api::Rest2026,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn soak_mysql_2026() {
+    soak(StoreKind::Mysql, "soak::soak_mysql_2026", Api::Rest2026).await;
+}
+
+/// Which API the shop's accounts are on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Api {
+    /// One Checkout v2 account (XOF products).
+    CheckoutV2,
+    /// Two 2026 API accounts, each on its own sandbox as CinetPay has one
+    /// account per country: `ci` (XOF, Côte d'Ivoire) and `cm` (XAF,
+    /// Cameroon); each order buys a product of one of the two currencies.
+    Rest2026,
+}
+
+impl Api {
+    /// The accounts: (name, sandbox country, a product in its currency).
+    fn accounts(self) -> &'static [(&'static str, &'static str, &'static str)] {
+        match self {
+            Api::CheckoutV2 => &[("default", "CI", PRODUCT)],
+            Api::Rest2026 => &[("ci", "CI", PRODUCT), ("cm", "CM", "ndole")],
+        }
+    }
+
+    /// The operator's refusal code.
+    fn refusal(self) -> &'static str {
+        match self {
+            Api::CheckoutV2 => "600",
+            Api::Rest2026 => "2010",
+        }
+    }
 }
 
 // ---- the plan ----
@@ -132,9 +183,11 @@ struct Plan {
     fulfil_failures: u32,
     check_failures: u32,
     browser: Return,
+    /// Index of the account (and sandbox) the order is paid on.
+    account: usize,
 }
 
-fn draw(rng: &mut StdRng) -> Plan {
+fn draw(rng: &mut StdRng, api: Api) -> Plan {
     let sequence = match rng.random_range(0..100) {
         0..34 => Sequence::Accepted,
         34..46 => Sequence::WaitingThenAccepted,
@@ -151,8 +204,12 @@ fn draw(rng: &mut StdRng) -> Plan {
     } else {
         0
     };
-    // (Not on a payment only the reconcilers see: its checks come later.)
-    let check_failures = if sequence != Sequence::NotificationsLost && rng.random_bool(0.05) {
+    // (Not on a payment only the reconcilers see: its checks come later. On
+    // the 2026 API, the sandbox's status faults are not per payment.)
+    let check_failures = if api == Api::CheckoutV2
+        && sequence != Sequence::NotificationsLost
+        && rng.random_bool(0.05)
+    {
         rng.random_range(1..=2)
     } else {
         0
@@ -170,6 +227,7 @@ fn draw(rng: &mut StdRng) -> Plan {
         fulfil_failures,
         check_failures,
         browser,
+        account: rng.random_range(0..api.accounts().len()),
     }
 }
 
@@ -282,14 +340,16 @@ struct Started {
 struct Ctx {
     base: String,
     http: reqwest::Client,
-    sandbox: Sandbox,
+    /// One per account, in the order of [`Api::accounts`].
+    sandboxes: Vec<Sandbox>,
+    api: Api,
     shops: Vec<TestShop>,
 }
 
 impl Ctx {
     /// Pays for an order through the load balancer, as JSON: the new
     /// payment's id and its CinetPay token.
-    async fn init(&self, order_ref: &str) -> (String, String) {
+    async fn init(&self, sandbox: &Sandbox, order_ref: &str) -> (String, String) {
         let response = self
             .http
             .post(format!("{}/cinetpay/init", self.base))
@@ -301,8 +361,7 @@ impl Ctx {
         assert_eq!(response.status(), StatusCode::OK, "init of {order_ref}");
         let started: Started = response.json().await.expect("the init answer as JSON");
         let tx = started.transaction_id;
-        let token = self
-            .sandbox
+        let token = sandbox
             .payment(&tx)
             .unwrap_or_else(|| panic!("the sandbox knows {tx}"))
             .payment_token;
@@ -313,20 +372,20 @@ impl Ctx {
     /// planned; returns the notifications sent.
     async fn play(
         &self,
+        sandbox: &Sandbox,
         plan: &Plan,
         tx: &str,
         token: &str,
         decision: Decision,
         scenario: Scenario,
     ) -> usize {
-        self.sandbox
+        sandbox
             .decide_with(tx, decision, scenario)
             .expect("the sandbox takes the decision");
         if plan.browser == Return::AtOnce {
             self.browser_return(tx, token).await;
         }
-        let records = self
-            .sandbox
+        let records = sandbox
             .wait_notifications(tx, NOTIFY_LIMIT)
             .await
             .expect("the payment's notifications are answered in time");
@@ -338,16 +397,18 @@ impl Ctx {
 
     async fn drive(&self, plan: Plan) -> Driven {
         // The customer orders, through the load balancer.
-        let order_ref = place_order(&self.http, &self.base, PRODUCT).await;
+        let (_, _, product) = self.api.accounts()[plan.account];
+        let sandbox = &self.sandboxes[plan.account];
+        let order_ref = place_order(&self.http, &self.base, product).await;
         // Whichever instance delivers it fails the first deliveries.
         if plan.fulfil_failures > 0 {
             for shop in &self.shops {
                 shop.fail_deliveries(&order_ref, plan.fulfil_failures);
             }
         }
-        let (tx, token) = self.init(&order_ref).await;
+        let (tx, token) = self.init(sandbox, &order_ref).await;
         if plan.check_failures > 0 {
-            self.sandbox
+            sandbox
                 .set_payment_check_faults(
                     &tx,
                     Some(CheckFaults::new().fail_next(plan.check_failures)),
@@ -360,21 +421,39 @@ impl Ctx {
             .interval(plan.interval);
         let refuse = || Decision::Refuse {
             operator: Operator::OrangeMoney,
-            code: "600".to_owned(),
+            code: self.api.refusal().to_owned(),
         };
         let mut payments = vec![tx.clone()];
         let notifications = match plan.sequence {
-            Sequence::Accepted => self.play(&plan, &tx, &token, pay(), scenario).await,
-            Sequence::WaitingThenAccepted => {
-                self.play(&plan, &tx, &token, pay(), scenario.waiting_first(true))
+            Sequence::Accepted => {
+                self.play(sandbox, &plan, &tx, &token, pay(), scenario)
                     .await
             }
+            Sequence::WaitingThenAccepted => {
+                self.play(
+                    sandbox,
+                    &plan,
+                    &tx,
+                    &token,
+                    pay(),
+                    scenario.waiting_first(true),
+                )
+                .await
+            }
             Sequence::RefusedThenAccepted => {
-                self.play(&plan, &tx, &token, pay(), scenario.refused_first(true))
-                    .await
+                self.play(
+                    sandbox,
+                    &plan,
+                    &tx,
+                    &token,
+                    pay(),
+                    scenario.refused_first(true),
+                )
+                .await
             }
             Sequence::Refused { waiting_first } => {
                 self.play(
+                    sandbox,
                     &plan,
                     &tx,
                     &token,
@@ -384,33 +463,41 @@ impl Ctx {
                 .await
             }
             Sequence::Cancelled => {
-                self.play(&plan, &tx, &token, Decision::Cancel, scenario)
+                self.play(sandbox, &plan, &tx, &token, Decision::Cancel, scenario)
                     .await
             }
             Sequence::PaidTwice => {
                 // Refused: the order is free to pay again, with a second payment.
                 let mut sent = self
-                    .play(&plan, &tx, &token, refuse(), scenario.clone())
+                    .play(sandbox, &plan, &tx, &token, refuse(), scenario.clone())
                     .await;
-                let (second, second_token) = self.init(&order_ref).await;
+                let (second, second_token) = self.init(sandbox, &order_ref).await;
                 assert_ne!(second, tx, "{order_ref}: a new payment after the refusal");
                 payments.push(second.clone());
                 sent += self
-                    .play(&plan, &second, &second_token, pay(), scenario.clone())
+                    .play(
+                        sandbox,
+                        &plan,
+                        &second,
+                        &second_token,
+                        pay(),
+                        scenario.clone(),
+                    )
                     .await;
                 // Then the first payment's late success.
-                sent + self.play(&plan, &tx, &token, pay(), scenario).await
+                sent + self
+                    .play(sandbox, &plan, &tx, &token, pay(), scenario)
+                    .await
             }
             Sequence::NotificationsLost => {
-                self.sandbox
+                sandbox
                     .decide_with(&tx, pay(), scenario.never_send(true))
                     .expect("the sandbox takes the payment");
                 0
             }
         };
         // Its check faults are all used by its first sync (the client retries).
-        let check_errors = self
-            .sandbox
+        let check_errors = sandbox
             .checks_for(&tx)
             .iter()
             .filter(|c| c.fault == Some("http_500"))
@@ -487,7 +574,29 @@ async fn bind() -> (TcpListener, String) {
 
 // ---- the soak ----
 
-async fn soak(kind: StoreKind, name: &str) {
+/// The shop's 2026 accounts, one per sandbox.
+fn rest_accounts(
+    api: Api,
+    sandboxes: &[Sandbox],
+) -> std::collections::BTreeMap<String, AccountSettings> {
+    api.accounts()
+        .iter()
+        .zip(sandboxes)
+        .map(|((name, _, _), sandbox)| {
+            let credentials = sandbox.credentials_2026();
+            let account = AccountSettings {
+                api_key: Some(credentials.api_key().to_owned()),
+                api_password: Some(credentials.api_password().to_owned()),
+                api_url: Some(sandbox.url().as_str().trim_end_matches('/').to_owned()),
+                currency: Some(if *name == "cm" { "XAF" } else { "XOF" }.to_owned()),
+                ..AccountSettings::default()
+            };
+            ((*name).to_owned(), account)
+        })
+        .collect()
+}
+
+async fn soak(kind: StoreKind, name: &str, api: Api) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -502,22 +611,36 @@ async fn soak(kind: StoreKind, name: &str) {
     let payments = payments_wanted();
     let seed = seed();
     eprintln!(
-        "soak {kind}: {payments} payments, {INSTANCES} instances, seed {seed} (CINETPAY_SOAK_SEED replays it)"
+        "soak {kind} ({api:?}): {payments} payments, {INSTANCES} instances, seed {seed} (CINETPAY_SOAK_SEED replays it)"
     );
 
-    let sandbox = Sandbox::builder()
-        .notify_timeout(Duration::from_secs(30))
-        .start()
-        .await
-        .expect("the sandbox starts");
+    let mut handles = Vec::new();
+    for (_, country, _) in api.accounts() {
+        handles.push(
+            Sandbox::builder()
+                .notify_timeout(Duration::from_secs(30))
+                .rest_country(*country)
+                .start()
+                .await
+                .expect("the sandbox starts"),
+        );
+    }
+    let sandboxes: Vec<Sandbox> = handles.iter().map(|h| h.sandbox()).collect();
     let (proxy_listener, base) = bind().await;
 
     // Three instances, started at once as a deployment would, with clocks
     // 60 s behind, right and 60 s ahead.
     let settings = || {
-        let mut settings = test_settings(&sandbox, &base);
+        let mut settings = test_settings(&sandboxes[0], &base);
         settings.reconcile_interval_ms = 200;
         settings.poll_after_ms = 2_000;
+        if api == Api::Rest2026 {
+            settings.api_key = None;
+            settings.site_id = None;
+            settings.secret_key = None;
+            settings.api_url = None;
+            settings.accounts = Some(rest_accounts(api, &sandboxes));
+        }
         settings
     };
     let build = |i: usize| {
@@ -556,13 +679,14 @@ async fn soak(kind: StoreKind, name: &str) {
     let ctx = Arc::new(Ctx {
         base: base.clone(),
         http,
-        sandbox: Sandbox::clone(&sandbox),
+        sandboxes: sandboxes.clone(),
+        api,
         shops: shops.clone(),
     });
 
     // Drive the orders, IN_FLIGHT at a time.
     let mut rng = StdRng::seed_from_u64(seed);
-    let plans: Arc<Vec<Plan>> = Arc::new((0..payments).map(|_| draw(&mut rng)).collect());
+    let plans: Arc<Vec<Plan>> = Arc::new((0..payments).map(|_| draw(&mut rng, api)).collect());
     let next = Arc::new(AtomicUsize::new(0));
     let workers: Vec<JoinHandle<Vec<Driven>>> = (0..IN_FLIGHT)
         .map(|_| {
@@ -587,10 +711,12 @@ async fn soak(kind: StoreKind, name: &str) {
 
     // Settle: the sandbox idle, then every order at its final state in the
     // store, and nothing due (the reconcilers are at work).
-    sandbox
-        .wait_idle(SETTLE_LIMIT)
-        .await
-        .expect("the sandbox's notifications all end");
+    for sandbox in &sandboxes {
+        sandbox
+            .wait_idle(SETTLE_LIMIT)
+            .await
+            .expect("the sandbox's notifications all end");
+    }
     let store = shops[0].checkout.store().clone();
     let settle_started = Instant::now();
     let mut unsettled: Vec<usize> = (0..driven.len()).collect();
@@ -680,13 +806,15 @@ async fn soak(kind: StoreKind, name: &str) {
     let expected_check_errors: usize = driven.iter().map(|d| d.plan.check_failures as usize).sum();
     drop(servers);
     drop(ctx);
-    sandbox.shutdown().await;
+    for handle in handles {
+        handle.shutdown().await;
+    }
 
     for problem in problems.iter().take(20) {
         eprintln!("soak {kind}: {problem}");
     }
     println!(
-        "soak {kind}: {orders} orders ({payments} payments), {INSTANCES} instances with clocks \
+        "soak {kind} ({api:?}): {orders} orders ({payments} payments), {INSTANCES} instances with clocks \
          -{CLOCK_SKEW_S} s/0/+{CLOCK_SKEW_S} s, {notifications} notifications; \
          {paid} paid, {delivered} delivered once, orders delivered twice {twice}, \
          duplicate payments created {created}, flagged {flagged}, refunds noted {refunds}, \
