@@ -243,6 +243,9 @@ impl Checkout {
         let id = payment.transaction_id.clone();
         let Some(account) = self.inner.accounts.named(&payment.account) else {
             tracing::error!(account = %payment.account, "the payment's CinetPay account is not configured: not checked");
+            // Recorded as looked at, so that such payments go to the back of
+            // the reconciler's queue instead of filling every pass.
+            self.note_check(&id, None).await;
             return Err(SyncError::UnknownAccount(payment.account.clone()));
         };
         let checked = match account.gateway().check(&payment).await {

@@ -371,3 +371,82 @@ async fn two_accounts_each_payment_on_its_own_and_notifications_checked_against_
     assert_eq!(delivered, expected);
     handle.shutdown().await;
 }
+
+/// Payments of an account that is no longer configured (a shop that moved
+/// from Checkout v2 to the 2026 API) are not checked, and do not keep the
+/// reconciler from the others: each is recorded as looked at, so a batch
+/// of them does not fill every pass.
+#[tokio::test]
+async fn payments_of_a_removed_account_do_not_starve_the_reconciler() {
+    let handle = Sandbox::builder().start().await.unwrap();
+    let sandbox = handle.sandbox();
+    let mut settings = sandbox
+        .shop_settings_2026(SHOP_URL)
+        .checkout_settings()
+        .unwrap();
+    settings.poll_after_ms = 1;
+    settings.reconcile_batch = 2;
+    let shop = Shop::new();
+    shop.quote_with("ord-1", Ok(quote(1000, Currency::Xof)));
+    let store = Arc::new(MemoryStore::new());
+    let checkout = Checkout::builder()
+        .config(settings.into_config().unwrap())
+        .store(store.clone())
+        .fulfiller(shop.clone())
+        .build()
+        .unwrap();
+    let gone = AccountName::new("old_v2").unwrap();
+    for i in 0..4 {
+        let new = cinetpay_core::NewPayment {
+            transaction_id: TransactionId::generate(),
+            order_ref: OrderRef::new(format!("old-{i}")).unwrap(),
+            amount: Amount::new(1000).unwrap(),
+            currency: Currency::Xof,
+            description: Description::new("d").unwrap(),
+            account: gone.clone(),
+            generation: Generation::CheckoutV2,
+            created_at: chrono::Utc::now() - chrono::TimeDelta::seconds(10),
+        };
+        cinetpay_core::PaymentStore::insert_payment(store.as_ref(), &new)
+            .await
+            .unwrap();
+        let page = cinetpay_core::PaymentPage {
+            payment_token: "t",
+            payment_url: "https://checkout.example/p",
+            notify_token: None,
+            cinetpay_id: None,
+            at: new.created_at,
+        };
+        cinetpay_core::PaymentStore::attach_payment_page(
+            store.as_ref(),
+            &new.transaction_id,
+            &page,
+        )
+        .await
+        .unwrap();
+    }
+    let started = checkout
+        .start_payment(&OrderRef::new("ord-1").unwrap())
+        .await
+        .unwrap();
+    // Paid, but its notification is lost: only the reconciler finds it.
+    sandbox
+        .decide_with(
+            started.transaction_id.as_str(),
+            cinetpay_sandbox::Decision::Pay {
+                operator: Operator::OrangeMoney,
+                phone: None,
+            },
+            cinetpay_sandbox::Scenario::new().never_send(true),
+        )
+        .unwrap();
+    let mut passes = 0;
+    while shop.fulfilled().is_empty() {
+        passes += 1;
+        assert!(passes <= 4, "the reconciler never reached the paid payment");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        checkout.reconcile_once().await.unwrap();
+    }
+    assert_eq!(shop.fulfilled(), vec![started.transaction_id.clone()]);
+    handle.shutdown().await;
+}
