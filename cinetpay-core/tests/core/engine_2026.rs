@@ -450,3 +450,77 @@ async fn payments_of_a_removed_account_do_not_starve_the_reconciler() {
     assert_eq!(shop.fulfilled(), vec![started.transaction_id.clone()]);
     handle.shutdown().await;
 }
+
+/// An init that timed out may have created the payment at CinetPay: it is
+/// `start_failed` (never retried with the same id, which would only meet
+/// `1200 TRANSACTION_EXIST`), its page was never shown, and the customer's
+/// next click creates a fresh payment that is delivered once; a late
+/// success of the first one could not be delivered a second time.
+#[tokio::test]
+async fn an_init_that_timed_out_is_start_failed_and_the_next_click_pays_once() {
+    let handle = Sandbox::builder()
+        .rest_faults(
+            cinetpay_sandbox::RestFaults::new()
+                .init_timeout_next(1)
+                .hang_for(Duration::from_secs(3)),
+        )
+        .start()
+        .await
+        .unwrap();
+    let sandbox = handle.sandbox();
+    let mut settings = sandbox
+        .shop_settings_2026(SHOP_URL)
+        .checkout_settings()
+        .unwrap();
+    settings.http_timeout_ms = 500;
+    settings.init_abandoned_after_ms = 2_000;
+    settings.poll_after_ms = 0;
+    let shop = Shop::new();
+    shop.quote_with("ord-1", Ok(quote(1000, Currency::Xof)));
+    let store = Arc::new(MemoryStore::new());
+    let checkout = Checkout::builder()
+        .config(settings.into_config().unwrap())
+        .store(store.clone())
+        .fulfiller(shop.clone())
+        .build()
+        .unwrap();
+    let order = OrderRef::new("ord-1").unwrap();
+    let err = checkout.start_payment(&order).await.unwrap_err();
+    assert_eq!(err.http_status(), StatusCode::SERVICE_UNAVAILABLE, "{err}");
+    let first = cinetpay_core::PaymentQueries::payments_for_order(store.as_ref(), &order, 10)
+        .await
+        .unwrap();
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0].status, PaymentStatus::StartFailed);
+    assert!(first[0].payment_url.is_none());
+    assert_eq!(
+        sandbox.rest_counters().payments_created,
+        1,
+        "CinetPay has it"
+    );
+    assert_eq!(sandbox.rest_counters().duplicates, 0, "never sent again");
+
+    let second = checkout.start_payment(&order).await.unwrap();
+    assert_ne!(second.transaction_id, first[0].transaction_id);
+    sandbox
+        .pay(second.transaction_id.as_str(), Operator::OrangeMoney)
+        .unwrap();
+    let body = sent(&sandbox, &second.transaction_id).await;
+    assert_eq!(checkout.handle(notify(body)).await.status(), StatusCode::OK);
+    until_fulfilled(&checkout, &second.transaction_id).await;
+    // The first one paid late anyway: it is not delivered (start_failed is
+    // left for a human), and the order stays delivered once.
+    sandbox
+        .pay(first[0].transaction_id.as_str(), Operator::OrangeMoney)
+        .unwrap();
+    let late = checkout
+        .sync(
+            &first[0].transaction_id,
+            cinetpay_core::DeliverySource::Reconcile,
+        )
+        .await
+        .unwrap();
+    assert_eq!(late.status(), Some(PaymentStatus::StartFailed));
+    assert_eq!(shop.fulfilled(), vec![second.transaction_id.clone()]);
+    handle.shutdown().await;
+}
