@@ -70,6 +70,6 @@ pub use store::{
     PaymentStore, PollQuery, Release, StatusChange, StoreError, Transition,
 };
 pub use values::{
-    Amount, ApiKey, ApiPassword, Channels, Credentials, Currency, Customer, Description, Money,
-    NotifyToken, OrderRef, SecretKey, SiteId, TransactionId,
+    Amount, ApiKey, ApiPassword, Channels, Country, Credentials, Currency, Customer, Description,
+    Money, NotifyToken, OrderRef, SecretKey, SiteId, TransactionId,
 };

@@ -85,6 +85,7 @@ impl Accounts {
                         client,
                         notify_url.clone(),
                         return_url.clone(),
+                        account.country.map(|c| c.calling_code()),
                     ))
                 }
             };

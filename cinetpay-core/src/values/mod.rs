@@ -2,6 +2,7 @@
 //! customers and credentials. Once you hold one of these, it is valid on the wire.
 
 mod channels;
+mod country;
 mod credentials;
 mod customer;
 mod description;
@@ -10,6 +11,7 @@ mod order_ref;
 mod transaction_id;
 
 pub use channels::{Channels, ChannelsError};
+pub use country::Country;
 pub use credentials::{
     ApiKey, ApiPassword, CredentialError, Credentials, NotifyToken, SecretKey, SiteId,
 };

@@ -247,6 +247,44 @@ async fn forged_missing_or_foreign_tokens_change_nothing_and_ask_nothing() {
     w.handle.shutdown().await;
 }
 
+/// With the account's country set, a customer's phone must carry its
+/// calling code; a wrong one fails the init before anything is stored or sent.
+#[tokio::test]
+async fn a_phone_of_another_country_is_refused_at_init() {
+    let handle = Sandbox::builder().start().await.unwrap();
+    let sandbox = handle.sandbox();
+    let mut settings = sandbox
+        .shop_settings_2026(SHOP_URL)
+        .checkout_settings()
+        .unwrap();
+    settings.country = Some("CI".into());
+    let shop = Shop::new();
+    let with_phone = |phone: &str| {
+        let mut c = customer();
+        c.phone_number = Some(phone.into());
+        quote(1000, Currency::Xof).with_customer(c)
+    };
+    shop.quote_with("cameroon", Ok(with_phone("+237690000000")));
+    shop.quote_with("ivory", Ok(with_phone("+2250707070700")));
+    let checkout = Checkout::builder()
+        .config(settings.into_config().unwrap())
+        .store(Arc::new(MemoryStore::new()))
+        .fulfiller(shop)
+        .build()
+        .unwrap();
+    let err = checkout
+        .start_payment(&OrderRef::new("cameroon").unwrap())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("+225"), "{err}");
+    assert_eq!(sandbox.rest_counters().inits, 0);
+    let ok = checkout
+        .start_payment(&OrderRef::new("ivory").unwrap())
+        .await;
+    assert!(ok.is_ok(), "{ok:?}");
+    handle.shutdown().await;
+}
+
 #[tokio::test]
 async fn a_quote_without_the_customer_the_2026_api_requires_is_refused_before_anything() {
     let w = world().await;
@@ -522,5 +560,55 @@ async fn an_init_that_timed_out_is_start_failed_and_the_next_click_pays_once() {
         .unwrap();
     assert_eq!(late.status(), Some(PaymentStatus::StartFailed));
     assert_eq!(shop.fulfilled(), vec![second.transaction_id.clone()]);
+    handle.shutdown().await;
+}
+
+/// `fulfil_in_background` on Checkout v2: the notification is answered once
+/// the verified status is stored, while the fulfiller still runs; the
+/// delivery then happens once.
+#[tokio::test]
+async fn v2_can_answer_before_the_fulfiller_runs() {
+    let handle = Sandbox::builder().start().await.unwrap();
+    let sandbox = handle.sandbox();
+    let mut settings = sandbox
+        .shop_settings_v2(SHOP_URL)
+        .checkout_settings()
+        .unwrap();
+    settings.fulfil_in_background = true;
+    settings.poll_after_ms = 0;
+    let shop = Shop::new();
+    let gate = Arc::new(tokio::sync::Semaphore::new(0));
+    shop.script([cinetpay_testing::Act::WaitFor(gate.clone())]);
+    let checkout = Checkout::builder()
+        .config(settings.into_config().unwrap())
+        .store(Arc::new(MemoryStore::new()))
+        .fulfiller(shop.clone())
+        .build()
+        .unwrap();
+    let started = checkout
+        .start_payment(&OrderRef::new("ord-1").unwrap())
+        .await
+        .unwrap();
+    let id = started.transaction_id.clone();
+    sandbox.pay(id.as_str(), Operator::OrangeMoney).unwrap();
+    let secret = cinetpay_core::SecretKey::new(sandbox.secret_key()).unwrap();
+    let notice = TestNotification::success(sandbox.site_id(), id.as_str());
+    let answer = tokio::time::timeout(
+        Duration::from_secs(5),
+        checkout.handle(notice.request("/cinetpay/notify", Some(&secret))),
+    )
+    .await
+    .expect("answered while the fulfiller waits");
+    assert_eq!(answer.status(), StatusCode::OK);
+    let payment = checkout.payment(&id).await.unwrap().unwrap();
+    assert_eq!(
+        payment.status,
+        PaymentStatus::Accepted,
+        "stored before the answer"
+    );
+    assert!(!payment.is_fulfilled());
+    gate.add_permits(1);
+    until_fulfilled(&checkout, &id).await;
+    assert_eq!(shop.fulfilled(), vec![id]);
     handle.shutdown().await;
 }

@@ -14,7 +14,7 @@ const RETURN_FORM: &str = "cinetpay-return";
 pub(super) fn summary(p: &Payment, config: &Config, t: &Texts) -> String {
     let r = &p.request;
     let account = if p.rest.is_some() {
-        format!("{} {}", t.account_label, config.rest.country.code)
+        format!("{} {}", t.account_label, config.rest.country.code())
     } else {
         format!("site {}", config.site_id.as_str())
     };

@@ -111,7 +111,7 @@ pub(crate) fn apply(
     operator: Operator,
     otherwise: Otherwise,
 ) -> Result<PaymentSnapshot, SandboxError> {
-    let phone = normalize(phone, shared.config.rest.country.calling_code);
+    let phone = normalize(phone, shared.config.rest.country.calling_code());
     let pay = Decision::Pay {
         operator,
         phone: Some(phone.clone()),

@@ -54,10 +54,11 @@ fn currency(config: &RestConfig, fields: &Fields) -> Result<String, RestError> {
             "currency must be one of XOF, XAF, GNF, CDF, USD",
         ));
     }
-    if currency != config.country.currency {
+    if currency != config.country.currency().as_str() {
         return Err(RestError::params(format!(
             "currency must be {}, the currency of this account's country ({})",
-            config.country.currency, config.country.code
+            config.country.currency(),
+            config.country.code()
         )));
     }
     Ok(currency)
@@ -124,10 +125,10 @@ fn phone(config: &RestConfig, phone: &str) -> Result<(), RestError> {
             "client_phone_number must be in E.164 format (+2250707070700)",
         ));
     }
-    if !digits.starts_with(config.country.calling_code) {
+    if !digits.starts_with(config.country.calling_code()) {
         return Err(RestError::params(format!(
             "client_phone_number must start with +{}, this account's country code",
-            config.country.calling_code
+            config.country.calling_code()
         )));
     }
     Ok(())
@@ -152,11 +153,12 @@ fn url(fields: &Fields, name: &str) -> Result<String, RestError> {
 fn payment_method(config: &RestConfig, method: &str) -> Result<(), RestError> {
     let known = method
         .rsplit_once('_')
-        .is_some_and(|(op, cc)| OPERATORS.contains(&op) && cc == config.country.code);
+        .is_some_and(|(op, cc)| OPERATORS.contains(&op) && cc == config.country.code());
     if !known {
         return Err(RestError::params(format!(
             "payment_method must be an operator of {} such as OM_{}",
-            config.country.code, config.country.code
+            config.country.code(),
+            config.country.code()
         )));
     }
     Ok(())

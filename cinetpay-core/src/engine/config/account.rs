@@ -5,7 +5,7 @@ use std::fmt;
 use crate::client::ClientConfig;
 use crate::model::{AccountName, Generation};
 use crate::rest::RestCredentials;
-use crate::values::{Credentials, Currency};
+use crate::values::{Country, Credentials, Currency};
 
 /// The credentials of one account, which fix its API generation.
 #[derive(Clone, PartialEq, Eq)]
@@ -32,6 +32,7 @@ impl fmt::Debug for AccountApi {
 pub struct AccountConfig {
     pub(crate) name: AccountName,
     pub(crate) currency: Option<Currency>,
+    pub(crate) country: Option<Country>,
     pub(crate) api: AccountApi,
     pub(crate) client: ClientConfig,
 }
@@ -41,6 +42,7 @@ impl fmt::Debug for AccountConfig {
         f.debug_struct("AccountConfig")
             .field("name", &self.name)
             .field("currency", &self.currency)
+            .field("country", &self.country)
             .field("api", &self.api)
             .field("api_url", &self.client.base_url.as_str())
             .finish_non_exhaustive()
@@ -57,6 +59,12 @@ impl AccountConfig {
     /// are paid on this account unless they name another.
     pub fn currency(&self) -> Option<Currency> {
         self.currency
+    }
+
+    /// The account's country, when configured (its currency is the
+    /// account's, and the 2026 API wants its calling code on phones).
+    pub fn country(&self) -> Option<Country> {
+        self.country
     }
 
     /// The credentials.

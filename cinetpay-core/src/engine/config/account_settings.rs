@@ -14,10 +14,10 @@ use super::validate::{client_error, credential_error, http_url, is_cinetpay_host
 use crate::client::ClientConfig;
 use crate::model::AccountName;
 use crate::rest::{Environment, RestCredentials};
-use crate::values::{ApiKey, ApiPassword, Credentials, Currency, SecretKey, SiteId};
+use crate::values::{ApiKey, ApiPassword, Country, Credentials, Currency, SecretKey, SiteId};
 
 /// One named account of `accounts` (see
-/// [`CheckoutSettings::accounts`](super::CheckoutSettings::accounts)): the
+/// [`CheckoutSettings::accounts`](crate::engine::CheckoutSettings::accounts)): the
 /// same credential keys as the top level, read from
 /// `CINETPAY_{NAME}_{KEY}` in the environment (`CINETPAY_CM_API_KEY`) or
 /// from a table (`[default.cinetpay.accounts.cm]`).
@@ -49,6 +49,11 @@ pub struct AccountSettings {
     /// use this account unless they name one.
     #[serde(deserialize_with = "opt_text")]
     pub currency: Option<String>,
+    /// The account's country (`CI`, `CM`...; the 2026 API has one account
+    /// per country): its currency is the default `currency`, and customers'
+    /// phones must have its calling code.
+    #[serde(deserialize_with = "opt_text")]
+    pub country: Option<String>,
 }
 
 impl fmt::Debug for AccountSettings {
@@ -61,19 +66,21 @@ impl fmt::Debug for AccountSettings {
             .field("secret_key", &redacted(&self.secret_key))
             .field("api_url", &self.api_url)
             .field("currency", &self.currency)
+            .field("country", &self.country)
             .finish()
     }
 }
 
 impl AccountSettings {
     /// The keys of one account, each read from `CINETPAY_{NAME}_{KEY}`.
-    pub const KEYS: [&'static str; 6] = [
+    pub const KEYS: [&'static str; 7] = [
         "api_key",
         "api_password",
         "site_id",
         "secret_key",
         "api_url",
         "currency",
+        "country",
     ];
 }
 
@@ -128,6 +135,29 @@ pub(crate) fn account_config(
                 .parse::<Currency>()
                 .map_err(|_| naming.error("currency", "must be one of XOF, XAF, CDF, GNF, USD"))?,
         ),
+    };
+    let country = match account.country.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(code) => Some(Country::of(code).ok_or_else(|| {
+            naming.error(
+                "country",
+                "must be a country of CinetPay's 2026 API (CI, BF, ML, SN, TG, BJ, NE, GN, CM, \
+                 TD, CG, CF, GA, GQ, CD)",
+            )
+        })?),
+    };
+    let currency = match (currency, country) {
+        (Some(c), Some(k)) if c != k.currency() => {
+            return Err(naming.error(
+                "currency",
+                format!(
+                    "is {c}, but the account's country {k} takes {}",
+                    k.currency()
+                ),
+            ));
+        }
+        (None, Some(k)) => Some(k.currency()),
+        (c, _) => c,
     };
     let base_url = |default: &str| -> Result<Url, ConfigError> {
         match &account.api_url {
@@ -236,6 +266,7 @@ pub(crate) fn account_config(
     Ok(AccountConfig {
         name,
         currency,
+        country,
         api,
         client,
     })
@@ -430,6 +461,29 @@ mod tests {
             from_env(&bad_currency).unwrap_err().env(),
             Some("CINETPAY_CURRENCY")
         );
+    }
+
+    #[test]
+    fn the_country_gives_the_currency_and_must_agree_with_it() {
+        let base = [
+            ("CINETPAY_API_KEY", "sk_test_abc"),
+            ("CINETPAY_API_PASSWORD", "pw"),
+        ];
+        let with = |extra: &[(&'static str, &'static str)]| {
+            let mut vars = base.to_vec();
+            vars.extend_from_slice(extra);
+            from_env(&vars)
+        };
+        let cm = with(&[("CINETPAY_COUNTRY", "cm")]).unwrap();
+        assert_eq!(cm.account().currency(), Some(crate::values::Currency::Xaf));
+        assert_eq!(
+            cm.account().country().map(|c| c.calling_code()),
+            Some("237")
+        );
+        let err = with(&[("CINETPAY_COUNTRY", "CM"), ("CINETPAY_CURRENCY", "XOF")]).unwrap_err();
+        assert_eq!(err.env(), Some("CINETPAY_CURRENCY"), "{err}");
+        let err = with(&[("CINETPAY_COUNTRY", "FR")]).unwrap_err();
+        assert_eq!(err.env(), Some("CINETPAY_COUNTRY"), "{err}");
     }
 
     #[test]

@@ -81,6 +81,9 @@ pub struct CheckoutSettings {
     /// The only currency the top-level account takes.
     #[serde(deserialize_with = "opt_text")]
     pub currency: Option<String>,
+    /// The top-level account's country (2026 API: fixes currency and calling code).
+    #[serde(deserialize_with = "opt_text")]
+    pub country: Option<String>,
     /// Named accounts, instead of the top-level credentials: in the
     /// environment `CINETPAY_ACCOUNTS=ci,cm` with `CINETPAY_CI_API_KEY`...;
     /// in a table, one sub-table per account.
@@ -171,6 +174,7 @@ impl Default for CheckoutSettings {
             insecure_unsigned_notifications: false,
             api_url: None,
             currency: None,
+            country: None,
             accounts: None,
             http_timeout_ms: 20_000,
             http_connect_timeout_ms: 5_000,
@@ -215,6 +219,7 @@ impl fmt::Debug for CheckoutSettings {
             )
             .field("api_url", &self.api_url)
             .field("currency", &self.currency)
+            .field("country", &self.country)
             .field("accounts", &self.accounts)
             .field("http_timeout_ms", &self.http_timeout_ms)
             .field("http_connect_timeout_ms", &self.http_connect_timeout_ms)
@@ -247,7 +252,7 @@ impl fmt::Debug for CheckoutSettings {
 impl CheckoutSettings {
     /// Every key, in the order of the table above. Each is read from the
     /// environment variable `CINETPAY_` and the key in upper case.
-    pub const KEYS: [&'static str; 32] = [
+    pub const KEYS: [&'static str; 33] = [
         "api_key",
         "api_password",
         "site_id",
@@ -255,6 +260,7 @@ impl CheckoutSettings {
         "insecure_unsigned_notifications",
         "api_url",
         "currency",
+        "country",
         "accounts",
         "http_timeout_ms",
         "http_connect_timeout_ms",

@@ -25,7 +25,7 @@ impl CheckoutSettings {
     /// bad one (see [`ConfigError`]).
     pub fn into_config(self) -> Result<CheckoutConfig, ConfigError> {
         let ms = Duration::from_millis;
-        let accounts = self.accounts()?;
+        let accounts = self.account_configs()?;
         let public_url = http_url("public_url", required("public_url", &self.public_url)?)?;
         if public_url.query().is_some() || public_url.fragment().is_some() {
             return Err(ConfigError::setting(
@@ -166,7 +166,7 @@ impl CheckoutSettings {
     }
 
     /// The accounts: the top-level one (`default`), or the named ones.
-    fn accounts(&self) -> Result<Vec<AccountConfig>, ConfigError> {
+    fn account_configs(&self) -> Result<Vec<AccountConfig>, ConfigError> {
         let Some(named) = &self.accounts else {
             let top = AccountSettings {
                 api_key: self.api_key.clone(),
@@ -175,6 +175,7 @@ impl CheckoutSettings {
                 secret_key: self.secret_key.clone(),
                 api_url: self.api_url.clone(),
                 currency: self.currency.clone(),
+                country: self.country.clone(),
             };
             return Ok(vec![account_config(
                 AccountName::default(),
@@ -193,6 +194,7 @@ impl CheckoutSettings {
             ("secret_key", &self.secret_key),
             ("api_url", &self.api_url),
             ("currency", &self.currency),
+            ("country", &self.country),
         ] {
             if value.as_deref().is_some_and(|v| !v.trim().is_empty()) {
                 return Err(ConfigError::setting(

@@ -21,14 +21,22 @@ pub(crate) struct Rest2026 {
     client: RestClient,
     notify_url: Url,
     return_url: Url,
+    /// The account's country's calling code, when its country is configured.
+    calling_code: Option<&'static str>,
 }
 
 impl Rest2026 {
-    pub(crate) fn new(client: RestClient, notify_url: Url, return_url: Url) -> Self {
+    pub(crate) fn new(
+        client: RestClient,
+        notify_url: Url,
+        return_url: Url,
+        calling_code: Option<&'static str>,
+    ) -> Self {
         Rest2026 {
             client,
             notify_url,
             return_url,
+            calling_code,
         }
     }
 
@@ -89,7 +97,7 @@ impl Rest2026 {
             .as_deref()
             .filter(|p| !p.trim().is_empty())
         {
-            request = request.with_phone(phone, None)?;
+            request = request.with_phone(phone, self.calling_code)?;
         }
         Ok(request)
     }
