@@ -75,6 +75,10 @@ use crate::values::TransactionId;
 /// async fn record_deliveries(&self, records: &[DeliveryRecord]) -> Result<(), StoreError>;
 /// async fn due_fulfilments(&self, now: Timestamp, limit: usize) -> Result<Vec<Payment>, StoreError>;
 /// async fn payments_to_poll(&self, query: &PollQuery) -> Result<Vec<Payment>, StoreError>;
+/// // provided (two steps each), overridden by stores that can do them in one commit:
+/// async fn accept_and_claim(&self, id: &TransactionId, change: &StatusChange, claim: &Claim<'_>)
+///     -> Result<(Transition, Option<FulfilmentClaim>), StoreError>;
+/// async fn complete_and_record(&self, done: &Completion<'_>, record: &DeliveryRecord) -> Result<bool, StoreError>;
 /// ```
 ///
 /// ```
@@ -173,6 +177,47 @@ pub trait PaymentStore: Send + Sync + 'static {
     /// statement (the engine groups the lines of concurrent requests). Strings
     /// over the [`DeliveryRecord`] bounds are cut, not refused.
     async fn record_deliveries(&self, records: &[DeliveryRecord]) -> Result<(), StoreError>;
+
+    /// A verified change to `accepted` and the claim on the delivery it makes
+    /// owed, as one atomic step where the store can (one conditional
+    /// statement: one commit instead of two on a first notification). The
+    /// transition's conditions are [`transition`](Self::transition)'s; the
+    /// claim is taken only when the transition is applied, with
+    /// [`claim_fulfilment`](Self::claim_fulfilment)'s lease and attempt count.
+    ///
+    /// Provided: `transition`, then `claim_fulfilment` when it was applied —
+    /// correct for any store (the claim protocol does not need the two to be
+    /// atomic), just one commit more.
+    async fn accept_and_claim(
+        &self,
+        id: &TransactionId,
+        change: &StatusChange,
+        claim: &Claim<'_>,
+    ) -> Result<(Transition, Option<FulfilmentClaim>), StoreError> {
+        let transition = self.transition(id, change).await?;
+        if transition != Transition::Applied {
+            return Ok((transition, None));
+        }
+        let claimed = self.claim_fulfilment(claim).await?;
+        Ok((transition, claimed))
+    }
+
+    /// [`complete_fulfilment`](Self::complete_fulfilment) and the delivery-log
+    /// line that reports it, in one transaction where the store can (one
+    /// commit instead of two). The line is appended whether or not the
+    /// completion applied (it reports what the sync did). Returns whether the
+    /// completion applied.
+    ///
+    /// Provided: `complete_fulfilment`, then `record_deliveries`.
+    async fn complete_and_record(
+        &self,
+        done: &Completion<'_>,
+        record: &DeliveryRecord,
+    ) -> Result<bool, StoreError> {
+        let completed = self.complete_fulfilment(done).await?;
+        self.record_deliveries(std::slice::from_ref(record)).await?;
+        Ok(completed)
+    }
 
     /// Payments whose owed work ([`Payment::owed`]) can be claimed at `now`,
     /// oldest first (`created_at`, then transaction id), at most `limit`.
