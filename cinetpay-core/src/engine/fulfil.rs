@@ -11,9 +11,36 @@ use super::error::SyncError;
 use super::outcome::FulfilmentOutcome;
 use crate::clock::after;
 use crate::fulfiller::FulfilError;
-use crate::model::{FulfilmentClaim, Owed, Payment, Timestamp};
+use crate::model::{DeliveryRecord, DeliverySource, FulfilmentClaim, Owed, Payment, Timestamp};
 use crate::store::{Claim, Completion, Release};
 use crate::values::TransactionId;
+
+/// The delivery-log line of the sync that runs a fulfilment, up to its
+/// fulfilment part: written with the completion, in one commit, when the
+/// merchant's code returned `Ok` (see [`PaymentStore::complete_and_record`](crate::PaymentStore::complete_and_record)).
+pub(crate) struct LogLine {
+    pub(crate) source: DeliverySource,
+    /// The status and check parts (`pending -> accepted (00 SUCCES)`).
+    pub(crate) prefix: String,
+}
+
+/// What [`Checkout::fulfil_once`] did: the payment, the outcome, and whether
+/// the sync's delivery-log line was written with the completion.
+pub(crate) struct Fulfilled {
+    pub(crate) payment: Payment,
+    pub(crate) outcome: FulfilmentOutcome,
+    pub(crate) logged: bool,
+}
+
+impl Fulfilled {
+    fn unlogged((payment, outcome): (Payment, FulfilmentOutcome)) -> Self {
+        Fulfilled {
+            payment,
+            outcome,
+            logged: false,
+        }
+    }
+}
 
 /// Longest error text kept as a payment's `last_error`.
 const MAX_ERROR_LEN: usize = 500;
@@ -31,40 +58,54 @@ impl Checkout {
     /// fails to record finished work, the sync answers with the store error
     /// and a background task keeps trying until the claim's lease ends.
     /// Returns the payment as claimed with this attempt's outcome applied.
+    ///
+    /// `won` is a claim the caller already holds (taken with the change to
+    /// `accepted`, [`PaymentStore::accept_and_claim`](crate::PaymentStore::accept_and_claim));
+    /// `line`, the caller's delivery-log line, written with the completion.
     pub(crate) async fn fulfil_once(
         &self,
         payment: Payment,
-    ) -> Result<(Payment, FulfilmentOutcome), SyncError> {
+        won: Option<(FulfilmentClaim, Instant)>,
+        line: Option<LogLine>,
+    ) -> Result<Fulfilled, SyncError> {
         let Some(owed) = payment.owed() else {
             let outcome = if payment.is_fulfilled() {
                 FulfilmentOutcome::AlreadyFulfilled
             } else {
                 FulfilmentOutcome::NotAccepted
             };
-            return Ok((payment, outcome));
+            return Ok(Fulfilled::unlogged((payment, outcome)));
         };
-        let id = &payment.transaction_id;
-        let owner = owner_token();
-        let now = self.inner.clock.now();
-        let lease = self.inner.config.claim_lease;
-        let claim = self
-            .inner
-            .store
-            .claim_fulfilment(&Claim {
-                transaction_id: id,
-                owner: &owner,
-                now,
-                lease,
-            })
-            .await?;
-        let Some(claim) = claim else {
-            return self.why_not_claimed(payment, now).await;
+        let (claim, lease_ends) = match won {
+            Some(won) => won,
+            None => {
+                let id = &payment.transaction_id;
+                let owner = owner_token();
+                let now = self.inner.clock.now();
+                let lease = self.inner.config.claim_lease;
+                let claim = self
+                    .inner
+                    .store
+                    .claim_fulfilment(&Claim {
+                        transaction_id: id,
+                        owner: &owner,
+                        now,
+                        lease,
+                    })
+                    .await?;
+                let Some(claim) = claim else {
+                    return self
+                        .why_not_claimed(payment, now)
+                        .await
+                        .map(Fulfilled::unlogged);
+                };
+                // The lease as this process can measure it: it started at the latest now.
+                (claim, Instant::now() + lease)
+            }
         };
-        // The lease as this process can measure it: it started at the latest now.
-        let lease_ends = Instant::now() + lease;
         let this = self.clone();
         let task = tokio::spawn(tracing::Instrument::instrument(
-            async move { this.run_claim(claim, owed, lease_ends).await },
+            async move { this.run_claim(claim, owed, lease_ends, line).await },
             tracing::Span::current(),
         ));
         match task.await {
@@ -81,7 +122,8 @@ impl Checkout {
         claim: FulfilmentClaim,
         owed: Owed,
         lease_ends: Instant,
-    ) -> Result<(Payment, FulfilmentOutcome), SyncError> {
+        line: Option<LogLine>,
+    ) -> Result<Fulfilled, SyncError> {
         let FulfilmentClaim {
             mut payment,
             owner,
@@ -120,7 +162,7 @@ impl Checkout {
                     "order fulfilled (recorded in the fulfilment's transaction)"
                 );
                 let outcome = done(&mut payment, self.inner.clock.now());
-                Ok((payment, outcome))
+                Ok(Fulfilled::unlogged((payment, outcome)))
             }
             Ok(()) => {
                 let mut tries = 0u32;
@@ -131,21 +173,47 @@ impl Checkout {
                         owner: &owner,
                         now,
                     };
-                    match self.inner.store.complete_fulfilment(&completion).await {
+                    let store = &self.inner.store;
+                    let completed = match &line {
+                        Some(line) => {
+                            let fulfilment = match owed {
+                                Owed::Delivery => FulfilmentOutcome::Fulfilled { attempt },
+                                Owed::RefundNotice => FulfilmentOutcome::RefundNotified { attempt },
+                            };
+                            let text = format!(
+                                "{}{}",
+                                line.prefix,
+                                super::sync::describe_fulfilment(&fulfilment)
+                            );
+                            let record = DeliveryRecord::new(id.as_str(), line.source, &text, now);
+                            store.complete_and_record(&completion, &record).await
+                        }
+                        None => store.complete_fulfilment(&completion).await,
+                    };
+                    let logged = line.is_some();
+                    match completed {
                         Ok(true) => {
                             match owed {
                                 Owed::Delivery => tracing::info!(attempt, "order fulfilled"),
                                 Owed::RefundNotice => tracing::info!(attempt, "refund notified"),
                             }
                             let outcome = done(&mut payment, now);
-                            return Ok((payment, outcome));
+                            return Ok(Fulfilled {
+                                payment,
+                                outcome,
+                                logged,
+                            });
                         }
                         Ok(false) => {
                             tracing::error!(
                                 attempt,
                                 "the merchant's code returned Ok after this instance lost its claim (lease expired and taken over): it may run again"
                             );
-                            return Ok((payment, FulfilmentOutcome::ClaimedElsewhere));
+                            return Ok(Fulfilled {
+                                payment,
+                                outcome: FulfilmentOutcome::ClaimedElsewhere,
+                                logged,
+                            });
                         }
                         Err(e) if tries < 3 => {
                             tries += 1;
@@ -200,14 +268,14 @@ impl Checkout {
                 }
                 payment.fulfilment.last_error = Some(error.clone());
                 payment.fulfilment.next_attempt_at = Some(next_attempt_at);
-                Ok((
+                Ok(Fulfilled::unlogged((
                     payment,
                     FulfilmentOutcome::Failed {
                         attempt,
                         error,
                         next_attempt_at,
                     },
-                ))
+                )))
             }
         }
     }
@@ -318,6 +386,6 @@ where
 }
 
 /// A fresh, unguessable owner token for one claim.
-fn owner_token() -> String {
+pub(crate) fn owner_token() -> String {
     format!("{:032x}", rand::random::<u128>())
 }

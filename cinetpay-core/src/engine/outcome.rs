@@ -30,6 +30,8 @@ pub struct SyncOutcome {
     /// Whether this sync asked CinetPay (`false`: the payment needed no check,
     /// or a check made moments ago by another request was used).
     pub checked: bool,
+    /// Whether the sync's delivery-log line was written with the completion.
+    pub(crate) logged: bool,
 }
 
 impl SyncOutcome {
@@ -39,6 +41,7 @@ impl SyncOutcome {
             previous_status: None,
             fulfilment: FulfilmentOutcome::NotAccepted,
             checked: false,
+            logged: false,
         }
     }
 

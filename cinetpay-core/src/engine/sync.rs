@@ -5,13 +5,15 @@ use tracing::Instrument;
 use super::Checkout;
 use super::delivery_log::Durability;
 use super::error::SyncError;
+use super::fulfil::LogLine;
 use super::outcome::{FulfilmentOutcome, SyncOutcome};
 use super::refusals::Refusal;
+use crate::model::FulfilmentClaim;
 use crate::model::{
     Attention, CheckSnapshot, DeliverySource, Payment, PaymentStatus, RefundReason,
 };
 use crate::protocol::CheckOutcome;
-use crate::store::{StatusChange, Transition};
+use crate::store::{Claim, StatusChange, Transition};
 use crate::values::TransactionId;
 
 /// Where what is owed runs.
@@ -94,14 +96,22 @@ impl Checkout {
     ) -> Result<SyncOutcome, SyncError> {
         let span = tracing::info_span!("cinetpay_sync", transaction_id = %id, %source);
         async {
-            let result = self.sync_inner(id, trigger, loaded, delivery).await;
+            let result = self.sync_inner(id, source, trigger, loaded, delivery).await;
             if matches!(&result, Ok(outcome) if outcome.payment.is_none()) {
                 self.inner
                     .refusals
                     .note(Refusal::UnknownTransaction, id.as_str());
                 return result;
             }
-            let durability = if records_nothing_new(&result) {
+            if matches!(&result, Ok(outcome) if outcome.logged) {
+                // Written with the completion, in its commit.
+                return result;
+            }
+            let durability = if records_nothing_new(&result)
+                || matches!(&result, Ok(o) if o.fulfilment == FulfilmentOutcome::InBackground)
+            {
+                // The background delivery writes its own line with its
+                // completion: this one (the status stored) waits for no commit.
                 Durability::WrittenBehind
             } else {
                 Durability::Awaited
@@ -117,6 +127,7 @@ impl Checkout {
     async fn sync_inner(
         &self,
         id: &TransactionId,
+        source: DeliverySource,
         trigger: Trigger,
         loaded: Option<Payment>,
         delivery: Delivery,
@@ -135,7 +146,18 @@ impl Checkout {
             payment.status,
             PaymentStatus::Pending | PaymentStatus::Refused | PaymentStatus::Cancelled
         ) {
-            return self.settle(payment, previous, false, delivery).await;
+            return self
+                .settle(
+                    payment,
+                    previous,
+                    false,
+                    Settle {
+                        source,
+                        delivery,
+                        won: None,
+                    },
+                )
+                .await;
         }
         let ticket = self.inner.flights.join(id);
         let turn = ticket.turn().await;
@@ -145,48 +167,84 @@ impl Checkout {
                 return Ok(SyncOutcome::unknown());
             };
             drop(turn);
-            return self.settle(current, previous, false, delivery).await;
+            return self
+                .settle(
+                    current,
+                    previous,
+                    false,
+                    Settle {
+                        source,
+                        delivery,
+                        won: None,
+                    },
+                )
+                .await;
         }
         if trigger == Trigger::Untrusted && self.checked_recently(&payment) {
             tracing::debug!("checked less than min_check_interval ago: not checked again");
             drop(turn);
-            return self.settle(payment, previous, false, delivery).await;
+            return self
+                .settle(
+                    payment,
+                    previous,
+                    false,
+                    Settle {
+                        source,
+                        delivery,
+                        won: None,
+                    },
+                )
+                .await;
         }
         let checked = self.check_and_transition(payment).await;
         turn.checked();
         drop(turn);
-        self.settle(checked?, previous, true, delivery).await
+        let (payment, won) = checked?;
+        self.settle(
+            payment,
+            previous,
+            true,
+            Settle {
+                source,
+                delivery,
+                won,
+            },
+        )
+        .await
     }
 
     /// Runs what is owed in a task of its own (the claim protocol still
-    /// makes it once); its outcome goes to the delivery log. A failure is
-    /// retried by the reconciler.
-    fn fulfil_in_background(&self, payment: Payment) {
+    /// makes it once); its outcome goes to the delivery log, with the
+    /// completion. A failure is retried by the reconciler.
+    fn fulfil_in_background(&self, payment: Payment, source: DeliverySource, won: Won) {
         let checkout = self.clone();
         let span = tracing::info_span!("cinetpay_background_delivery", transaction_id = %payment.transaction_id);
         tokio::spawn(
             async move {
                 let id = payment.transaction_id.clone();
                 let previous = payment.status;
-                let result = checkout.fulfil_once(payment).await.map(|(payment, fulfilment)| {
-                    SyncOutcome {
-                        payment: Some(payment),
+                let line = LogLine {
+                    source,
+                    prefix: describe_prefix(&payment, Some(previous), false),
+                };
+                let result = checkout
+                    .fulfil_once(payment, won, Some(line))
+                    .await
+                    .map(|done| SyncOutcome {
+                        payment: Some(done.payment),
                         previous_status: Some(previous),
-                        fulfilment,
+                        fulfilment: done.outcome,
                         checked: false,
-                    }
-                });
+                        logged: done.logged,
+                    });
                 if let Err(e) = &result {
                     tracing::warn!(error = %e, "background delivery did not finish; the reconciler retries it");
                 }
-                checkout
-                    .record_with(
-                        id.as_str(),
-                        DeliverySource::Notify,
-                        &describe(&result),
-                        Durability::Awaited,
-                    )
-                    .await;
+                if !matches!(&result, Ok(outcome) if outcome.logged) {
+                    checkout
+                        .record_with(id.as_str(), source, &describe(&result), Durability::Awaited)
+                        .await;
+                }
             }
             .instrument(span),
         );
@@ -211,14 +269,26 @@ impl Checkout {
         payment: Payment,
         previous: PaymentStatus,
         checked: bool,
-        delivery: Delivery,
+        settle: Settle,
     ) -> Result<SyncOutcome, SyncError> {
+        let Settle {
+            source,
+            delivery,
+            won,
+        } = settle;
+        let mut logged = false;
         let (payment, fulfilment) = if payment.owed().is_some() && delivery == Delivery::Background
         {
-            self.fulfil_in_background(payment.clone());
+            self.fulfil_in_background(payment.clone(), source, won);
             (payment, FulfilmentOutcome::InBackground)
         } else if payment.owed().is_some() {
-            self.fulfil_once(payment).await?
+            let line = LogLine {
+                source,
+                prefix: describe_prefix(&payment, Some(previous), checked),
+            };
+            let done = self.fulfil_once(payment, won, Some(line)).await?;
+            logged = done.logged;
+            (done.payment, done.outcome)
         } else if payment.is_fulfilled() {
             tracing::debug!("already fulfilled");
             (payment, FulfilmentOutcome::AlreadyFulfilled)
@@ -235,11 +305,12 @@ impl Checkout {
             previous_status: Some(previous),
             fulfilment,
             checked,
+            logged,
         })
     }
 
     /// Asks CinetPay, and moves the payment to what the answer verifiably says.
-    async fn check_and_transition(&self, payment: Payment) -> Result<Payment, SyncError> {
+    async fn check_and_transition(&self, payment: Payment) -> Result<(Payment, Won), SyncError> {
         let id = payment.transaction_id.clone();
         let Some(account) = self.inner.accounts.named(&payment.account) else {
             tracing::error!(account = %payment.account, "the payment's CinetPay account is not configured: not checked");
@@ -300,18 +371,19 @@ impl Checkout {
                     Some(Attention::MoneyMismatch),
                 )
                 .await
+                .map(unclaimed)
             }
-            CheckOutcome::Refused => {
-                self.move_to(payment, PaymentStatus::Refused, seen, None, None)
-                    .await
-            }
-            CheckOutcome::Cancelled => {
-                self.move_to(payment, PaymentStatus::Cancelled, seen, None, None)
-                    .await
-            }
+            CheckOutcome::Refused => self
+                .move_to(payment, PaymentStatus::Refused, seen, None, None)
+                .await
+                .map(unclaimed),
+            CheckOutcome::Cancelled => self
+                .move_to(payment, PaymentStatus::Cancelled, seen, None, None)
+                .await
+                .map(unclaimed),
             CheckOutcome::Pending => {
                 tracing::info!(code = %seen.code, message = %seen.message, "payment still pending");
-                Ok(self.keep_status(payment, Some(seen)).await)
+                Ok(unclaimed(self.keep_status(payment, Some(seen)).await))
             }
             CheckOutcome::Unknown => {
                 tracing::warn!(
@@ -319,7 +391,7 @@ impl Checkout {
                     message = %seen.message,
                     "undocumented or contradictory check answer: status kept"
                 );
-                Ok(self.keep_status(payment, None).await)
+                Ok(unclaimed(self.keep_status(payment, None).await))
             }
         }
     }
@@ -352,41 +424,66 @@ impl Checkout {
     }
 
     /// A verified success: `accepted`, unless the order is already paid by
-    /// another payment or this one was superseded, which are refunds.
+    /// another payment or this one was superseded, which are refunds. The
+    /// change to `accepted` claims the delivery it makes owed in the same
+    /// step ([`PaymentStore::accept_and_claim`](crate::PaymentStore::accept_and_claim)).
     async fn accept(
         &self,
         mut current: Payment,
         check: CheckSnapshot,
-    ) -> Result<Payment, SyncError> {
+    ) -> Result<(Payment, Won), SyncError> {
         let store = &self.inner.store;
         for round in 0..2 {
             if current.status == PaymentStatus::Accepted {
-                return Ok(current);
+                return Ok((current, None));
             }
             if current.superseded_at.is_some()
                 && current.status.can_become(PaymentStatus::NeedsAttention)
             {
                 return self
                     .flag_refund(current, check, RefundReason::Superseded)
-                    .await;
+                    .await
+                    .map(unclaimed);
             }
             if !current.status.can_become(PaymentStatus::Accepted) {
                 refuse_transition(&current, PaymentStatus::Accepted);
-                return Ok(current);
+                return Ok((current, None));
             }
             let change = self.change(&current, PaymentStatus::Accepted, &check, None, None);
-            match store.transition(&current.transaction_id, &change).await? {
-                Transition::Applied => return Ok(applied(current, change)),
-                Transition::OrderAlreadyPaid(by) => {
+            let owner = super::fulfil::owner_token();
+            let lease = self.inner.config.claim_lease;
+            let claim = Claim {
+                transaction_id: &current.transaction_id,
+                owner: &owner,
+                now: change.at,
+                lease,
+            };
+            // The lease as this process can measure it: it started at the latest now.
+            let lease_ends = tokio::time::Instant::now() + lease;
+            match store
+                .accept_and_claim(&current.transaction_id, &change, &claim)
+                .await?
+            {
+                (Transition::Applied, Some(claimed)) => {
+                    let payment = applied(current, change);
+                    tracing::debug!(
+                        attempt = claimed.attempt,
+                        "accepted and claimed in one step"
+                    );
+                    return Ok((payment, Some((claimed, lease_ends))));
+                }
+                (Transition::Applied, None) => return Ok((applied(current, change), None)),
+                (Transition::OrderAlreadyPaid(by), _) => {
                     return self
                         .flag_refund(current, check, RefundReason::OrderAlreadyPaid { by })
-                        .await;
+                        .await
+                        .map(unclaimed);
                 }
-                Transition::NotApplied if round == 0 => {
+                (Transition::NotApplied, _) if round == 0 => {
                     tracing::debug!("status changed concurrently, re-reading");
                     current = self.reread(&current.transaction_id).await?;
                 }
-                Transition::NotApplied => {}
+                (Transition::NotApplied, _) => {}
             }
         }
         tracing::warn!("status kept changing concurrently");
@@ -511,6 +608,22 @@ impl Checkout {
     }
 }
 
+/// A claim this sync already holds, with when its lease ends as this
+/// process measures it.
+pub(crate) type Won = Option<(FulfilmentClaim, tokio::time::Instant)>;
+
+/// How a sync settles: for whom (the log line), where the delivery runs,
+/// and the claim the transition took.
+struct Settle {
+    source: DeliverySource,
+    delivery: Delivery,
+    won: Won,
+}
+
+fn unclaimed(payment: Payment) -> (Payment, Won) {
+    (payment, None)
+}
+
 /// `current` with an applied `change`.
 fn applied(mut current: Payment, change: StatusChange) -> Payment {
     tracing::info!(from = %current.status, to = %change.to, "payment status changed");
@@ -567,14 +680,27 @@ fn describe(result: &Result<SyncOutcome, SyncError>) -> String {
     let Some(payment) = &outcome.payment else {
         return "unknown transaction".to_owned();
     };
-    let status = match outcome.previous_status {
+    format!(
+        "{}{}",
+        describe_prefix(payment, outcome.previous_status, outcome.checked),
+        describe_fulfilment(&outcome.fulfilment)
+    )
+}
+
+/// The status, check and attention parts of a log line.
+pub(crate) fn describe_prefix(
+    payment: &Payment,
+    previous: Option<PaymentStatus>,
+    checked: bool,
+) -> String {
+    let status = match previous {
         Some(prev) if prev != payment.status => format!("{prev} -> {}", payment.status),
         _ => payment.status.to_string(),
     };
     let check = payment
         .check
         .as_ref()
-        .filter(|_| outcome.checked)
+        .filter(|_| checked)
         .map(|c| format!(" ({} {})", c.code, c.message))
         .unwrap_or_default();
     let attention = payment
@@ -583,7 +709,12 @@ fn describe(result: &Result<SyncOutcome, SyncError>) -> String {
         .filter(|_| payment.status == PaymentStatus::NeedsAttention)
         .map(|a| format!(" [{}]", a.kind()))
         .unwrap_or_default();
-    let fulfilment = match &outcome.fulfilment {
+    format!("{status}{check}{attention}")
+}
+
+/// The fulfilment part of a log line.
+pub(crate) fn describe_fulfilment(fulfilment: &FulfilmentOutcome) -> String {
+    match fulfilment {
         FulfilmentOutcome::NotAccepted => String::new(),
         FulfilmentOutcome::AlreadyFulfilled => ", already fulfilled".to_owned(),
         FulfilmentOutcome::Fulfilled { attempt } => format!(", fulfilled (attempt {attempt})"),
@@ -598,6 +729,5 @@ fn describe(result: &Result<SyncOutcome, SyncError>) -> String {
             format!(", next attempt at {next_attempt_at}")
         }
         FulfilmentOutcome::InBackground => ", delivery started in the background".to_owned(),
-    };
-    format!("{status}{check}{attention}{fulfilment}")
+    }
 }

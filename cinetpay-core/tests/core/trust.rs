@@ -556,9 +556,18 @@ async fn item11_one_bad_line_never_loses_the_others() {
         guards.push(h.check_answers(&id, accepted("1000", "XOF")).await);
         ids.push(id);
     }
-    // The first delivery is delivered alone; one of the next five fails with
-    // a text its log line carries (the poison).
-    h.shop.script([Act::Succeed, Act::Fail("poison")]);
+    // Every delivery fails, so that every line goes through the delivery
+    // log's batches (a successful delivery's line is written with its
+    // completion instead): the first one's line is written alone, and one
+    // of the next five carries a text the store refuses (the poison).
+    h.shop.script([
+        Act::Fail("first"),
+        Act::Fail("poison"),
+        Act::Fail("later"),
+        Act::Fail("later"),
+        Act::Fail("later"),
+        Act::Fail("later"),
+    ]);
     let sync = |id: &cinetpay_core::TransactionId| {
         let (checkout, id) = (checkout.clone(), id.clone());
         tokio::spawn(async move { checkout.sync(&id, DeliverySource::Notify).await })
