@@ -118,6 +118,10 @@ pub(crate) struct RunOptions {
     /// Seed the growth databases again even when they look complete.
     #[arg(long)]
     pub(crate) reseed: bool,
+    /// An earlier run's latest.json: each figure is shown beside its own
+    /// in the report ("Compared with ...").
+    #[arg(long, value_name = "BASE.json")]
+    pub(crate) compare: Option<PathBuf>,
 }
 
 /// The internal `serve` sub-command.

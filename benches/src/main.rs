@@ -19,6 +19,7 @@
 
 mod child;
 mod cli;
+mod compare;
 mod count;
 mod db;
 mod fixtures;
@@ -148,6 +149,12 @@ async fn bench(options: RunOptions, parts: Parts) -> Result<bool, String> {
     }
     let mut notes = Vec::new();
     let backends = backends(&options, &mut notes).await;
+    // Read before anything is measured: a wrong path fails at once.
+    let base = options
+        .compare
+        .as_deref()
+        .map(compare::Base::read)
+        .transpose()?;
     let command = std::env::args().skip(1).collect::<Vec<_>>().join(" ");
     let report = Report {
         command: format!("cinetpay-bench {command}"),
@@ -167,6 +174,7 @@ async fn bench(options: RunOptions, parts: Parts) -> Result<bool, String> {
         assertions: Vec::new(),
         goals: Vec::new(),
         notes,
+        base,
     };
     eprintln!(
         "machine: {} × {}, load average {}",

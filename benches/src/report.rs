@@ -47,6 +47,9 @@ pub(crate) struct Report {
     pub(crate) goals: Vec<Assertion>,
     /// What was left out, and other remarks.
     pub(crate) notes: Vec<String>,
+    /// The earlier run `--compare` names (not written to latest.json).
+    #[serde(skip)]
+    pub(crate) base: Option<crate::compare::Base>,
 }
 
 /// Bare axum against the same router behind `CinetPayLayer`.
@@ -256,6 +259,18 @@ impl Report {
         self.growth_md(&mut md);
         self.memory_md(&mut md);
         self.seeds_md(&mut md);
+        if let Some(base) = &self.base {
+            match serde_json::to_value(self) {
+                Ok(now) => md.push_str(&crate::compare::section(&now, base)),
+                Err(e) => {
+                    let _ = writeln!(
+                        md,
+                        "(--compare: cannot read this run's figures: {e})
+"
+                    );
+                }
+            }
+        }
         if !self.notes.is_empty() {
             let _ = writeln!(md, "### Notes\n");
             for n in &self.notes {
