@@ -4,8 +4,8 @@
 //! transaction: one durable commit each instead of two.
 
 use cinetpay_core::{
-    Claim, Completion, DeliveryRecord, FulfilmentClaim, PaymentStatus, StatusChange,
-    TransactionId, Transition,
+    Claim, Completion, DeliveryRecord, FulfilmentClaim, PaymentStatus, StatusChange, TransactionId,
+    Transition,
 };
 use sea_orm::TransactionTrait;
 use sea_orm::sea_query::{Cond, Expr, ExprTrait};
@@ -40,7 +40,9 @@ impl SeaOrmStore {
         }
         let claimable = self.claimable_once_accepted(claim);
         let when = |then: Expr, otherwise: Expr| -> Expr {
-            Expr::case(claimable.clone(), then).finally(otherwise).into()
+            Expr::case(claimable.clone(), then)
+                .finally(otherwise)
+                .into()
         };
         let lease = i64::try_from(claim.lease.as_micros()).unwrap_or(i64::MAX / 4);
         let mut stmt = self.transition_stmt(
@@ -57,10 +59,7 @@ impl SeaOrmStore {
         // `claim_until` last, so that all databases judge the same old row.
         stmt.value(
             P::Attempts,
-            when(
-                Expr::col(P::Attempts).add(1),
-                Expr::col(P::Attempts),
-            ),
+            when(Expr::col(P::Attempts).add(1), Expr::col(P::Attempts)),
         )
         .value(
             P::ClaimOwner,
@@ -68,10 +67,7 @@ impl SeaOrmStore {
         )
         .value(
             P::ClaimUntil,
-            when(
-                self.lease_now().add(lease),
-                Expr::col(P::ClaimUntil),
-            ),
+            when(self.lease_now().add(lease), Expr::col(P::ClaimUntil)),
         );
         let outcome = self.run_transition(id, change, &stmt).await?;
         if outcome != Transition::Applied {
