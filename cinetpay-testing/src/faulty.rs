@@ -58,6 +58,10 @@ pub enum StoreOp {
     ClaimFailureNotice,
     /// [`PaymentStore::record_deliveries`].
     RecordDeliveries,
+    /// [`PaymentStore::accept_and_claim`] (one call, forwarded as one).
+    AcceptAndClaim,
+    /// [`PaymentStore::complete_and_record`] (one call, forwarded as one).
+    CompleteAndRecord,
     /// [`PaymentStore::due_fulfilments`].
     DueFulfilments,
     /// [`PaymentStore::payments_to_poll`].
@@ -70,7 +74,7 @@ pub enum StoreOp {
 
 impl StoreOp {
     /// Every operation, in the trait's order.
-    pub const ALL: [StoreOp; 15] = [
+    pub const ALL: [StoreOp; 17] = [
         StoreOp::InsertPayment,
         StoreOp::FindPayment,
         StoreOp::AttachPaymentPage,
@@ -82,6 +86,8 @@ impl StoreOp {
         StoreOp::ReleaseFulfilment,
         StoreOp::ClaimFailureNotice,
         StoreOp::RecordDeliveries,
+        StoreOp::AcceptAndClaim,
+        StoreOp::CompleteAndRecord,
         StoreOp::DueFulfilments,
         StoreOp::PaymentsToPoll,
         StoreOp::ListPayments,
@@ -102,6 +108,8 @@ impl StoreOp {
             StoreOp::ReleaseFulfilment => "release_fulfilment",
             StoreOp::ClaimFailureNotice => "claim_failure_notice",
             StoreOp::RecordDeliveries => "record_deliveries",
+            StoreOp::AcceptAndClaim => "accept_and_claim",
+            StoreOp::CompleteAndRecord => "complete_and_record",
             StoreOp::DueFulfilments => "due_fulfilments",
             StoreOp::PaymentsToPoll => "payments_to_poll",
             StoreOp::ListPayments => "list_payments",
@@ -549,6 +557,34 @@ impl PaymentStore for FaultyStore {
         .await
     }
 
+    // Forwarded as they are, so that the wrapped store's one-commit versions
+    // run (the provided ones would call this wrapper's transition and claim,
+    // two counted calls and two commits).
+    async fn accept_and_claim(
+        &self,
+        id: &TransactionId,
+        change: &StatusChange,
+        claim: &Claim<'_>,
+    ) -> Result<(Transition, Option<FulfilmentClaim>), StoreError> {
+        self.call(
+            StoreOp::AcceptAndClaim,
+            self.inner.accept_and_claim(id, change, claim),
+        )
+        .await
+    }
+
+    async fn complete_and_record(
+        &self,
+        done: &Completion<'_>,
+        record: &DeliveryRecord,
+    ) -> Result<bool, StoreError> {
+        self.call(
+            StoreOp::CompleteAndRecord,
+            self.inner.complete_and_record(done, record),
+        )
+        .await
+    }
+
     async fn due_fulfilments(
         &self,
         now: Timestamp,
@@ -792,6 +828,68 @@ mod tests {
         store.clear_log();
         assert!(store.log().is_empty());
         assert_eq!(store.total_calls(), 4);
+    }
+
+    #[tokio::test]
+    async fn the_combined_steps_are_forwarded_counted_once_and_can_fail() {
+        let (store, memory) = wrapped();
+        let id = seeded(&store).await;
+        let claim = Claim {
+            transaction_id: &id,
+            owner: "me",
+            now: at(1),
+            lease: Duration::from_secs(60),
+        };
+        store.fail_call_of(StoreOp::AcceptAndClaim, 1);
+        let err = store
+            .accept_and_claim(&id, &accept(1), &claim)
+            .await
+            .unwrap_err();
+        assert!(err.is_transient() && err.to_string().contains("accept_and_claim"));
+        assert_eq!(memory.payments()[0].status, PaymentStatus::Pending);
+        let (outcome, claimed) = store
+            .accept_and_claim(&id, &accept(1), &claim)
+            .await
+            .unwrap();
+        assert_eq!(outcome, Transition::Applied);
+        assert_eq!(claimed.unwrap().attempt, 1);
+
+        let done = Completion {
+            transaction_id: &id,
+            owner: "me",
+            now: at(2),
+        };
+        let line = DeliveryRecord::new(id.as_str(), DeliverySource::Notify, "delivered", at(2));
+        store.fail_every(StoreOp::CompleteAndRecord);
+        assert!(store.complete_and_record(&done, &line).await.is_err());
+        assert!(
+            memory.all_deliveries().is_empty(),
+            "a refused call writes nothing"
+        );
+        store.restore(StoreOp::CompleteAndRecord);
+        assert!(store.complete_and_record(&done, &line).await.unwrap());
+        assert_eq!(memory.all_deliveries(), [line]);
+        assert!(memory.payments()[0].fulfilment.fulfilled_at.is_some());
+
+        // One counted call each: the inner store's own, not the provided
+        // two steps through this wrapper.
+        assert_eq!(
+            store.log(),
+            [
+                StoreOp::AcceptAndClaim,
+                StoreOp::AcceptAndClaim,
+                StoreOp::CompleteAndRecord,
+                StoreOp::CompleteAndRecord,
+            ]
+        );
+        for op in [
+            StoreOp::Transition,
+            StoreOp::ClaimFulfilment,
+            StoreOp::CompleteFulfilment,
+            StoreOp::RecordDeliveries,
+        ] {
+            assert_eq!(store.calls(op), 0, "{op}");
+        }
     }
 
     #[test]

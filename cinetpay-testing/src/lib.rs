@@ -367,6 +367,9 @@ case_list![
     release_schedules_retry,
     release_keep_lease,
     refund_notice_claim_protocol,
+    accept_and_claim_in_one_step,
+    accept_and_claim_refused,
+    complete_and_record_in_one_step,
     delivery_log_order_and_limit,
     delivery_log_bounded_strings,
     delivery_log_batches,
@@ -385,6 +388,7 @@ case_list![
     race_insert_across_instances,
     race_transition_across_instances,
     race_accept_across_instances,
+    race_accept_and_claim_one_winner,
 ];
 
 /// How long one case may run before it is recorded as failed (a store that

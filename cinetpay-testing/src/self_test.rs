@@ -87,6 +87,8 @@ enum Bug {
     /// `attach_payment_page` writes the payment token into the notify token's
     /// column (a mixed-up column).
     NotifyTokenFromPaymentToken,
+    /// `accept_and_claim` applies the transition but takes no claim.
+    AcceptWithoutClaim,
 }
 
 /// How long a read-then-write mutant waits between its read and its write.
@@ -481,6 +483,24 @@ impl PaymentStore for Mutant {
         self.inner.record_deliveries(records).await
     }
 
+    /// The provided two steps, through this mutant's own (mutated)
+    /// `transition` and `claim_fulfilment`, so that no bug is bypassed; or the
+    /// claim left out. (`complete_and_record` is not overridden: the
+    /// provided default calls the mutated `complete_fulfilment` and
+    /// `record_deliveries`.)
+    async fn accept_and_claim(
+        &self,
+        id: &TransactionId,
+        change: &StatusChange,
+        claim: &Claim<'_>,
+    ) -> Result<(Transition, Option<FulfilmentClaim>), StoreError> {
+        let outcome = self.transition(id, change).await?;
+        if outcome != Transition::Applied || self.bug == Bug::AcceptWithoutClaim {
+            return Ok((outcome, None));
+        }
+        Ok((outcome, self.claim_fulfilment(claim).await?))
+    }
+
     async fn due_fulfilments(
         &self,
         now: Timestamp,
@@ -663,7 +683,11 @@ async fn every_mutant_is_caught_by_the_cases_that_guard_against_it() {
         ),
         (
             Bug::CompleteIgnoresOwner,
-            &["claim_and_complete", "expired_lease_takeover"],
+            &[
+                "claim_and_complete",
+                "expired_lease_takeover",
+                "complete_and_record_in_one_step",
+            ],
         ),
         (
             Bug::ReleaseIgnoresSchedule,
@@ -679,7 +703,11 @@ async fn every_mutant_is_caught_by_the_cases_that_guard_against_it() {
         ),
         (
             Bug::DeliveriesNewestFirst,
-            &["delivery_log_order_and_limit", "delivery_log_batches"],
+            &[
+                "delivery_log_order_and_limit",
+                "delivery_log_batches",
+                "complete_and_record_in_one_step",
+            ],
         ),
         (Bug::BatchReversed, &["delivery_log_batches"]),
         (
@@ -707,7 +735,11 @@ async fn every_mutant_is_caught_by_the_cases_that_guard_against_it() {
         ),
         (
             Bug::TransitionIgnoresFrom,
-            &["transition_compare_and_set", "race_transition_one_applied"],
+            &[
+                "transition_compare_and_set",
+                "race_transition_one_applied",
+                "accept_and_claim_in_one_step",
+            ],
         ),
         (
             Bug::PollIncludesNoPage,
@@ -734,11 +766,15 @@ async fn every_mutant_is_caught_by_the_cases_that_guard_against_it() {
                 "one_accepted_payment_per_order",
                 "race_accept_one_payer",
                 "race_accept_across_instances",
+                "accept_and_claim_refused",
             ],
         ),
         (
             Bug::SupersedeIgnoredByTransition,
-            &["superseded_payment_is_never_accepted"],
+            &[
+                "superseded_payment_is_never_accepted",
+                "accept_and_claim_refused",
+            ],
         ),
         (
             Bug::RefundCompleteSetsFulfilledAt,
@@ -768,6 +804,13 @@ async fn every_mutant_is_caught_by_the_cases_that_guard_against_it() {
             &["lease_on_the_store_clock", "claim_and_complete"],
         ),
         (Bug::KeepLeaseIgnored, &["release_keep_lease"]),
+        (
+            Bug::AcceptWithoutClaim,
+            &[
+                "accept_and_claim_in_one_step",
+                "race_accept_and_claim_one_winner",
+            ],
+        ),
         (
             Bug::AccountDropped,
             &[
@@ -841,7 +884,11 @@ async fn an_in_process_lock_passes_alone_and_fails_across_instances() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_failure_is_reported_and_the_run_goes_on() {
-    let expected = ["delivery_log_order_and_limit", "delivery_log_batches"];
+    let expected = [
+        "complete_and_record_in_one_step",
+        "delivery_log_order_and_limit",
+        "delivery_log_batches",
+    ];
     let checked = tokio::spawn(check_conformance(|| async {
         backend(Bug::DeliveriesNewestFirst)
     }));
@@ -860,8 +907,108 @@ async fn every_failure_is_reported_and_the_run_goes_on() {
 
     let err = panicked.await.unwrap_err();
     let message = crate::panic_message(err.into_panic());
-    assert!(message.contains("2 of"), "{message}");
+    assert!(message.contains("3 of"), "{message}");
     for name in expected {
         assert!(message.contains(&format!("- {name}: ")), "{message}");
     }
+}
+
+/// A store that overrides none of the provided methods (`accept_and_claim`,
+/// `complete_and_record`): the two-step defaults must pass the same cases as
+/// the one-step versions of [`MemoryStore`] and the database stores.
+struct ProvidedDefaults(MemoryStore);
+
+#[async_trait]
+impl PaymentStore for ProvidedDefaults {
+    async fn insert_payment(&self, new: &NewPayment) -> Result<InsertOutcome, StoreError> {
+        self.0.insert_payment(new).await
+    }
+    async fn find_payment(&self, id: &TransactionId) -> Result<Option<Payment>, StoreError> {
+        self.0.find_payment(id).await
+    }
+    async fn attach_payment_page(
+        &self,
+        id: &TransactionId,
+        page: &PaymentPage<'_>,
+    ) -> Result<bool, StoreError> {
+        self.0.attach_payment_page(id, page).await
+    }
+    async fn supersede_payment(
+        &self,
+        id: &TransactionId,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        self.0.supersede_payment(id, at).await
+    }
+    async fn transition(
+        &self,
+        id: &TransactionId,
+        change: &StatusChange,
+    ) -> Result<Transition, StoreError> {
+        self.0.transition(id, change).await
+    }
+    async fn record_check(
+        &self,
+        id: &TransactionId,
+        check: Option<&CheckSnapshot>,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        self.0.record_check(id, check, at).await
+    }
+    async fn claim_fulfilment(
+        &self,
+        claim: &Claim<'_>,
+    ) -> Result<Option<FulfilmentClaim>, StoreError> {
+        self.0.claim_fulfilment(claim).await
+    }
+    async fn complete_fulfilment(&self, done: &Completion<'_>) -> Result<bool, StoreError> {
+        self.0.complete_fulfilment(done).await
+    }
+    async fn release_fulfilment(&self, release: &Release<'_>) -> Result<bool, StoreError> {
+        self.0.release_fulfilment(release).await
+    }
+    async fn claim_failure_notice(
+        &self,
+        id: &TransactionId,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        self.0.claim_failure_notice(id, now).await
+    }
+    async fn record_deliveries(&self, records: &[DeliveryRecord]) -> Result<(), StoreError> {
+        self.0.record_deliveries(records).await
+    }
+    async fn due_fulfilments(
+        &self,
+        now: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<Payment>, StoreError> {
+        self.0.due_fulfilments(now, limit).await
+    }
+    async fn payments_to_poll(&self, query: &PollQuery) -> Result<Vec<Payment>, StoreError> {
+        self.0.payments_to_poll(query).await
+    }
+}
+
+#[async_trait]
+impl PaymentQueries for ProvidedDefaults {
+    async fn list_payments(&self, filter: &PaymentFilter) -> Result<Vec<Payment>, StoreError> {
+        self.0.list_payments(filter).await
+    }
+    async fn deliveries(
+        &self,
+        transaction_id: &str,
+        limit: usize,
+    ) -> Result<Vec<DeliveryRecord>, StoreError> {
+        self.0.deliveries(transaction_id, limit).await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_provided_two_step_defaults_pass_like_the_one_step_overrides() {
+    let report = run_conformance(|| async {
+        let memory = MemoryStore::new();
+        move || Arc::new(ProvidedDefaults(memory.clone())) as Arc<dyn QueryableStore>
+    })
+    .await;
+    assert_eq!(report.cases_run(), cases().len());
 }

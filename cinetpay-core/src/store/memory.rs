@@ -195,6 +195,97 @@ impl Inner {
             }
         }
     }
+
+    /// `transition`, under the lock.
+    fn transition(&mut self, id: &TransactionId, change: &StatusChange) -> Transition {
+        let Some(mut payment) = self
+            .payments
+            .get(id)
+            .filter(|p| p.status == change.from)
+            .cloned()
+        else {
+            return Transition::NotApplied;
+        };
+        if change.to == PaymentStatus::Accepted {
+            if payment.superseded_at.is_some() {
+                return Transition::NotApplied;
+            }
+            match self.paid_by_order.get(&payment.order_ref) {
+                Some(payer) if payer != id => {
+                    return Transition::OrderAlreadyPaid(payer.clone());
+                }
+                _ => {}
+            }
+            self.paid_by_order
+                .insert(payment.order_ref.clone(), id.clone());
+        }
+        payment.status = change.to;
+        payment.check = change.check.clone();
+        payment.status_reason = change.reason.clone();
+        payment.attention = change.attention.clone();
+        if change.check.is_some() {
+            payment.checked_at = Some(change.at);
+        }
+        payment.updated_at = change.at;
+        if change.to != PaymentStatus::Pending {
+            self.close_slot(&mut payment);
+        }
+        tracing::debug!(
+            transaction_id = %id,
+            from = %change.from,
+            to = %change.to,
+            "memory store: status changed"
+        );
+        self.payments.insert(id.clone(), payment);
+        Transition::Applied
+    }
+
+    /// `claim_fulfilment`, under the lock; leases end `claim.lease` after `store_now`.
+    fn claim(&mut self, claim: &Claim<'_>, store_now: Timestamp) -> Option<FulfilmentClaim> {
+        let payment = self
+            .payments
+            .get_mut(claim.transaction_id)
+            .filter(|p| claimable(p, store_now, claim.now))?;
+        let lease_until = after(store_now, claim.lease);
+        let fulfilment = &mut payment.fulfilment;
+        fulfilment.claim_owner = Some(claim.owner.to_owned());
+        fulfilment.claim_until = Some(lease_until);
+        fulfilment.attempts = fulfilment.attempts.saturating_add(1);
+        payment.updated_at = claim.now;
+        Some(FulfilmentClaim {
+            attempt: payment.fulfilment.attempts,
+            payment: payment.clone(),
+            owner: claim.owner.to_owned(),
+            lease_until,
+        })
+    }
+
+    /// `complete_fulfilment`, under the lock.
+    fn complete(&mut self, done: &Completion<'_>) -> bool {
+        let Some(payment) = self
+            .payments
+            .get_mut(done.transaction_id)
+            .filter(|p| holds_claim(p, done.owner))
+        else {
+            return false;
+        };
+        match payment.owed() {
+            Some(Owed::Delivery) => payment.fulfilment.fulfilled_at = Some(done.now),
+            Some(Owed::RefundNotice) => payment.refund_notified_at = Some(done.now),
+            None => return false,
+        }
+        payment.updated_at = done.now;
+        true
+    }
+
+    /// `record_deliveries`, under the lock: bounded like a database column,
+    /// even for a record built by hand.
+    fn record(&mut self, records: &[DeliveryRecord]) {
+        let bounded = records
+            .iter()
+            .map(|r| DeliveryRecord::new(&r.transaction_id, r.source, &r.outcome, r.at));
+        self.deliveries.extend(bounded);
+    }
 }
 
 /// `None` or not after `now`: a lease that has passed, or a next attempt that is due.
@@ -293,48 +384,7 @@ impl PaymentStore for MemoryStore {
         id: &TransactionId,
         change: &StatusChange,
     ) -> Result<Transition, StoreError> {
-        let mut inner = self.op()?;
-        let Some(mut payment) = inner
-            .payments
-            .get(id)
-            .filter(|p| p.status == change.from)
-            .cloned()
-        else {
-            return Ok(Transition::NotApplied);
-        };
-        if change.to == PaymentStatus::Accepted {
-            if payment.superseded_at.is_some() {
-                return Ok(Transition::NotApplied);
-            }
-            match inner.paid_by_order.get(&payment.order_ref) {
-                Some(payer) if payer != id => {
-                    return Ok(Transition::OrderAlreadyPaid(payer.clone()));
-                }
-                _ => {}
-            }
-            inner
-                .paid_by_order
-                .insert(payment.order_ref.clone(), id.clone());
-        }
-        payment.status = change.to;
-        payment.check = change.check.clone();
-        payment.status_reason = change.reason.clone();
-        payment.attention = change.attention.clone();
-        if change.check.is_some() {
-            payment.checked_at = Some(change.at);
-        }
-        payment.updated_at = change.at;
-        if change.to != PaymentStatus::Pending {
-            inner.close_slot(&mut payment);
-        }
-        tracing::debug!(
-            transaction_id = %id,
-            from = %change.from,
-            to = %change.to,
-            "memory store: status changed"
-        );
-        inner.payments.insert(id.clone(), payment);
-        Ok(Transition::Applied)
+        Ok(self.op()?.transition(id, change))
     }
 
     async fn record_check(
@@ -360,44 +410,11 @@ impl PaymentStore for MemoryStore {
         claim: &Claim<'_>,
     ) -> Result<Option<FulfilmentClaim>, StoreError> {
         let store_now = self.clock.now();
-        let mut inner = self.op()?;
-        let Some(payment) = inner
-            .payments
-            .get_mut(claim.transaction_id)
-            .filter(|p| claimable(p, store_now, claim.now))
-        else {
-            return Ok(None);
-        };
-        let lease_until = after(store_now, claim.lease);
-        let fulfilment = &mut payment.fulfilment;
-        fulfilment.claim_owner = Some(claim.owner.to_owned());
-        fulfilment.claim_until = Some(lease_until);
-        fulfilment.attempts = fulfilment.attempts.saturating_add(1);
-        payment.updated_at = claim.now;
-        Ok(Some(FulfilmentClaim {
-            attempt: payment.fulfilment.attempts,
-            payment: payment.clone(),
-            owner: claim.owner.to_owned(),
-            lease_until,
-        }))
+        Ok(self.op()?.claim(claim, store_now))
     }
 
     async fn complete_fulfilment(&self, done: &Completion<'_>) -> Result<bool, StoreError> {
-        let mut inner = self.op()?;
-        let Some(payment) = inner
-            .payments
-            .get_mut(done.transaction_id)
-            .filter(|p| holds_claim(p, done.owner))
-        else {
-            return Ok(false);
-        };
-        match payment.owed() {
-            Some(Owed::Delivery) => payment.fulfilment.fulfilled_at = Some(done.now),
-            Some(Owed::RefundNotice) => payment.refund_notified_at = Some(done.now),
-            None => return Ok(false),
-        }
-        payment.updated_at = done.now;
-        Ok(true)
+        Ok(self.op()?.complete(done))
     }
 
     async fn release_fulfilment(&self, release: &Release<'_>) -> Result<bool, StoreError> {
@@ -439,12 +456,38 @@ impl PaymentStore for MemoryStore {
     }
 
     async fn record_deliveries(&self, records: &[DeliveryRecord]) -> Result<(), StoreError> {
-        // Bounded like a database column, even for a record built by hand.
-        let bounded = records
-            .iter()
-            .map(|r| DeliveryRecord::new(&r.transaction_id, r.source, &r.outcome, r.at));
-        self.op()?.deliveries.extend(bounded);
+        self.op()?.record(records);
         Ok(())
+    }
+
+    /// One step under the lock: no other call sees the payment accepted
+    /// and not yet claimed.
+    async fn accept_and_claim(
+        &self,
+        id: &TransactionId,
+        change: &StatusChange,
+        claim: &Claim<'_>,
+    ) -> Result<(Transition, Option<FulfilmentClaim>), StoreError> {
+        let store_now = self.clock.now();
+        let mut inner = self.op()?;
+        let outcome = inner.transition(id, change);
+        if outcome != Transition::Applied {
+            return Ok((outcome, None));
+        }
+        let claimed = inner.claim(claim, store_now);
+        Ok((outcome, claimed))
+    }
+
+    /// One step under the lock.
+    async fn complete_and_record(
+        &self,
+        done: &Completion<'_>,
+        record: &DeliveryRecord,
+    ) -> Result<bool, StoreError> {
+        let mut inner = self.op()?;
+        let completed = inner.complete(done);
+        inner.record(std::slice::from_ref(record));
+        Ok(completed)
     }
 
     async fn due_fulfilments(

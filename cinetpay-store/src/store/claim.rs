@@ -7,6 +7,7 @@
 use cinetpay_core::{
     Claim, Completion, FulfilmentClaim, PaymentStatus, Release, Timestamp, TransactionId,
 };
+use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Cond, Expr, ExprTrait, Query};
 
 use super::SeaOrmStore;
@@ -30,6 +31,16 @@ impl SeaOrmStore {
         if !self.update_one(&stmt, "claiming a fulfilment").await? {
             return Ok(None);
         }
+        self.read_claim(claim).await
+    }
+
+    /// The claim `claim.owner` holds on its payment, read back after the
+    /// statement that took it; `None` when it holds none.
+    pub(super) async fn read_claim(
+        &self,
+        claim: &Claim<'_>,
+    ) -> Result<Option<FulfilmentClaim>, Error> {
+        let id = claim.transaction_id;
         // Owner tokens are unique, so this reads the row as our claim left it
         // (unless our lease already ran out and someone took it over).
         let read = self
@@ -70,6 +81,15 @@ impl SeaOrmStore {
     }
 
     pub(super) async fn complete(&self, done: &Completion<'_>) -> Result<bool, Error> {
+        self.complete_on(&self.db, done).await
+    }
+
+    /// `complete` on `db` (the pool, or a transaction of `complete_and_record`).
+    pub(super) async fn complete_on<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        done: &Completion<'_>,
+    ) -> Result<bool, Error> {
         // The claim columns stay as they are: they tell who did it, and the
         // completion column alone makes the payment unclaimable for ever.
         let now = time::to_db(done.now);
@@ -85,7 +105,11 @@ impl SeaOrmStore {
                 .and_where(Expr::col(P::ClaimOwner).eq(done.owner))
                 .cond_where(owed)
                 .to_owned();
-            if self.update_one(&stmt, "completing a fulfilment").await? {
+            let result = db
+                .execute(&stmt)
+                .await
+                .map_err(|e| Error::db("completing a fulfilment", e))?;
+            if result.rows_affected() > 0 {
                 return Ok(true);
             }
         }
@@ -136,7 +160,6 @@ impl SeaOrmStore {
         payment: &cinetpay_core::Payment,
         owner: &str,
     ) -> Result<bool, sea_orm::DbErr> {
-        use sea_orm::ConnectionTrait;
         let now = time::to_db(
             self.lease_clock
                 .as_ref()

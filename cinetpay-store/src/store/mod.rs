@@ -5,6 +5,7 @@
 
 mod claim;
 mod clock;
+mod combined;
 mod delivery;
 mod insert;
 mod page;
@@ -258,6 +259,23 @@ impl PaymentStore for SeaOrmStore {
 
     async fn record_deliveries(&self, records: &[DeliveryRecord]) -> Result<(), StoreError> {
         Ok(self.append_deliveries(records).await?)
+    }
+
+    async fn accept_and_claim(
+        &self,
+        id: &TransactionId,
+        change: &StatusChange,
+        claim: &Claim<'_>,
+    ) -> Result<(Transition, Option<FulfilmentClaim>), StoreError> {
+        Ok(self.accept_claim(id, change, claim).await?)
+    }
+
+    async fn complete_and_record(
+        &self,
+        done: &Completion<'_>,
+        record: &DeliveryRecord,
+    ) -> Result<bool, StoreError> {
+        Ok(self.complete_record(done, record).await?)
     }
 
     async fn due_fulfilments(

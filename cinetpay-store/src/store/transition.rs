@@ -22,6 +22,20 @@ impl SeaOrmStore {
         id: &TransactionId,
         change: &StatusChange,
     ) -> Result<Transition, Error> {
+        let stmt = self.transition_stmt(id, change, Expr::val(time::to_db(change.at)));
+        self.run_transition(id, change, &stmt).await
+    }
+
+    /// The compare-and-set `UPDATE` of `change`, with `updated_at` set to
+    /// `updated_at` (`change.at`, unless a combined step decides otherwise).
+    /// Every column it assigns is one it does not read, so that MySQL's
+    /// left-to-right assignments see the same row as the other databases.
+    pub(super) fn transition_stmt(
+        &self,
+        id: &TransactionId,
+        change: &StatusChange,
+        updated_at: Expr,
+    ) -> UpdateStatement {
         let mut stmt = Query::update();
         stmt.table(self.tables.payments())
             .value(P::Status, change.to.as_str())
@@ -35,7 +49,7 @@ impl SeaOrmStore {
                     .and_then(|a| a.reference())
                     .map(|r| r.as_str().to_owned()),
             )
-            .value(P::UpdatedAt, time::to_db(change.at));
+            .value(P::UpdatedAt, updated_at);
         // The check that justifies the change replaces the previous one (none
         // for `start_failed`, which has no check).
         let check = change.check.as_ref();
@@ -53,7 +67,19 @@ impl SeaOrmStore {
         }
         stmt.and_where(Expr::col(P::TransactionId).eq(id.as_str()))
             .and_where(Expr::col(P::Status).eq(change.from.as_str()));
-        let outcome = match self.db.execute(&stmt).await {
+        stmt
+    }
+
+    /// Runs a statement of [`transition_stmt`](Self::transition_stmt): its
+    /// affected-row count, or the unique index on `paid_order_ref`, is the
+    /// answer.
+    pub(super) async fn run_transition(
+        &self,
+        id: &TransactionId,
+        change: &StatusChange,
+        stmt: &UpdateStatement,
+    ) -> Result<Transition, Error> {
+        let outcome = match self.db.execute(stmt).await {
             Ok(done) if done.rows_affected() > 0 => Transition::Applied,
             Ok(_) => Transition::NotApplied,
             Err(e)

@@ -9,6 +9,7 @@ mod engine;
 
 mod accounts;
 mod clock_skew;
+mod commits;
 mod conformance;
 mod edge_cases;
 mod migrate;

@@ -1,6 +1,7 @@
 //! The cases of the suite, one public async fn each, grouped by what they cover.
 
 mod accounts;
+mod combined;
 mod deliveries;
 mod fulfilment;
 mod lists;
@@ -11,6 +12,10 @@ mod status;
 pub use accounts::{
     account_and_generation_round_trip, attach_payment_page_records_the_2026_answer,
     no_notify_token_without_a_2026_page,
+};
+pub use combined::{
+    accept_and_claim_in_one_step, accept_and_claim_refused, complete_and_record_in_one_step,
+    race_accept_and_claim_one_winner,
 };
 pub use deliveries::{
     delivery_log_batches, delivery_log_bounded_strings, delivery_log_order_and_limit,

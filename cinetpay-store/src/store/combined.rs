@@ -1,0 +1,119 @@
+//! The combined steps of a first notification (issue 15): the change to
+//! `accepted` and the claim of the delivery it makes owed in one conditional
+//! `UPDATE`, and the completion with its delivery-log line in one
+//! transaction: one durable commit each instead of two.
+
+use cinetpay_core::{
+    Claim, Completion, DeliveryRecord, FulfilmentClaim, PaymentStatus, StatusChange, TransactionId,
+    Transition,
+};
+use sea_orm::TransactionTrait;
+use sea_orm::sea_query::{Cond, Expr, ExprTrait};
+
+use super::SeaOrmStore;
+use crate::entity::payment::Column as P;
+use crate::{Error, time};
+
+impl SeaOrmStore {
+    /// `transition` to `accepted` and `claim_fulfilment`, in one statement.
+    ///
+    /// The statement is `transition`'s compare-and-set (its `WHERE`, and the
+    /// unique index on `paid_order_ref` for [`Transition::OrderAlreadyPaid`]),
+    /// whose claim columns are set only when the claim's own conditions hold
+    /// on the row being accepted (`CASE WHEN`): the transition applies
+    /// whether or not the claim can be taken, as in the two-step default. The
+    /// claim is then read back by its owner token (a read, no commit).
+    ///
+    /// Any other change (or a claim on another payment) takes the two steps.
+    pub(super) async fn accept_claim(
+        &self,
+        id: &TransactionId,
+        change: &StatusChange,
+        claim: &Claim<'_>,
+    ) -> Result<(Transition, Option<FulfilmentClaim>), Error> {
+        if change.to != PaymentStatus::Accepted || claim.transaction_id != id {
+            let outcome = self.apply_transition(id, change).await?;
+            if outcome != Transition::Applied {
+                return Ok((outcome, None));
+            }
+            return Ok((outcome, self.claim(claim).await?));
+        }
+        let claimable = self.claimable_once_accepted(claim);
+        let when = |then: Expr, otherwise: Expr| -> Expr {
+            Expr::case(claimable.clone(), then)
+                .finally(otherwise)
+                .into()
+        };
+        let lease = i64::try_from(claim.lease.as_micros()).unwrap_or(i64::MAX / 4);
+        let mut stmt = self.transition_stmt(
+            id,
+            change,
+            when(
+                Expr::val(time::to_db(claim.now)),
+                Expr::val(time::to_db(change.at)),
+            ),
+        );
+        // MySQL assigns left to right, later expressions seeing earlier
+        // assignments: every column the condition reads (`claim_until`,
+        // `fulfilled_at`, `next_attempt_at`) is assigned after it is read,
+        // `claim_until` last, so that all databases judge the same old row.
+        stmt.value(
+            P::Attempts,
+            when(Expr::col(P::Attempts).add(1), Expr::col(P::Attempts)),
+        )
+        .value(
+            P::ClaimOwner,
+            when(Expr::val(claim.owner), Expr::col(P::ClaimOwner)),
+        )
+        .value(
+            P::ClaimUntil,
+            when(self.lease_now().add(lease), Expr::col(P::ClaimUntil)),
+        );
+        let outcome = self.run_transition(id, change, &stmt).await?;
+        if outcome != Transition::Applied {
+            return Ok((outcome, None));
+        }
+        let claimed = self.read_claim(claim).await?;
+        if claimed.is_none() {
+            tracing::debug!(transaction_id = %id, "accepted, but the delivery was not claimable");
+        }
+        Ok((outcome, claimed))
+    }
+
+    /// [`claimable`](Self::claimable) of a row this very statement moves to
+    /// `accepted` (the condition reads the old row, whose status is still
+    /// `from`): the delivery is not done, no live claim on the lease clock,
+    /// the next attempt due at the caller's `now`.
+    fn claimable_once_accepted(&self, claim: &Claim<'_>) -> Cond {
+        let now = time::to_db(claim.now);
+        Cond::all()
+            .add(Expr::col(P::FulfilledAt).is_null())
+            .add(
+                Cond::any()
+                    .add(Expr::col(P::ClaimUntil).is_null())
+                    .add(Expr::col(P::ClaimUntil).lte(self.lease_now())),
+            )
+            .add(
+                Cond::any()
+                    .add(Expr::col(P::NextAttemptAt).is_null())
+                    .add(Expr::col(P::NextAttemptAt).lte(now)),
+            )
+    }
+
+    /// `complete_fulfilment` and the delivery-log line, in one transaction
+    /// (one commit). The line is written whether or not the completion
+    /// applied.
+    pub(super) async fn complete_record(
+        &self,
+        done: &Completion<'_>,
+        record: &DeliveryRecord,
+    ) -> Result<bool, Error> {
+        const ACTION: &str = "completing a fulfilment and recording its delivery";
+        let txn = self.db.begin().await.map_err(|e| Error::db(ACTION, e))?;
+        let completed = self.complete_on(&txn, done).await?;
+        self.insert_lines(&txn, std::slice::from_ref(record))
+            .await?;
+        txn.commit().await.map_err(|e| Error::db(ACTION, e))?;
+        Ok(completed)
+    }
+}
