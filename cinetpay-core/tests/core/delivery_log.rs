@@ -92,23 +92,26 @@ async fn a_line_that_records_a_change_is_stored_before_the_answer() {
     let id = h.start("ord-1").await;
     let _paid = h.check_answers(&id, accepted("1000", "XOF")).await;
 
-    faulty.hold(StoreOp::RecordDeliveries);
+    // A delivery's line is written with its completion, in one step.
+    faulty.hold(StoreOp::CompleteAndRecord);
     let task = tokio::spawn({
         let checkout = checkout.clone();
         let id = id.clone();
         async move { notify_with(&checkout, &id).await }
     });
-    // The payment is delivered, but the answer waits for its log line.
-    while faulty.calls(StoreOp::RecordDeliveries) == 0 {
+    // The merchant's code ran, but the answer waits for the completion and its line.
+    while faulty.calls(StoreOp::CompleteAndRecord) == 0 {
         tokio::task::yield_now().await;
     }
-    assert!(h.payment(&id).await.is_fulfilled());
+    assert_eq!(h.shop.calls(), 1);
     assert!(!task.is_finished(), "answered before its line was stored");
-    faulty.release(StoreOp::RecordDeliveries);
+    faulty.release(StoreOp::CompleteAndRecord);
     assert_eq!(task.await.unwrap(), StatusCode::OK);
+    assert!(h.payment(&id).await.is_fulfilled());
     let log = h.store.all_deliveries();
     assert_eq!(log.len(), 1);
     assert!(log[0].outcome.starts_with("pending -> accepted"), "{log:?}");
+    assert!(log[0].outcome.ends_with("fulfilled (attempt 1)"), "{log:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

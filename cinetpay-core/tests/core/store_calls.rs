@@ -1,7 +1,8 @@
 //! What one notification costs the store, counted (not timed): the
 //! regression guard of the performance work. A first notification of an
-//! accepted payment reads, transitions (with the check's snapshot), claims,
-//! completes and logs: 5 calls today;
+//! accepted payment reads, accepts and claims in one step (with the check's
+//! snapshot), then completes and logs in one step: 3 calls, 2 commits on
+//! `SeaOrmStore` (counted by the databases in cinetpay-store's `commits` test);
 //! a duplicate of a fulfilled payment is one read and the written-behind
 //! delivery-log line, never a write on the answer's path.
 #![allow(clippy::unwrap_used)]
@@ -51,11 +52,11 @@ async fn store_calls_per_first_and_duplicate_notification() {
         first,
         expect(&[
             ("find_payment", 1),
-            // The check's snapshot is stored by the transition itself.
-            ("transition", 1),
-            ("claim_fulfilment", 1),
-            ("complete_fulfilment", 1),
-            ("record_deliveries", 1),
+            // The check's snapshot is stored by the transition, which claims
+            // the delivery in the same step (one commit)...
+            ("accept_and_claim", 1),
+            // ...and the completion writes the log line in its commit.
+            ("complete_and_record", 1),
         ]),
         "a first notification"
     );

@@ -41,17 +41,12 @@ impl Flow {
     fn steps(self) -> &'static [StoreOp] {
         use StoreOp::*;
         match self {
-            Flow::Accepted => &[
-                FindPayment,
-                Transition,
-                ClaimFulfilment,
-                CompleteFulfilment,
-                RecordDeliveries,
-            ],
+            // The change to accepted claims the delivery in the same step;
+            // the completion writes the log line in its commit.
+            Flow::Accepted => &[FindPayment, AcceptAndClaim, CompleteAndRecord],
             Flow::FirstDeliveryFails => &[
                 FindPayment,
-                Transition,
-                ClaimFulfilment,
+                AcceptAndClaim,
                 ReleaseFulfilment,
                 RecordDeliveries,
             ],
@@ -98,7 +93,7 @@ fn expected_answer(flow: Flow, op: StoreOp, mode: Mode) -> StatusCode {
         // The delivery log is best effort: "a failure is logged, never fatal".
         (StoreOp::RecordDeliveries, _) => flow.clean_answer(),
         // The engine retries recording a finished delivery before it answers.
-        (StoreOp::CompleteFulfilment, Mode::FailsOnce | Mode::LostReply) => StatusCode::OK,
+        (StoreOp::CompleteAndRecord, Mode::FailsOnce | Mode::LostReply) => StatusCode::OK,
         _ => StatusCode::SERVICE_UNAVAILABLE,
     }
 }
