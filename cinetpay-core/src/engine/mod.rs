@@ -17,9 +17,11 @@
 //!                         amount and currency = accepted; other money = needs_attention
 //! transition (CAS)        on a lost race: re-read once, continue from the new state;
 //!                         accepted only if no other payment of the order is and it was not
-//!                         superseded, else needs_attention for a refund
+//!                         superseded, else needs_attention for a refund; the change to
+//!                         accepted claims the delivery in the same step (accept_and_claim)
 //! owed: fulfil_once       claim (owner token, lease on the store's clock) -> run under a
-//!                         timeout, panics caught -> complete, or release with backoff
+//!                         timeout, panics caught -> complete with the log line in one
+//!                         commit (complete_and_record), or release with backoff
 //!                         (a timed-out run keeps its claim until the lease ends)
 //! refused/cancelled       payment_failed, at most once per payment
 //! ```
