@@ -142,22 +142,17 @@ impl Checkout {
             return Ok(SyncOutcome::unknown());
         };
         let previous = payment.status;
+        // How a sync that asked CinetPay nothing settles.
+        let unchecked = || Settle {
+            source,
+            delivery,
+            won: None,
+        };
         if !matches!(
             payment.status,
             PaymentStatus::Pending | PaymentStatus::Refused | PaymentStatus::Cancelled
         ) {
-            return self
-                .settle(
-                    payment,
-                    previous,
-                    false,
-                    Settle {
-                        source,
-                        delivery,
-                        won: None,
-                    },
-                )
-                .await;
+            return self.settle(payment, previous, false, unchecked()).await;
         }
         let ticket = self.inner.flights.join(id);
         let turn = ticket.turn().await;
@@ -167,34 +162,12 @@ impl Checkout {
                 return Ok(SyncOutcome::unknown());
             };
             drop(turn);
-            return self
-                .settle(
-                    current,
-                    previous,
-                    false,
-                    Settle {
-                        source,
-                        delivery,
-                        won: None,
-                    },
-                )
-                .await;
+            return self.settle(current, previous, false, unchecked()).await;
         }
         if trigger == Trigger::Untrusted && self.checked_recently(&payment) {
             tracing::debug!("checked less than min_check_interval ago: not checked again");
             drop(turn);
-            return self
-                .settle(
-                    payment,
-                    previous,
-                    false,
-                    Settle {
-                        source,
-                        delivery,
-                        won: None,
-                    },
-                )
-                .await;
+            return self.settle(payment, previous, false, unchecked()).await;
         }
         let checked = self.check_and_transition(payment).await;
         turn.checked();
