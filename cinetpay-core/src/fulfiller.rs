@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 
+use crate::first_delivery::{FirstDelivered, FirstDelivery};
 use crate::model::{AccountName, Payment, RefundReason};
 use crate::values::{Channels, Customer, Description, Money, OrderRef};
 
@@ -222,5 +223,50 @@ pub trait OrderFulfiller: Send + Sync + 'static {
     /// the engine marks the delivery after `fulfil` returns `Ok`.
     fn records_delivery(&self) -> bool {
         false
+    }
+
+    /// The first delivery of a payment in one commit: apply `first.change`
+    /// (to `accepted`) with `first.claim`, deliver, mark the delivery and
+    /// append `first.line`, all in one database transaction, or write
+    /// nothing and answer [`FirstDelivered::Declined`].
+    ///
+    /// The engine asks this of a fulfiller that
+    /// [records the delivery](Self::records_delivery) when a verified
+    /// success arrives for a payment that is not yet accepted, under
+    /// `fulfil_timeout` and in a task of its own. On `Declined` it takes its
+    /// usual steps; on an error nothing must have been committed (a lost
+    /// commit answer is found by the engine's next step), and the engine
+    /// records the failed attempt with the change to `accepted`, to retry it
+    /// later. The default declines: only a fulfiller that owns the store's
+    /// transaction (`cinetpay_store`'s transactional fulfilment) can do it.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use std::time::Duration;
+    /// use cinetpay_core::*;
+    /// use cinetpay_core::first_delivery::{FirstDelivered, FirstDelivery};
+    /// struct Shop;
+    /// #[async_trait]
+    /// impl OrderFulfiller for Shop {
+    ///     async fn quote(&self, _: &OrderRef) -> Result<OrderQuote, QuoteError> { Err(QuoteError::NotFound) }
+    ///     async fn fulfil(&self, _: &Payment, _: u32) -> Result<(), FulfilError> { Ok(()) }
+    /// }
+    /// let id: TransactionId = "cp-1".parse().unwrap();
+    /// let now = chrono::Utc::now();
+    /// let change = StatusChange { from: PaymentStatus::Pending, to: PaymentStatus::Accepted,
+    ///     check: None, reason: None, attention: None, at: now };
+    /// let claim = Claim { transaction_id: &id, owner: "t", now, lease: Duration::from_secs(60) };
+    /// let line = |_: u32| DeliveryRecord::new("cp-1", DeliverySource::Notify, "fulfilled", now);
+    /// let first = FirstDelivery { transaction_id: &id, change: &change, claim: &claim, line: &line };
+    /// assert_eq!(Shop.accept_and_fulfil(&first).await.unwrap(), FirstDelivered::Declined);
+    /// # }
+    /// ```
+    async fn accept_and_fulfil(
+        &self,
+        first: &FirstDelivery<'_>,
+    ) -> Result<FirstDelivered, FulfilError> {
+        let _ = first;
+        Ok(FirstDelivered::Declined)
     }
 }

@@ -43,6 +43,7 @@ pub mod client;
 pub mod clock;
 #[cfg(feature = "engine")]
 pub mod engine;
+pub mod first_delivery;
 pub mod fulfiller;
 pub mod model;
 #[cfg(feature = "engine")]

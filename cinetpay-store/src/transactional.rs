@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use cinetpay_core::first_delivery::{FirstDelivered, FirstDelivery};
 use cinetpay_core::{
     FulfilError, OrderFulfiller, OrderQuote, OrderRef, Payment, QuoteError, RefundReason,
 };
@@ -274,6 +275,64 @@ impl<F: TransactionalFulfiller> OrderFulfiller for InTransaction<F> {
 
     fn records_delivery(&self) -> bool {
         true
+    }
+
+    /// The change to `accepted`, its claim, the merchant's writes, the
+    /// delivery mark and the delivery-log line in one transaction: one
+    /// commit for a first delivery. Declines, writing nothing, when the
+    /// change does not apply (a concurrent change, the order already paid by
+    /// another payment) or the delivery cannot be claimed: the engine's
+    /// usual steps then tell which.
+    async fn accept_and_fulfil(
+        &self,
+        first: &FirstDelivery<'_>,
+    ) -> Result<FirstDelivered, FulfilError> {
+        #[cfg(feature = "testing")]
+        let plan = Plan(self.fault());
+        #[cfg(not(feature = "testing"))]
+        let plan = Plan(None);
+        plan.at(TransactionStep::Begin)?;
+        let txn = self
+            .store
+            .connection()
+            .begin()
+            .await
+            .map_err(|e| db_error("opening the delivery's transaction", e))?;
+        // From here on, every early return drops `txn`: a rollback.
+        let claimed = self
+            .store
+            .accept_claim_in(&txn, first.transaction_id, first.change, first.claim)
+            .await
+            .map_err(|e| FulfilError::new(e.to_string()))?;
+        let Some(claim) = claimed else {
+            return Ok(FirstDelivered::Declined);
+        };
+        self.fulfiller
+            .fulfil(&txn, &claim.payment, claim.attempt)
+            .await?;
+        plan.at(TransactionStep::AfterWrites)?;
+        let marked = self
+            .store
+            .mark_fulfilled_in(&txn, &claim.payment, &claim.owner)
+            .await
+            .map_err(|e| db_error("marking the delivery", e))?;
+        if !marked {
+            return Err(FulfilError::new(
+                "the delivery could not be marked in its transaction: nothing was committed",
+            ));
+        }
+        self.store
+            .insert_lines(&txn, &[(first.line)(claim.attempt)])
+            .await
+            .map_err(|e| FulfilError::new(e.to_string()))?;
+        plan.at(TransactionStep::AfterMark)?;
+        plan.at(TransactionStep::Commit)?;
+        txn.commit()
+            .await
+            .map_err(|e| db_error("committing the delivery", e))?;
+        plan.at(TransactionStep::AnswerLost)?;
+        tracing::debug!(transaction_id = %first.transaction_id, attempt = claim.attempt, "accepted and delivered in one commit with the merchant's writes");
+        Ok(FirstDelivered::Delivered(claim))
     }
 }
 

@@ -65,7 +65,7 @@ impl Checkout {
     pub(crate) async fn fulfil_once(
         &self,
         payment: Payment,
-        won: Option<(FulfilmentClaim, Instant)>,
+        won: super::sync::Claimed,
         line: Option<LogLine>,
     ) -> Result<Fulfilled, SyncError> {
         let Some(owed) = payment.owed() else {
@@ -241,43 +241,53 @@ impl Checkout {
                     }
                 }
             }
-            Err(failure) => {
-                let error = crate::model::storable(&failure.message, MAX_ERROR_LEN);
-                let now = self.inner.clock.now();
-                let mut next_attempt_at = after(now, self.inner.config.retry_delay(attempt));
-                if failure.timed_out {
-                    // Not before the kept lease ends (`updated_at` is when it was claimed).
-                    next_attempt_at = next_attempt_at
-                        .max(after(payment.updated_at, self.inner.config.claim_lease));
-                }
-                if failure.timed_out {
-                    tracing::warn!(attempt, %error, %next_attempt_at, "timed out; the claim is kept until its lease ends, then retried");
-                } else {
-                    tracing::warn!(attempt, %error, %next_attempt_at, "failed; it will be retried");
-                }
-                let release = Release {
-                    transaction_id: &id,
-                    owner: &owner,
-                    error: &error,
-                    next_attempt_at,
-                    now,
-                    keep_lease: failure.timed_out,
-                };
-                if !self.inner.store.release_fulfilment(&release).await? {
-                    tracing::warn!(attempt, "the claim was already taken over");
-                }
-                payment.fulfilment.last_error = Some(error.clone());
-                payment.fulfilment.next_attempt_at = Some(next_attempt_at);
-                Ok(Fulfilled::unlogged((
-                    payment,
-                    FulfilmentOutcome::Failed {
-                        attempt,
-                        error,
-                        next_attempt_at,
-                    },
-                )))
-            }
+            Err(failure) => self.record_failure(payment, &owner, attempt, failure).await,
         }
+    }
+
+    /// Releases the claim of an attempt that did not return `Ok`, with its
+    /// error and when to try again (after a timeout, not before the kept
+    /// lease ends: whatever it started may still be running).
+    pub(super) async fn record_failure(
+        &self,
+        mut payment: Payment,
+        owner: &str,
+        attempt: u32,
+        failure: Failure,
+    ) -> Result<Fulfilled, SyncError> {
+        let id = payment.transaction_id.clone();
+        let error = crate::model::storable(&failure.message, MAX_ERROR_LEN);
+        let now = self.inner.clock.now();
+        let mut next_attempt_at = after(now, self.inner.config.retry_delay(attempt));
+        if failure.timed_out {
+            // Not before the kept lease ends (`updated_at` is when it was claimed).
+            next_attempt_at =
+                next_attempt_at.max(after(payment.updated_at, self.inner.config.claim_lease));
+            tracing::warn!(attempt, %error, %next_attempt_at, "timed out; the claim is kept until its lease ends, then retried");
+        } else {
+            tracing::warn!(attempt, %error, %next_attempt_at, "failed; it will be retried");
+        }
+        let release = Release {
+            transaction_id: &id,
+            owner,
+            error: &error,
+            next_attempt_at,
+            now,
+            keep_lease: failure.timed_out,
+        };
+        if !self.inner.store.release_fulfilment(&release).await? {
+            tracing::warn!(attempt, "the claim was already taken over");
+        }
+        payment.fulfilment.last_error = Some(error.clone());
+        payment.fulfilment.next_attempt_at = Some(next_attempt_at);
+        Ok(Fulfilled::unlogged((
+            payment,
+            FulfilmentOutcome::Failed {
+                attempt,
+                error,
+                next_attempt_at,
+            },
+        )))
     }
 
     /// Keeps trying to record work whose merchant code returned `Ok` while the
@@ -366,16 +376,16 @@ pub(crate) struct Failure {
 
 /// Runs merchant code under `timeout`, turning an error, a panic or a timeout
 /// into an error text.
-pub(crate) async fn guarded<F>(timeout: Duration, work: F) -> Result<(), Failure>
+pub(crate) async fn guarded<F, T>(timeout: Duration, work: F) -> Result<T, Failure>
 where
-    F: Future<Output = Result<(), FulfilError>>,
+    F: Future<Output = Result<T, FulfilError>>,
 {
     let failed = |message: String| Failure {
         message,
         timed_out: false,
     };
     match tokio::time::timeout(timeout, super::panics::caught(work)).await {
-        Ok(Ok(Ok(()))) => Ok(()),
+        Ok(Ok(Ok(done))) => Ok(done),
         Ok(Ok(Err(e))) => Err(failed(e.to_string())),
         Ok(Err(panicked)) => Err(failed(format!("fulfiller panicked: {panicked}"))),
         Err(_) => Err(Failure {

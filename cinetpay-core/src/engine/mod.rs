@@ -166,6 +166,7 @@ mod config;
 mod customer_error;
 mod delivery_log;
 mod error;
+mod first_delivery;
 mod fulfil;
 mod gateway;
 mod outcome;

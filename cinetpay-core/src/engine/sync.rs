@@ -5,7 +5,8 @@ use tracing::Instrument;
 use super::Checkout;
 use super::delivery_log::Durability;
 use super::error::SyncError;
-use super::fulfil::LogLine;
+use super::first_delivery::FirstAttempt;
+use super::fulfil::{Fulfilled, LogLine};
 use super::outcome::{FulfilmentOutcome, SyncOutcome};
 use super::refusals::Refusal;
 use crate::model::FulfilmentClaim;
@@ -146,7 +147,7 @@ impl Checkout {
         let unchecked = || Settle {
             source,
             delivery,
-            won: None,
+            won: Won::Nothing,
         };
         if !matches!(
             payment.status,
@@ -169,7 +170,12 @@ impl Checkout {
             drop(turn);
             return self.settle(payment, previous, false, unchecked()).await;
         }
-        let checked = self.check_and_transition(payment).await;
+        let route = Route {
+            source,
+            delivery,
+            previous,
+        };
+        let checked = self.check_and_transition(payment, route).await;
         turn.checked();
         drop(turn);
         let (payment, won) = checked?;
@@ -189,7 +195,7 @@ impl Checkout {
     /// Runs what is owed in a task of its own (the claim protocol still
     /// makes it once); its outcome goes to the delivery log, with the
     /// completion. A failure is retried by the reconciler.
-    fn fulfil_in_background(&self, payment: Payment, source: DeliverySource, won: Won) {
+    fn fulfil_in_background(&self, payment: Payment, source: DeliverySource, won: Claimed) {
         let checkout = self.clone();
         let span = tracing::info_span!("cinetpay_background_delivery", transaction_id = %payment.transaction_id);
         tokio::spawn(
@@ -249,6 +255,19 @@ impl Checkout {
             delivery,
             won,
         } = settle;
+        let won = match won {
+            Won::Done(done) => {
+                return Ok(SyncOutcome {
+                    payment: Some(done.payment),
+                    previous_status: Some(previous),
+                    fulfilment: done.outcome,
+                    checked,
+                    logged: done.logged,
+                });
+            }
+            Won::Claim(claim, lease_ends) => Some((claim, lease_ends)),
+            Won::Nothing => None,
+        };
         let mut logged = false;
         let (payment, fulfilment) = if payment.owed().is_some() && delivery == Delivery::Background
         {
@@ -283,7 +302,11 @@ impl Checkout {
     }
 
     /// Asks CinetPay, and moves the payment to what the answer verifiably says.
-    async fn check_and_transition(&self, payment: Payment) -> Result<(Payment, Won), SyncError> {
+    async fn check_and_transition(
+        &self,
+        payment: Payment,
+        route: Route,
+    ) -> Result<(Payment, Won), SyncError> {
         let id = payment.transaction_id.clone();
         let Some(account) = self.inner.accounts.named(&payment.account) else {
             tracing::error!(account = %payment.account, "the payment's CinetPay account is not configured: not checked");
@@ -328,7 +351,7 @@ impl Checkout {
                     message: seen.message.chars().take(64).collect(),
                 })
             }
-            CheckOutcome::Accepted => self.accept(payment, seen).await,
+            CheckOutcome::Accepted => self.accept(payment, seen, route).await,
             CheckOutcome::Mismatch { reason } => {
                 tracing::error!(
                     order_ref = %payment.order_ref,
@@ -399,16 +422,20 @@ impl Checkout {
     /// A verified success: `accepted`, unless the order is already paid by
     /// another payment or this one was superseded, which are refunds. The
     /// change to `accepted` claims the delivery it makes owed in the same
-    /// step ([`PaymentStore::accept_and_claim`](crate::PaymentStore::accept_and_claim)).
+    /// step ([`PaymentStore::accept_and_claim`](crate::PaymentStore::accept_and_claim)),
+    /// or, with a fulfiller that records the delivery in the store's
+    /// transaction, the change and the whole delivery commit together
+    /// ([`OrderFulfiller::accept_and_fulfil`](crate::OrderFulfiller::accept_and_fulfil)).
     async fn accept(
         &self,
         mut current: Payment,
         check: CheckSnapshot,
+        route: Route,
     ) -> Result<(Payment, Won), SyncError> {
         let store = &self.inner.store;
         for round in 0..2 {
             if current.status == PaymentStatus::Accepted {
-                return Ok((current, None));
+                return Ok((current, Won::Nothing));
             }
             if current.superseded_at.is_some()
                 && current.status.can_become(PaymentStatus::NeedsAttention)
@@ -420,10 +447,28 @@ impl Checkout {
             }
             if !current.status.can_become(PaymentStatus::Accepted) {
                 refuse_transition(&current, PaymentStatus::Accepted);
-                return Ok((current, None));
+                return Ok((current, Won::Nothing));
             }
             let change = self.change(&current, PaymentStatus::Accepted, &check, None, None);
             let owner = super::fulfil::owner_token();
+            let one_commit = round == 0
+                && route.delivery == Delivery::Inline
+                && self.inner.fulfiller.records_delivery();
+            let failure = if one_commit {
+                let accepted = applied_quietly(current.clone(), change.clone());
+                match self
+                    .accept_in_one_commit(&accepted, &change, &owner, route.source, route.previous)
+                    .await
+                {
+                    FirstAttempt::Delivered(done) => {
+                        return Ok((done.payment.clone(), Won::Done(done)));
+                    }
+                    FirstAttempt::Declined => None,
+                    FirstAttempt::Failed(failure) => Some(failure),
+                }
+            } else {
+                None
+            };
             let lease = self.inner.config.claim_lease;
             let claim = Claim {
                 transaction_id: &current.transaction_id,
@@ -443,9 +488,18 @@ impl Checkout {
                         attempt = claimed.attempt,
                         "accepted and claimed in one step"
                     );
-                    return Ok((payment, Some((claimed, lease_ends))));
+                    if let Some(failure) = failure {
+                        // The one-commit attempt failed: this claim records it.
+                        let done = self
+                            .record_failure(claimed.payment, &owner, claimed.attempt, failure)
+                            .await?;
+                        return Ok((done.payment.clone(), Won::Done(done)));
+                    }
+                    return Ok((payment, Won::Claim(claimed, lease_ends)));
                 }
-                (Transition::Applied, None) => return Ok((applied(current, change), None)),
+                (Transition::Applied, None) => {
+                    return Ok((applied(current, change), Won::Nothing));
+                }
                 (Transition::OrderAlreadyPaid(by), _) => {
                     return self
                         .flag_refund(current, check, RefundReason::OrderAlreadyPaid { by })
@@ -583,7 +637,28 @@ impl Checkout {
 
 /// A claim this sync already holds, with when its lease ends as this
 /// process measures it.
-pub(crate) type Won = Option<(FulfilmentClaim, tokio::time::Instant)>;
+pub(crate) type Claimed = Option<(FulfilmentClaim, tokio::time::Instant)>;
+
+/// What the change to `accepted` took with it.
+enum Won {
+    /// Nothing: what is owed is claimed when it runs.
+    Nothing,
+    /// The claim of its delivery, with when its lease ends as this process
+    /// measures it.
+    Claim(FulfilmentClaim, tokio::time::Instant),
+    /// The delivery's attempt itself: done in one commit with the change, or
+    /// its failure recorded.
+    Done(Fulfilled),
+}
+
+/// Where a checked sync goes on to: for whom, where the delivery runs, and
+/// the status it started from (for its log line).
+#[derive(Debug, Clone, Copy)]
+struct Route {
+    source: DeliverySource,
+    delivery: Delivery,
+    previous: PaymentStatus,
+}
 
 /// How a sync settles: for whom (the log line), where the delivery runs,
 /// and the claim the transition took.
@@ -594,12 +669,17 @@ struct Settle {
 }
 
 fn unclaimed(payment: Payment) -> (Payment, Won) {
-    (payment, None)
+    (payment, Won::Nothing)
 }
 
 /// `current` with an applied `change`.
-fn applied(mut current: Payment, change: StatusChange) -> Payment {
+fn applied(current: Payment, change: StatusChange) -> Payment {
     tracing::info!(from = %current.status, to = %change.to, "payment status changed");
+    applied_quietly(current, change)
+}
+
+/// [`applied`], without saying so (the change is not applied yet).
+fn applied_quietly(mut current: Payment, change: StatusChange) -> Payment {
     current.status = change.to;
     current.check = change.check;
     current.checked_at = Some(change.at);

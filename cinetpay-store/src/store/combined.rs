@@ -7,8 +7,8 @@ use cinetpay_core::{
     Claim, Completion, DeliveryRecord, FulfilmentClaim, PaymentStatus, StatusChange, TransactionId,
     Transition,
 };
-use sea_orm::TransactionTrait;
-use sea_orm::sea_query::{Cond, Expr, ExprTrait};
+use sea_orm::sea_query::{Cond, Expr, ExprTrait, UpdateStatement};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, SqlErr, TransactionTrait};
 
 use super::SeaOrmStore;
 use crate::entity::payment::Column as P;
@@ -38,6 +38,27 @@ impl SeaOrmStore {
             }
             return Ok((outcome, self.claim(claim).await?));
         }
+        let stmt = self.accept_claim_stmt(id, change, claim);
+        let outcome = self.run_transition(id, change, &stmt).await?;
+        if outcome != Transition::Applied {
+            return Ok((outcome, None));
+        }
+        let claimed = self.read_claim(claim).await?;
+        if claimed.is_none() {
+            tracing::debug!(transaction_id = %id, "accepted, but the delivery was not claimable");
+        }
+        Ok((outcome, claimed))
+    }
+
+    /// The statement of [`accept_claim`](Self::accept_claim): `change` (to
+    /// `accepted`) with the claim columns set under `CASE WHEN` the claim's
+    /// conditions hold on the old row.
+    fn accept_claim_stmt(
+        &self,
+        id: &TransactionId,
+        change: &StatusChange,
+        claim: &Claim<'_>,
+    ) -> UpdateStatement {
         let claimable = self.claimable_once_accepted(claim);
         let when = |then: Expr, otherwise: Expr| -> Expr {
             Expr::case(claimable.clone(), then)
@@ -69,15 +90,39 @@ impl SeaOrmStore {
             P::ClaimUntil,
             when(self.lease_now().add(lease), Expr::col(P::ClaimUntil)),
         );
-        let outcome = self.run_transition(id, change, &stmt).await?;
-        if outcome != Transition::Applied {
-            return Ok((outcome, None));
+        stmt
+    }
+
+    /// [`accept_claim`](Self::accept_claim) inside `txn` (the transactional
+    /// fulfilment's one-commit first delivery): the claim when the change
+    /// applied and took it, `None` when it did neither (the order already
+    /// paid by another payment included: the transaction must then be
+    /// rolled back, as PostgreSQL has aborted it).
+    pub(crate) async fn accept_claim_in(
+        &self,
+        txn: &DatabaseTransaction,
+        id: &TransactionId,
+        change: &StatusChange,
+        claim: &Claim<'_>,
+    ) -> Result<Option<FulfilmentClaim>, Error> {
+        if change.to != PaymentStatus::Accepted || claim.transaction_id != id {
+            return Ok(None);
         }
-        let claimed = self.read_claim(claim).await?;
-        if claimed.is_none() {
-            tracing::debug!(transaction_id = %id, "accepted, but the delivery was not claimable");
+        let stmt = self.accept_claim_stmt(id, change, claim);
+        match txn.execute(&stmt).await {
+            Ok(done) if done.rows_affected() > 0 => {}
+            Ok(_) => return Ok(None),
+            Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+                return Ok(None);
+            }
+            Err(e) => {
+                return Err(Error::db(
+                    "accepting a payment and claiming its delivery",
+                    e,
+                ));
+            }
         }
-        Ok((outcome, claimed))
+        self.read_claim_on(txn, claim).await
     }
 
     /// [`claimable`](Self::claimable) of a row this very statement moves to

@@ -38,7 +38,7 @@ impl SeaOrmStore {
     }
 
     /// One multi-row `INSERT`.
-    pub(super) async fn insert_lines<C: ConnectionTrait>(
+    pub(crate) async fn insert_lines<C: ConnectionTrait>(
         &self,
         db: &C,
         records: &[DeliveryRecord],

@@ -235,3 +235,183 @@ async fn one_commit_per_combined_step_on_mysql() {
     )
     .await;
 }
+
+/// A shop that records each delivery as a row of its own table.
+struct RowShop;
+
+#[cinetpay_core::async_trait]
+impl cinetpay_store::TransactionalFulfiller for RowShop {
+    async fn quote(
+        &self,
+        _: &cinetpay_core::OrderRef,
+    ) -> Result<cinetpay_core::OrderQuote, cinetpay_core::QuoteError> {
+        Ok(quote())
+    }
+
+    async fn fulfil(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        payment: &cinetpay_core::Payment,
+        _: u32,
+    ) -> Result<(), cinetpay_core::FulfilError> {
+        txn.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Sqlite,
+            "INSERT INTO shop_rows (order_ref) VALUES (?)",
+            [payment.order_ref.as_str().into()],
+        ))
+        .await
+        .map_err(|e| cinetpay_core::FulfilError::new(e.to_string()))?;
+        Ok(())
+    }
+}
+
+/// A shop whose delivery writes nothing the store sees.
+struct PlainShop;
+
+#[cinetpay_core::async_trait]
+impl cinetpay_core::OrderFulfiller for PlainShop {
+    async fn quote(
+        &self,
+        _: &cinetpay_core::OrderRef,
+    ) -> Result<cinetpay_core::OrderQuote, cinetpay_core::QuoteError> {
+        Ok(quote())
+    }
+
+    async fn fulfil(
+        &self,
+        _: &cinetpay_core::Payment,
+        _: u32,
+    ) -> Result<(), cinetpay_core::FulfilError> {
+        Ok(())
+    }
+}
+
+fn quote() -> cinetpay_core::OrderQuote {
+    use cinetpay_core::{Amount, Currency, Description, Money};
+    cinetpay_core::OrderQuote::new(
+        Money::new(Amount::new(1000).expect("an amount"), Currency::Xof),
+        Description::new("Commande").expect("a description"),
+    )
+}
+
+/// Commits of a first notification, of a duplicate on the answer's path,
+/// and of the duplicate's written-behind line, through the whole engine on
+/// one SQLite connection whose commit hook counts.
+async fn engine_commits(transactional: bool) -> [u64; 3] {
+    use cinetpay_core::clock::SystemClock;
+    use cinetpay_core::engine::FulfilmentOutcome;
+
+    use super::engine::{engine, paid, quiet_sandbox, settings};
+
+    let store = SeaOrmStore::builder()
+        .max_connections(1)
+        .connect("sqlite::memory:")
+        .await
+        .expect("connect");
+    store.migrate().await.expect("migrate");
+    store
+        .connection()
+        .execute_unprepared("CREATE TABLE shop_rows (order_ref VARCHAR(64) NOT NULL)")
+        .await
+        .expect("the shop's table");
+    let commits = Arc::new(AtomicU64::new(0));
+    {
+        let pool = store.connection().get_sqlite_connection_pool();
+        let mut conn = pool.acquire().await.expect("the store's connection");
+        let mut handle = conn.lock_handle().await.expect("its handle");
+        let counted = Arc::clone(&commits);
+        handle.set_commit_hook(move || {
+            counted.fetch_add(1, Ordering::SeqCst);
+            true
+        });
+    }
+    let fulfiller: Arc<dyn cinetpay_core::OrderFulfiller> = if transactional {
+        Arc::new(store.fulfil_in_transaction(RowShop))
+    } else {
+        Arc::new(PlainShop)
+    };
+    let sandbox = quiet_sandbox().await;
+    let checkout = engine(
+        settings(&sandbox, |_| {}),
+        Arc::new(store.clone()),
+        fulfiller,
+        Arc::new(SystemClock),
+    );
+    let id = paid(&checkout, &sandbox, "ord-commits").await;
+    checkout.flush_delivery_log().await;
+
+    let before = commits.load(Ordering::SeqCst);
+    let first = checkout
+        .sync(&id, DeliverySource::Notify)
+        .await
+        .expect("first");
+    let after_first = commits.load(Ordering::SeqCst);
+    assert_eq!(
+        first.fulfilment,
+        FulfilmentOutcome::Fulfilled { attempt: 1 }
+    );
+    let duplicate = checkout
+        .sync(&id, DeliverySource::Notify)
+        .await
+        .expect("duplicate");
+    let after_duplicate = commits.load(Ordering::SeqCst);
+    assert_eq!(duplicate.fulfilment, FulfilmentOutcome::AlreadyFulfilled);
+    checkout.flush_delivery_log().await;
+    let after_flush = commits.load(Ordering::SeqCst);
+
+    // Everything the counts claim is there: the shop's row once, the
+    // payment delivered, one line per notification.
+    if transactional {
+        let row = store
+            .connection()
+            .query_one_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "SELECT COUNT(*) AS n FROM shop_rows",
+            ))
+            .await
+            .expect("count")
+            .expect("a row");
+        assert_eq!(row.try_get::<i64>("", "n").expect("a count"), 1);
+    }
+    let stored = store
+        .find_payment(&id)
+        .await
+        .expect("find")
+        .expect("stored");
+    assert_eq!(stored.status, PaymentStatus::Accepted);
+    assert!(stored.is_fulfilled());
+    let lines = cinetpay_core::PaymentQueries::deliveries(&store, id.as_str(), 10)
+        .await
+        .expect("the delivery log");
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(
+        lines[0].outcome.contains("fulfilled (attempt 1)"),
+        "{lines:?}"
+    );
+    sandbox.shutdown().await;
+    [
+        after_first - before,
+        after_duplicate - after_first,
+        after_flush - after_duplicate,
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commits_per_notification_through_the_engine_on_sqlite() {
+    let transactional = engine_commits(true).await;
+    let plain = engine_commits(false).await;
+    eprintln!(
+        "engine on sqlite: first notification {} commit(s) transactional, {} plain; \
+         duplicate {} on the answer's path, {} written behind",
+        transactional[0], plain[0], transactional[1], transactional[2]
+    );
+    // The transactional fulfilment: status, claim, the shop's row, the mark
+    // and the line in one commit.
+    assert_eq!(
+        transactional,
+        [1, 0, 1],
+        "transactional [first, duplicate, behind]"
+    );
+    // A plain fulfiller: accept_and_claim, then the completion with the line.
+    assert_eq!(plain, [2, 0, 1], "plain [first, duplicate, behind]");
+}

@@ -1,0 +1,100 @@
+//! The first delivery in one commit: a fulfiller that records the delivery
+//! in the store's transaction is asked to apply the change to `accepted`,
+//! claim, deliver, mark and log at once
+//! ([`OrderFulfiller::accept_and_fulfil`](crate::OrderFulfiller::accept_and_fulfil)).
+
+use tracing::Instrument;
+
+use super::Checkout;
+use super::fulfil::{Failure, Fulfilled, guarded};
+use super::outcome::FulfilmentOutcome;
+use super::sync::{describe_fulfilment, describe_prefix};
+use crate::first_delivery::{FirstDelivered, FirstDelivery};
+use crate::model::{DeliveryRecord, DeliverySource, Payment, PaymentStatus};
+use crate::store::{Claim, StatusChange};
+
+/// What the one-commit attempt came to.
+pub(super) enum FirstAttempt {
+    /// Accepted and delivered, the line logged, in one commit.
+    Delivered(Fulfilled),
+    /// Nothing written: the usual steps follow.
+    Declined,
+    /// The attempt failed and nothing was committed (or its commit's answer
+    /// was lost): the usual change to `accepted` follows, and records this
+    /// failure against its claim instead of running the merchant's code again.
+    Failed(Failure),
+}
+
+impl Checkout {
+    /// Asks the fulfiller for the whole first delivery of `accepted` (the
+    /// payment as `change` leaves it) in one commit, under `fulfil_timeout`
+    /// and in a task of its own (a dropped request cannot cut it short).
+    pub(super) async fn accept_in_one_commit(
+        &self,
+        accepted: &Payment,
+        change: &StatusChange,
+        owner: &str,
+        source: DeliverySource,
+        previous: PaymentStatus,
+    ) -> FirstAttempt {
+        let prefix = describe_prefix(accepted, Some(previous), true);
+        let id = accepted.transaction_id.clone();
+        let change = change.clone();
+        let owner = owner.to_owned();
+        let this = self.clone();
+        let task = tokio::spawn(
+            async move {
+                let claim = Claim {
+                    transaction_id: &id,
+                    owner: &owner,
+                    now: change.at,
+                    lease: this.inner.config.claim_lease,
+                };
+                let clock = &this.inner.clock;
+                let line = |attempt: u32| {
+                    let fulfilled = FulfilmentOutcome::Fulfilled { attempt };
+                    let text = format!("{prefix}{}", describe_fulfilment(&fulfilled));
+                    DeliveryRecord::new(id.as_str(), source, &text, clock.now())
+                };
+                let first = FirstDelivery {
+                    transaction_id: &id,
+                    change: &change,
+                    claim: &claim,
+                    line: &line,
+                };
+                let timeout = this.inner.config.fulfil_timeout;
+                guarded(timeout, this.inner.fulfiller.accept_and_fulfil(&first)).await
+            }
+            .in_current_span(),
+        );
+        match task.await {
+            Ok(Ok(FirstDelivered::Delivered(claim))) => {
+                let attempt = claim.attempt;
+                let mut payment = claim.payment;
+                payment.fulfilment.fulfilled_at = Some(self.inner.clock.now());
+                payment.fulfilment.last_error = None;
+                payment.fulfilment.next_attempt_at = None;
+                tracing::info!(from = %previous, to = %payment.status, "payment status changed");
+                tracing::info!(
+                    attempt,
+                    "order fulfilled (accepted, delivered and recorded in one transaction)"
+                );
+                FirstAttempt::Delivered(Fulfilled {
+                    payment,
+                    outcome: FulfilmentOutcome::Fulfilled { attempt },
+                    logged: true,
+                })
+            }
+            Ok(Ok(FirstDelivered::Declined)) => FirstAttempt::Declined,
+            Ok(Err(failure)) => FirstAttempt::Failed(failure),
+            Err(e) => {
+                tracing::error!(error = %e, "the delivery task was interrupted");
+                // Whatever it started may still be running: keep the lease.
+                FirstAttempt::Failed(Failure {
+                    message: format!("the delivery task was interrupted: {e}"),
+                    timed_out: true,
+                })
+            }
+        }
+    }
+}
