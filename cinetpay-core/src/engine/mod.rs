@@ -22,7 +22,10 @@
 //! owed: fulfil_once       claim (owner token, lease on the store's clock) -> run under a
 //!                         timeout, panics caught -> complete with the log line in one
 //!                         commit (complete_and_record), or release with backoff
-//!                         (a timed-out run keeps its claim until the lease ends)
+//!                         (a timed-out run keeps its claim until the lease ends);
+//!                         a fulfiller that writes in the store's transaction makes the
+//!                         change, claim, delivery, mark and line one commit
+//!                         (OrderFulfiller::accept_and_fulfil)
 //! refused/cancelled       payment_failed, at most once per payment
 //! ```
 //!
