@@ -154,6 +154,12 @@ pub(crate) enum ServerKind {
     Shop,
     /// The notification handler a merchant writes from CinetPay's docs.
     Naive,
+    /// The axum example shop on the 2026 REST API.
+    #[value(name = "shop-2026")]
+    Shop2026,
+    /// The naive handler on the 2026 REST API.
+    #[value(name = "naive-2026")]
+    Naive2026,
 }
 
 /// The name clap gives `value` on the command line, for the child processes'

@@ -119,8 +119,13 @@ pub(crate) fn section(now: &Value, base: &Base) -> String {
 
 fn notify_key(r: &Value) -> String {
     format!(
-        "{} 10^{} {} × {}",
+        "{}{} 10^{} {} × {}",
         r["backend"].as_str().unwrap_or("?"),
+        // Runs before the 2026 API was measured have v2 rows only.
+        match r["api"].as_str() {
+            Some("2026") => " 2026",
+            _ => "",
+        },
         r["level"]
             .as_u64()
             .map(|l| (l as f64).log10().round() as u32)

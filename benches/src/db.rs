@@ -20,6 +20,11 @@ use crate::seed;
 
 /// Transaction ids of the payments the bench adds start with this.
 pub(crate) const ADDED_PREFIX: &str = "bn-";
+/// ...and on the 2026 API (upper case only), with this.
+pub(crate) const ADDED_PREFIX_2026: &str = "BN-";
+/// The fulfilled 2026 payments of the duplicate runs, kept while their pair
+/// runs (a run's [`BenchDb::clean`] leaves them).
+pub(crate) const DUPLICATES_PREFIX_2026: &str = "BD-";
 
 /// A database engine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -225,19 +230,10 @@ impl BenchDb {
 
     /// Takes away every row the bench added.
     pub(crate) async fn clean(&self) -> Result<(), String> {
+        for prefix in [ADDED_PREFIX, ADDED_PREFIX_2026] {
+            self.remove_payments(prefix).await?;
+        }
         for sql in [
-            match self.target.backend {
-                // SQLite's LIKE ignores case and so cannot use the primary key:
-                // a range in its binary order ('-' and '.' are neighbours) can.
-                Backend::Sqlite => format!(
-                    "DELETE FROM cinetpay_payments WHERE transaction_id >= '{ADDED_PREFIX}' AND transaction_id < '{}'",
-                    ADDED_PREFIX.replace('-', ".")
-                ),
-                // Right under any collation (and indexed under C).
-                Backend::Postgres => format!(
-                    "DELETE FROM cinetpay_payments WHERE transaction_id LIKE '{ADDED_PREFIX}%'"
-                ),
-            },
             format!(
                 "DELETE FROM cinetpay_deliveries WHERE id > {}",
                 self.log_max_id
@@ -249,6 +245,24 @@ impl BenchDb {
             execute(&self.db, &sql).await?;
         }
         Ok(())
+    }
+
+    /// Takes away the payments whose ids start with `prefix` (three
+    /// characters ending in `-`).
+    pub(crate) async fn remove_payments(&self, prefix: &str) -> Result<(), String> {
+        let sql = match self.target.backend {
+            // SQLite's LIKE ignores case and so cannot use the primary key:
+            // a range in its binary order ('-' and '.' are neighbours) can.
+            Backend::Sqlite => format!(
+                "DELETE FROM cinetpay_payments WHERE transaction_id >= '{prefix}' AND transaction_id < '{}'",
+                prefix.replace('-', ".")
+            ),
+            // Right under any collation (and indexed under C).
+            Backend::Postgres => {
+                format!("DELETE FROM cinetpay_payments WHERE transaction_id LIKE '{prefix}%'")
+            }
+        };
+        execute(&self.db, &sql).await
     }
 
     /// Payments in the store.
@@ -311,6 +325,23 @@ impl BenchDb {
         &self,
         payments: &[crate::fixtures::PoolPayment],
     ) -> Result<(), String> {
+        self.insert_payments(payments, false).await
+    }
+
+    /// Inserts payments as a first notification leaves them: accepted
+    /// (checked) and fulfilled, for the duplicate runs.
+    pub(crate) async fn insert_fulfilled(
+        &self,
+        payments: &[crate::fixtures::PoolPayment],
+    ) -> Result<(), String> {
+        self.insert_payments(payments, true).await
+    }
+
+    async fn insert_payments(
+        &self,
+        payments: &[crate::fixtures::PoolPayment],
+        fulfilled: bool,
+    ) -> Result<(), String> {
         let txn = self.db.begin().await.map_err(|e| e.to_string())?;
         for chunk in payments.chunks(200) {
             let mut insert = Query::insert();
@@ -328,24 +359,57 @@ impl BenchDb {
                     "attempts",
                     "created_at",
                     "updated_at",
+                    "generation",
+                    "notify_token",
+                    "cinetpay_id",
+                    "paid_order_ref",
+                    "fulfilled_at",
+                    "check_code",
+                    "check_status",
                 ]
                 .map(Alias::new),
             );
             for p in chunk {
                 let at = p.created.timestamp_micros();
-                let row: [SimpleExpr; 12] = [
+                let done = |v: SimpleExpr| {
+                    if fulfilled {
+                        v
+                    } else {
+                        Option::<String>::None.into()
+                    }
+                };
+                let (code, status) = match p.api {
+                    crate::api::Api::V2 => ("00", "ACCEPTED"),
+                    crate::api::Api::Rest2026 => ("100", "SUCCESS"),
+                };
+                let row: [SimpleExpr; 19] = [
                     p.id.as_str().into(),
                     p.order_ref.as_str().into(),
-                    p.order_ref.as_str().into(),
+                    if fulfilled {
+                        Option::<String>::None.into()
+                    } else {
+                        p.order_ref.as_str().into()
+                    },
                     p.amount.into(),
                     "XOF".into(),
                     p.description.as_str().into(),
-                    "pending".into(),
+                    if fulfilled { "accepted" } else { "pending" }.into(),
                     p.token.as_str().into(),
                     p.url.as_str().into(),
-                    0i32.into(),
+                    i32::from(fulfilled).into(),
                     at.into(),
                     at.into(),
+                    p.api.name().into(),
+                    p.notify_token.clone().into(),
+                    p.cinetpay_id.clone().into(),
+                    done(p.order_ref.as_str().into()),
+                    if fulfilled {
+                        Some(at).into()
+                    } else {
+                        Option::<i64>::None.into()
+                    },
+                    done(code.into()),
+                    done(status.into()),
                 ];
                 insert.values_panic(row);
             }

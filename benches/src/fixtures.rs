@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use cinetpay_core::protocol::PaymentRequest;
+use cinetpay_core::rest::{RestClient, RestCredentials, RestPaymentRequest};
 use cinetpay_core::{Amount, Client, Currency, Description, Money, SecretKey, TransactionId};
 use cinetpay_sandbox::{Operator, Sandbox, SandboxHandle, Scenario};
 use cinetpay_testing::TestNotification;
@@ -11,7 +12,7 @@ use futures_util::{StreamExt, TryStreamExt};
 use rand::Rng;
 use rand::distr::Alphanumeric;
 
-use crate::db::ADDED_PREFIX;
+use crate::api::Api;
 use crate::load::HttpRequest;
 use crate::seed;
 
@@ -21,7 +22,9 @@ pub(crate) const NOTIFY_PATH: &str = "/cinetpay/notify";
 /// One accepted payment, known to the sandbox and (once inserted) pending in the store.
 #[derive(Debug, Clone)]
 pub(crate) struct PoolPayment {
-    /// Transaction id, `bn-...`.
+    /// The API it was created on.
+    pub(crate) api: Api,
+    /// Transaction id, `bn-...` (v2) or `BN-...` (2026).
     pub(crate) id: String,
     /// The shop's order.
     pub(crate) order_ref: String,
@@ -35,12 +38,17 @@ pub(crate) struct PoolPayment {
     pub(crate) url: String,
     /// When it was initialised.
     pub(crate) created: DateTime<Utc>,
+    /// The token its notifications carry (2026).
+    pub(crate) notify_token: Option<String>,
+    /// CinetPay's own id of it (2026).
+    pub(crate) cinetpay_id: Option<String>,
 }
 
 /// The sandbox and a client of it.
 pub(crate) struct Cinetpay {
     handle: SandboxHandle,
     client: Client,
+    rest: RestClient,
     secret: SecretKey,
 }
 
@@ -55,10 +63,16 @@ impl Cinetpay {
             .map_err(|e| format!("sandbox: {e}"))?;
         let client = Client::new(handle.credentials(), handle.client_config())
             .map_err(|e| format!("sandbox client: {e}"))?;
+        let creds = handle.credentials_2026();
+        let creds = RestCredentials::parse(creds.api_key(), creds.api_password())
+            .map_err(|e| format!("sandbox 2026 credentials: {e}"))?;
+        let rest = RestClient::new(creds, handle.client_config())
+            .map_err(|e| format!("sandbox 2026 client: {e}"))?;
         let secret = SecretKey::new(handle.secret_key()).map_err(|e| e.to_string())?;
         Ok(Cinetpay {
             handle,
             client,
+            rest,
             secret,
         })
     }
@@ -77,11 +91,23 @@ impl Cinetpay {
     /// and notifications sent) from 1 and keeps only the last 10 000, so the
     /// count is the number of the last check record: exact as long as the
     /// sandbox sends no notification, which [`notifications_sent`](Self::notifications_sent) tells.
-    pub(crate) fn checks(&self) -> usize {
-        self.handle
-            .checks()
-            .last()
-            .map_or(0, |r| usize::try_from(r.seq).unwrap_or(usize::MAX))
+    /// On the 2026 API: its status calls, counted by the sandbox.
+    pub(crate) fn checks(&self, api: Api) -> usize {
+        match api {
+            Api::V2 => self
+                .handle
+                .checks()
+                .last()
+                .map_or(0, |r| usize::try_from(r.seq).unwrap_or(usize::MAX)),
+            Api::Rest2026 => {
+                usize::try_from(self.handle.rest_counters().status_calls).unwrap_or(usize::MAX)
+            }
+        }
+    }
+
+    /// Logins to the 2026 API so far (each issued a token).
+    pub(crate) fn logins(&self) -> u64 {
+        self.handle.rest_counters().logins
     }
 
     /// Notifications the sandbox itself sent (none is expected).
@@ -89,14 +115,69 @@ impl Cinetpay {
         self.handle.notifications().len()
     }
 
-    /// `n` payments initialised through the API and paid (`00`, `ACCEPTED`).
-    pub(crate) async fn accepted_payments(&self, n: usize) -> Result<Vec<PoolPayment>, String> {
-        let ids: Vec<String> = (0..n).map(|_| added_id()).collect();
+    /// `n` payments initialised through `api` and paid (`00`, `ACCEPTED`;
+    /// 2026: `100`, `SUCCESS`), their ids starting with `prefix`.
+    pub(crate) async fn accepted_payments(
+        &self,
+        api: Api,
+        prefix: &str,
+        n: usize,
+    ) -> Result<Vec<PoolPayment>, String> {
+        let ids: Vec<String> = (0..n).map(|_| added_id(api, prefix)).collect();
         futures_util::stream::iter(ids)
-            .map(|id| self.accepted_payment(id))
+            .map(|id| async move {
+                match api {
+                    Api::V2 => self.accepted_payment(id).await,
+                    Api::Rest2026 => self.accepted_payment_2026(id).await,
+                }
+            })
             .buffer_unordered(32)
             .try_collect()
             .await
+    }
+
+    async fn accepted_payment_2026(&self, id: String) -> Result<PoolPayment, String> {
+        let amount = 1000;
+        let description = format!("Commande {id}");
+        let url = |path: &str| -> Result<url::Url, String> {
+            format!("http://127.0.0.1:9/cinetpay/{path}")
+                .parse()
+                .map_err(|e| format!("{e}"))
+        };
+        let request = RestPaymentRequest::new(
+            TransactionId::parse(&id).map_err(|e| e.to_string())?,
+            Money::new(
+                Amount::new(amount).map_err(|e| e.to_string())?,
+                Currency::Xof,
+            ),
+            Description::new(description.clone()).map_err(|e| e.to_string())?,
+            "Awa Kone",
+            "awa@example.com",
+            url(&format!("return?transaction_id={id}"))?,
+            url(&format!("return?transaction_id={id}"))?,
+            url("notify")?,
+        )
+        .map_err(|e| e.to_string())?;
+        let page = self
+            .rest
+            .init_payment(&request)
+            .await
+            .map_err(|e| format!("sandbox 2026 init: {e}"))?;
+        self.handle
+            .pay(&id, Operator::OrangeMoney)
+            .map_err(|e| format!("sandbox pay: {e}"))?;
+        Ok(PoolPayment {
+            api: Api::Rest2026,
+            order_ref: format!("ord-{id}"),
+            id,
+            amount,
+            description,
+            token: page.payment_token,
+            url: page.payment_url,
+            created: Utc::now(),
+            notify_token: Some(page.notify_token.expose().to_owned()),
+            cinetpay_id: page.transaction_id,
+        })
     }
 
     async fn accepted_payment(&self, id: String) -> Result<PoolPayment, String> {
@@ -125,6 +206,7 @@ impl Cinetpay {
             .pay(&id, Operator::OrangeMoney)
             .map_err(|e| format!("sandbox pay: {e}"))?;
         Ok(PoolPayment {
+            api: Api::V2,
             order_ref: format!("ord-{id}"),
             id,
             amount,
@@ -132,6 +214,8 @@ impl Cinetpay {
             token: page.payment_token,
             url: page.payment_url,
             created: Utc::now(),
+            notify_token: None,
+            cinetpay_id: None,
         })
     }
 
@@ -148,11 +232,25 @@ impl Cinetpay {
         .header("x-token", &notice.x_token(&self.secret))
     }
 
+    /// The notification CinetPay posts for a pool payment, in its API's form.
+    pub(crate) fn notification_of(&self, p: &PoolPayment) -> HttpRequest {
+        match p.api {
+            Api::V2 => self.notification(&p.id, p.amount, &p.description),
+            Api::Rest2026 => {
+                let body = serde_json::json!({
+                    "notify_token": p.notify_token.as_deref().unwrap_or(""),
+                    "merchant_transaction_id": p.id,
+                    "transaction_id": p.cinetpay_id.as_deref().unwrap_or(""),
+                    "user": {"name": "Awa Kone", "email": "awa@example.com"},
+                });
+                HttpRequest::post(NOTIFY_PATH, "application/json", body.to_string())
+            }
+        }
+    }
+
     /// The first notification of each pool payment, in order.
     pub(crate) fn notifications(&self, pool: &[PoolPayment]) -> Vec<HttpRequest> {
-        pool.iter()
-            .map(|p| self.notification(&p.id, p.amount, &p.description))
-            .collect()
+        pool.iter().map(|p| self.notification_of(p)).collect()
     }
 
     /// `copies` notifications of each pool payment, the copies one after the
@@ -160,10 +258,7 @@ impl Cinetpay {
     /// flight together (CinetPay's repeated notifications arriving at once).
     pub(crate) fn bursts(&self, pool: &[PoolPayment], copies: usize) -> Vec<HttpRequest> {
         pool.iter()
-            .flat_map(|p| {
-                let n = self.notification(&p.id, p.amount, &p.description);
-                std::iter::repeat_n(n, copies)
-            })
+            .flat_map(|p| std::iter::repeat_n(self.notification_of(p), copies))
             .collect()
     }
 
@@ -201,12 +296,16 @@ impl Cinetpay {
     }
 }
 
-/// A fresh id for a payment the bench adds: `bn-` and 21 letters or digits.
-fn added_id() -> String {
+/// A fresh id for a payment the bench adds: `prefix` and 21 letters or
+/// digits (upper case on the 2026 API, which takes no other letters).
+fn added_id(api: Api, prefix: &str) -> String {
     let tail: String = rand::rng()
         .sample_iter(Alphanumeric)
         .take(21)
-        .map(char::from)
+        .map(|b| match api {
+            Api::V2 => char::from(b),
+            Api::Rest2026 => char::from(b).to_ascii_uppercase(),
+        })
         .collect();
-    format!("{ADDED_PREFIX}{tail}")
+    format!("{prefix}{tail}")
 }

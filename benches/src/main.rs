@@ -17,6 +17,7 @@
 //! with status 1 when an invariant was broken (a check call on a duplicate, a
 //! duplicate delivery by ours) or a part could not run.
 
+mod api;
 mod child;
 mod cli;
 mod compare;
@@ -26,6 +27,7 @@ mod fixtures;
 mod load;
 mod machine;
 mod naive;
+mod naive_2026;
 mod parts;
 mod report;
 mod seed;

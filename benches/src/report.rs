@@ -113,6 +113,12 @@ pub(crate) struct WriteCeiling {
 pub(crate) struct NotifyResult {
     /// Database.
     pub(crate) backend: Backend,
+    /// The API generation (`v2`, `2026`).
+    pub(crate) api: crate::api::Api,
+    /// Logins to the 2026 API per 1 000 notifications sent, ours.
+    pub(crate) ours_logins_per_1000: f64,
+    /// Logins to the 2026 API per 1 000 notifications sent, naive.
+    pub(crate) naive_logins_per_1000: f64,
     /// Payments in the store.
     pub(crate) level: u64,
     /// Connections.
@@ -455,7 +461,7 @@ impl Report {
         };
         let _ = writeln!(
             md,
-            "| database | {first_col} | notification | ours req/s | ours p50 / p99 ms | naive req/s | naive p50 / p99 ms | ours/naive | ours / check-API ceiling | ours / 1-write ceiling | checks per notification (ours / naive) |\n|---|---|---|---|---|---|---|---|---|---|---|"
+            "| database | API | {first_col} | notification | ours req/s | ours p50 / p99 ms | naive req/s | naive p50 / p99 ms | ours/naive | ours / check-API ceiling | ours / 1-write ceiling | checks per notification (ours / naive) | logins per 1000 (ours / naive) |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|"
         );
         for r in rows {
             let ratio = |ceiling: Option<f64>| {
@@ -475,8 +481,9 @@ impl Report {
             };
             let _ = writeln!(
                 md,
-                "| {} | {} | {} | {} | {} / {} | {} | {} / {} | {:.2} | {} | {} | {:.2} / {:.2} |",
+                "| {} | {} | {} | {} | {} | {} / {} | {} | {} / {} | {:.2} | {} | {} | {:.2} / {:.2} | {} |",
                 r.backend.name(),
+                r.api.name(),
                 col,
                 r.scenario,
                 rps(r.ours.rps),
@@ -490,6 +497,13 @@ impl Report {
                 write,
                 r.ours_checks_per_notification,
                 r.naive_checks_per_notification,
+                match r.api {
+                    crate::api::Api::V2 => "–".to_owned(),
+                    crate::api::Api::Rest2026 => format!(
+                        "{:.2} / {:.2}",
+                        r.ours_logins_per_1000, r.naive_logins_per_1000
+                    ),
+                },
             );
         }
         md.push('\n');

@@ -16,15 +16,20 @@ use cinetpay_core::engine::{Checkout, CheckoutSettings};
 use cinetpay_core::{
     FulfilError, MemoryStore, OrderFulfiller, OrderQuote, OrderRef, Payment, QuoteError,
 };
-use cinetpay_sandbox::{DEFAULT_API_KEY, DEFAULT_SECRET_KEY, DEFAULT_SITE_ID};
+use cinetpay_sandbox::{
+    DEFAULT_API_KEY, DEFAULT_REST_API_KEY, DEFAULT_REST_API_PASSWORD, DEFAULT_SECRET_KEY,
+    DEFAULT_SITE_ID,
+};
 use cinetpay_store::SeaOrmStore;
 use cinetpay_tower::CinetPayLayer;
 use shop_common::fulfiller::ShopFulfiller;
 use shop_common::orders::OrderBook;
 use shop_common::setup::Shop;
 
+use crate::api::Api;
 use crate::cli::{ServeOptions, ServerKind};
 use crate::naive::Naive;
+use crate::naive_2026::Naive2026;
 
 pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -58,7 +63,15 @@ async fn run(options: ServeOptions) -> Result<(), BoxError> {
     let addr = listener.local_addr()?;
     let app = match options.kind {
         ServerKind::Bare | ServerKind::Passthrough => hello(),
-        ServerKind::Shop => shop(&options, &format!("http://{addr}")).await?,
+        ServerKind::Shop => shop(&options, &format!("http://{addr}"), Api::V2).await?,
+        ServerKind::Shop2026 => shop(&options, &format!("http://{addr}"), Api::Rest2026).await?,
+        ServerKind::Naive2026 => {
+            let naive = Naive2026::connect(required(&options.database_url, "--database-url")?, {
+                required(&options.api_url, "--api-url")?
+            })
+            .await?;
+            naive.router()
+        }
         ServerKind::Naive => {
             let naive = Naive::connect(required(&options.database_url, "--database-url")?, {
                 required(&options.api_url, "--api-url")?
@@ -153,14 +166,25 @@ impl OrderFulfiller for Unused {
 /// The axum example shop on `--database-url`, talking to the sandbox at
 /// `--api-url` with its default credentials: what `cargo run -p axum-shop`
 /// serves, without its reconciler (which would add background checks).
-async fn shop(options: &ServeOptions, public_url: &str) -> Result<Router, BoxError> {
-    let settings = CheckoutSettings {
-        api_key: Some(DEFAULT_API_KEY.to_owned()),
-        site_id: Some(DEFAULT_SITE_ID.to_owned()),
-        secret_key: Some(DEFAULT_SECRET_KEY.to_owned()),
-        api_url: Some(required(&options.api_url, "--api-url")?.to_owned()),
-        public_url: Some(public_url.to_owned()),
-        ..CheckoutSettings::default()
+async fn shop(options: &ServeOptions, public_url: &str, api: Api) -> Result<Router, BoxError> {
+    let api_url = Some(required(&options.api_url, "--api-url")?.to_owned());
+    let settings = match api {
+        Api::V2 => CheckoutSettings {
+            api_key: Some(DEFAULT_API_KEY.to_owned()),
+            site_id: Some(DEFAULT_SITE_ID.to_owned()),
+            secret_key: Some(DEFAULT_SECRET_KEY.to_owned()),
+            api_url,
+            public_url: Some(public_url.to_owned()),
+            ..CheckoutSettings::default()
+        },
+        // The 2026 API: the same shop, the credentials decide.
+        Api::Rest2026 => CheckoutSettings {
+            api_key: Some(DEFAULT_REST_API_KEY.to_owned()),
+            api_password: Some(DEFAULT_REST_API_PASSWORD.to_owned()),
+            api_url,
+            public_url: Some(public_url.to_owned()),
+            ..CheckoutSettings::default()
+        },
     };
     // Assembled as axum-shop's `main` does.
     let store = SeaOrmStore::connect(required(&options.database_url, "--database-url")?).await?;

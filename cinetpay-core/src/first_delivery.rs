@@ -72,5 +72,5 @@ pub enum FirstDelivered {
     /// Everything committed together: the payment is accepted, delivered by
     /// the claim's attempt, and the line is in the delivery log. The claim
     /// holds the payment as it was claimed (before the delivery mark).
-    Delivered(FulfilmentClaim),
+    Delivered(Box<FulfilmentClaim>),
 }

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 
 use crate::first_delivery::{FirstDelivered, FirstDelivery};
-use crate::model::{AccountName, Payment, RefundReason};
+use crate::model::{AccountName, DeliveryRecord, Payment, RefundReason};
 use crate::values::{Channels, Customer, Description, Money, OrderRef};
 
 /// What an order costs, as the merchant's own code says (never the browser).
@@ -223,6 +223,47 @@ pub trait OrderFulfiller: Send + Sync + 'static {
     /// the engine marks the delivery after `fulfil` returns `Ok`.
     fn records_delivery(&self) -> bool {
         false
+    }
+
+    /// [`fulfil`](Self::fulfil), and `line` (the delivery-log line of the
+    /// sync that runs it) appended in the same database transaction as the
+    /// delivery mark, for a fulfiller that
+    /// [records the delivery](Self::records_delivery): `true` when the line
+    /// was written with the delivery, `false` when the engine must write it.
+    /// The default runs `fulfil` and answers `false`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use cinetpay_core::*;
+    /// struct Shop;
+    /// #[async_trait]
+    /// impl OrderFulfiller for Shop {
+    ///     async fn quote(&self, _: &OrderRef) -> Result<OrderQuote, QuoteError> { Err(QuoteError::NotFound) }
+    ///     async fn fulfil(&self, _: &Payment, _: u32) -> Result<(), FulfilError> { Ok(()) }
+    /// }
+    /// let payment = Payment::from_new(&NewPayment {
+    ///     transaction_id: TransactionId::generate(),
+    ///     order_ref: OrderRef::new("ord-1").unwrap(),
+    ///     amount: Amount::new(100).unwrap(),
+    ///     currency: Currency::Xof,
+    ///     description: Description::new("Tea").unwrap(),
+    ///     account: AccountName::default(),
+    ///     generation: Generation::CheckoutV2,
+    ///     created_at: chrono::Utc::now(),
+    /// });
+    /// let line = DeliveryRecord::new("cp-1", DeliverySource::Notify, "fulfilled", chrono::Utc::now());
+    /// assert!(!Shop.fulfil_recording(&payment, 1, &line).await.unwrap());
+    /// # }
+    /// ```
+    async fn fulfil_recording(
+        &self,
+        payment: &Payment,
+        attempt: u32,
+        line: &DeliveryRecord,
+    ) -> Result<bool, FulfilError> {
+        let _ = line;
+        self.fulfil(payment, attempt).await.map(|()| false)
     }
 
     /// The first delivery of a payment in one commit: apply `first.change`

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use cinetpay_core::first_delivery::{FirstDelivered, FirstDelivery};
 use cinetpay_core::{
-    FulfilError, OrderFulfiller, OrderQuote, OrderRef, Payment, QuoteError, RefundReason,
+    DeliveryRecord, FulfilError, OrderFulfiller, OrderQuote, OrderRef, Payment, QuoteError,
+    RefundReason,
 };
 use sea_orm::{DatabaseTransaction, TransactionTrait};
 
@@ -222,43 +223,20 @@ impl<F: TransactionalFulfiller> OrderFulfiller for InTransaction<F> {
     }
 
     async fn fulfil(&self, payment: &Payment, attempt: u32) -> Result<(), FulfilError> {
-        #[cfg(feature = "testing")]
-        let plan = Plan(self.fault());
-        #[cfg(not(feature = "testing"))]
-        let plan = Plan(None);
-        let owner = payment
-            .fulfilment
-            .claim_owner
-            .as_deref()
-            .ok_or_else(|| FulfilError::new("fulfil called without a claim"))?;
-        plan.at(TransactionStep::Begin)?;
-        let txn = self
-            .store
-            .connection()
-            .begin()
+        self.deliver(payment, attempt, None).await
+    }
+
+    /// The delivery-log line joins the delivery's transaction: one commit
+    /// for the shop's writes, the mark and the line.
+    async fn fulfil_recording(
+        &self,
+        payment: &Payment,
+        attempt: u32,
+        line: &DeliveryRecord,
+    ) -> Result<bool, FulfilError> {
+        self.deliver(payment, attempt, Some(line))
             .await
-            .map_err(|e| db_error("opening the delivery's transaction", e))?;
-        // From here on, every early return drops `txn`: a rollback.
-        self.fulfiller.fulfil(&txn, payment, attempt).await?;
-        plan.at(TransactionStep::AfterWrites)?;
-        let marked = self
-            .store
-            .mark_fulfilled_in(&txn, payment, owner)
-            .await
-            .map_err(|e| db_error("marking the delivery", e))?;
-        if !marked {
-            return Err(FulfilError::new(
-                "this instance no longer holds the payment's claim: nothing was committed",
-            ));
-        }
-        plan.at(TransactionStep::AfterMark)?;
-        plan.at(TransactionStep::Commit)?;
-        txn.commit()
-            .await
-            .map_err(|e| db_error("committing the delivery", e))?;
-        plan.at(TransactionStep::AnswerLost)?;
-        tracing::debug!(transaction_id = %payment.transaction_id, attempt, "delivery committed with the merchant's writes");
-        Ok(())
+            .map(|()| true)
     }
 
     async fn payment_failed(&self, payment: &Payment) -> Result<(), FulfilError> {
@@ -307,32 +285,88 @@ impl<F: TransactionalFulfiller> OrderFulfiller for InTransaction<F> {
         let Some(claim) = claimed else {
             return Ok(FirstDelivered::Declined);
         };
-        self.fulfiller
-            .fulfil(&txn, &claim.payment, claim.attempt)
+        let line = (first.line)(claim.attempt);
+        self.write_and_commit(
+            txn,
+            &claim.payment,
+            &claim.owner,
+            claim.attempt,
+            Some(&line),
+            &plan,
+        )
+        .await?;
+        tracing::debug!(transaction_id = %first.transaction_id, attempt = claim.attempt, "accepted and delivered in one commit with the merchant's writes");
+        Ok(FirstDelivered::Delivered(Box::new(claim)))
+    }
+}
+
+impl<F: TransactionalFulfiller> InTransaction<F> {
+    /// A delivery of a payment this instance holds the claim of: the
+    /// merchant's writes, the mark and `line` (if any) in one transaction.
+    async fn deliver(
+        &self,
+        payment: &Payment,
+        attempt: u32,
+        line: Option<&DeliveryRecord>,
+    ) -> Result<(), FulfilError> {
+        #[cfg(feature = "testing")]
+        let plan = Plan(self.fault());
+        #[cfg(not(feature = "testing"))]
+        let plan = Plan(None);
+        let owner = payment
+            .fulfilment
+            .claim_owner
+            .as_deref()
+            .ok_or_else(|| FulfilError::new("fulfil called without a claim"))?;
+        plan.at(TransactionStep::Begin)?;
+        let txn = self
+            .store
+            .connection()
+            .begin()
+            .await
+            .map_err(|e| db_error("opening the delivery's transaction", e))?;
+        self.write_and_commit(txn, payment, owner, attempt, line, &plan)
             .await?;
+        tracing::debug!(transaction_id = %payment.transaction_id, attempt, "delivery committed with the merchant's writes");
+        Ok(())
+    }
+
+    /// The merchant's writes, the mark fenced by `owner`, `line`, then the
+    /// commit, in `txn` (every early return drops it: a rollback).
+    async fn write_and_commit(
+        &self,
+        txn: DatabaseTransaction,
+        payment: &Payment,
+        owner: &str,
+        attempt: u32,
+        line: Option<&DeliveryRecord>,
+        plan: &Plan,
+    ) -> Result<(), FulfilError> {
+        self.fulfiller.fulfil(&txn, payment, attempt).await?;
         plan.at(TransactionStep::AfterWrites)?;
         let marked = self
             .store
-            .mark_fulfilled_in(&txn, &claim.payment, &claim.owner)
+            .mark_fulfilled_in(&txn, payment, owner)
             .await
             .map_err(|e| db_error("marking the delivery", e))?;
         if !marked {
             return Err(FulfilError::new(
-                "the delivery could not be marked in its transaction: nothing was committed",
+                "this instance no longer holds the payment's claim: nothing was committed",
             ));
         }
-        self.store
-            .insert_lines(&txn, &[(first.line)(claim.attempt)])
-            .await
-            .map_err(|e| FulfilError::new(e.to_string()))?;
+        if let Some(line) = line {
+            self.store
+                .insert_lines(&txn, std::slice::from_ref(line))
+                .await
+                .map_err(|e| FulfilError::new(e.to_string()))?;
+        }
         plan.at(TransactionStep::AfterMark)?;
         plan.at(TransactionStep::Commit)?;
         txn.commit()
             .await
             .map_err(|e| db_error("committing the delivery", e))?;
         plan.at(TransactionStep::AnswerLost)?;
-        tracing::debug!(transaction_id = %first.transaction_id, attempt = claim.attempt, "accepted and delivered in one commit with the merchant's writes");
-        Ok(FirstDelivered::Delivered(claim))
+        Ok(())
     }
 }
 

@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+use crate::api::Api;
 use crate::child::Server;
 use crate::cli::ServerKind;
 use crate::load::{self, HttpRequest, Measured, Plan, Requests};
@@ -18,7 +19,10 @@ use super::Context;
 pub(crate) async fn run(ctx: &mut Context) -> Result<(), String> {
     eprintln!("ceiling: bare axum 200 and the check API");
     let bare = Server::start(ServerKind::Bare, &ctx.server_args(None)).await?;
-    let paid = ctx.cinetpay.accepted_payments(1).await?;
+    let paid = ctx
+        .cinetpay
+        .accepted_payments(Api::V2, crate::db::ADDED_PREFIX, 1)
+        .await?;
     let id = paid.first().map(|p| p.id.clone()).ok_or("no payment")?;
     let hello = Arc::new(Requests::Same(HttpRequest::get("/hello")));
     let check = Arc::new(Requests::Same(ctx.cinetpay.check_request(&id)));

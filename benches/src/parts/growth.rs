@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 
+use crate::api::Api;
 use crate::db::level_name;
 use crate::report::Assertion;
 
@@ -53,7 +54,7 @@ pub(crate) async fn run(ctx: &mut Context) -> Result<(), String> {
         }
         for &level in &levels {
             let level_runs = runs.remove(&level).unwrap_or_default();
-            let rows = summarise(ctx, backend, level, concurrency, level_runs);
+            let rows = summarise(ctx, backend, Api::V2, level, concurrency, level_runs);
             ctx.report.growth.extend(rows);
             let (ours, naive) = peaks.get(&level).copied().unwrap_or_default();
             let label = format!("{} payments, c={concurrency}", level_name(level));

@@ -13,8 +13,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::api::Api;
 use crate::child::{Server, ServerArgs};
-use crate::cli::{ServerKind, Settings};
+use crate::cli::Settings;
 use crate::db::{Backend, BenchDb, Target, level_name};
 use crate::fixtures::Cinetpay;
 use crate::load::{self, Measured, Plan, Requests};
@@ -65,7 +66,7 @@ pub(crate) struct Context {
     /// Seed the databases again.
     pub(crate) reseed: bool,
     /// Expected first-notification rates, to size the payment pools.
-    rates: HashMap<(Backend, Side), f64>,
+    rates: HashMap<(Backend, Api, Side), f64>,
 }
 
 impl Context {
@@ -185,21 +186,52 @@ impl Context {
     }
 }
 
-/// Ours and the naive handler, serving one database.
+/// Ours and the naive handler, serving one database on one API.
 pub(crate) struct Pair {
     /// The database.
     pub(crate) db: BenchDb,
+    /// The API both servers and the payments speak.
+    pub(crate) api: Api,
     ours: Server,
     naive: Server,
+    /// The fulfilled payments whose notifications the duplicate runs send
+    /// (2026; the v2 runs draw from the seeded rows).
+    duplicates: Vec<crate::fixtures::PoolPayment>,
 }
 
 impl Pair {
-    /// Starts both servers on `db`.
+    /// Starts both servers on `db`, for the v2 API.
     pub(crate) async fn start(ctx: &Context, db: BenchDb) -> Result<Pair, String> {
+        Pair::start_on(ctx, db, Api::V2).await
+    }
+
+    /// Starts both servers on `db`, speaking `api`. On the 2026 API, adds
+    /// the fulfilled payments of the duplicate runs (the seeded rows are v2
+    /// payments).
+    pub(crate) async fn start_on(ctx: &Context, db: BenchDb, api: Api) -> Result<Pair, String> {
         let args = ctx.server_args(Some(db.target.url.clone()));
-        let ours = Server::start(ServerKind::Shop, &args).await?;
-        let naive = Server::start(ServerKind::Naive, &args).await?;
-        Ok(Pair { db, ours, naive })
+        let (ours_kind, naive_kind) = api.servers();
+        let duplicates = match api {
+            Api::V2 => Vec::new(),
+            Api::Rest2026 => {
+                let count = if ctx.settings.quick { 500 } else { 2_000 };
+                let pool = ctx
+                    .cinetpay
+                    .accepted_payments(api, crate::db::DUPLICATES_PREFIX_2026, count)
+                    .await?;
+                db.insert_fulfilled(&pool).await?;
+                pool
+            }
+        };
+        let ours = Server::start(ours_kind, &args).await?;
+        let naive = Server::start(naive_kind, &args).await?;
+        Ok(Pair {
+            db,
+            api,
+            ours,
+            naive,
+            duplicates,
+        })
     }
 
     fn server(&self, side: Side) -> &Server {
@@ -211,7 +243,7 @@ impl Pair {
 
     /// Stops both servers, records their peak memory under `label`, closes the database.
     pub(crate) async fn stop(self, ctx: &mut Context, label: &str) -> Result<(), String> {
-        let backend = self.db.target.backend.name();
+        let backend = self.label();
         let (ours, naive) = self.stop_quietly().await?;
         ctx.memory(format!("axum shop (ours), {backend}, {label}"), ours);
         ctx.memory(format!("naive handler, {backend}, {label}"), naive);
@@ -220,11 +252,41 @@ impl Pair {
 
     /// Stops both servers and closes the database; their peak memory (KiB).
     pub(crate) async fn stop_quietly(self) -> Result<(Option<u64>, Option<u64>), String> {
+        let (db, ours, naive) = self.stop_servers().await?;
+        db.close().await;
+        Ok((ours, naive))
+    }
+
+    /// [`stop`](Self::stop), keeping the database open for the next pair.
+    pub(crate) async fn stop_recording(
+        self,
+        ctx: &mut Context,
+        label: &str,
+    ) -> Result<BenchDb, String> {
+        let backend = self.label();
+        let (db, ours, naive) = self.stop_servers().await?;
+        ctx.memory(format!("axum shop (ours), {backend}, {label}"), ours);
+        ctx.memory(format!("naive handler, {backend}, {label}"), naive);
+        Ok(db)
+    }
+
+    /// The database's name, and the API's unless v2.
+    fn label(&self) -> String {
+        format!("{}{}", self.db.target.backend.name(), api_label(self.api))
+    }
+
+    /// Removes what the pair added and stops both servers: the database,
+    /// and their peak memory (KiB).
+    async fn stop_servers(self) -> Result<(BenchDb, Option<u64>, Option<u64>), String> {
         self.db.clean().await?;
+        if !self.duplicates.is_empty() {
+            self.db
+                .remove_payments(crate::db::DUPLICATES_PREFIX_2026)
+                .await?;
+        }
         let ours = self.ours.stop().await;
         let naive = self.naive.stop().await;
-        self.db.close().await;
-        Ok((ours, naive))
+        Ok((self.db, ours, naive))
     }
 }
 
@@ -232,6 +294,8 @@ impl Pair {
 pub(crate) struct Run {
     measured: Measured,
     checks: usize,
+    /// Logins to the 2026 API during the run.
+    logins: u64,
 }
 
 /// The runs of a comparison, by kind of notification and side.
@@ -249,6 +313,7 @@ pub(crate) async fn compare(
     Ok(summarise(
         ctx,
         pair.db.target.backend,
+        pair.api,
         pair.db.target.level,
         concurrency,
         runs,
@@ -277,12 +342,14 @@ pub(crate) async fn measure_rounds(
                     Scenario::Duplicate => duplicates(ctx, pair, side, concurrency).await?,
                 };
                 eprintln!(
-                    "    {:?} {:<9} c={concurrency:<3} {:>8.1} req/s  p99 {:>8.2} ms  checks {}",
+                    "    {:?} {} {:<9} c={concurrency:<3} {:>8.1} req/s  p99 {:>8.2} ms  checks {}  logins {}",
                     side,
+                    pair.api.name(),
                     scenario.name(),
                     run.measured.rate(),
                     run.measured.latency.value_at_quantile(0.99) as f64 / 1000.0,
                     run.checks,
+                    run.logins,
                 );
                 runs.entry((scenario, side)).or_default().push(run);
             }
@@ -296,6 +363,7 @@ pub(crate) async fn measure_rounds(
 pub(crate) fn summarise(
     ctx: &mut Context,
     backend: Backend,
+    api: Api,
     level: u64,
     concurrency: usize,
     mut runs: Runs,
@@ -314,6 +382,15 @@ pub(crate) fn summarise(
                 0.0
             }
         };
+        let logins_per_1000 = |runs: &[Run]| {
+            let sent: u64 = runs.iter().map(|r| r.measured.sent).sum();
+            let logins: u64 = runs.iter().map(|r| r.logins).sum();
+            if sent > 0 {
+                logins as f64 * 1000.0 / sent as f64
+            } else {
+                0.0
+            }
+        };
         let ours_summary = Summary::of(&measured(&ours), 200);
         let naive_summary = Summary::of(&measured(&naive), 200);
         if scenario == Scenario::Duplicate {
@@ -321,8 +398,9 @@ pub(crate) fn summarise(
             let sent: u64 = ours.iter().map(|r| r.measured.sent).sum();
             ctx.assert(
                 format!(
-                    "ours: no check call for duplicates of fulfilled payments ({}, {}, c={concurrency})",
+                    "ours: no check call for duplicates of fulfilled payments ({}{}, {}, c={concurrency})",
                     backend.name(),
+                    api_label(api),
                     level_name(level)
                 ),
                 checks == 0 && sent > 0,
@@ -332,9 +410,10 @@ pub(crate) fn summarise(
         for (name, s) in [("ours", &ours_summary), ("naive", &naive_summary)] {
             ctx.assert(
                 format!(
-                    "{name}: every {} notification answered 200 ({}, {}, c={concurrency})",
+                    "{name}: every {} notification answered 200 ({}{}, {}, c={concurrency})",
                     scenario.name(),
                     backend.name(),
+                    api_label(api),
                     level_name(level)
                 ),
                 s.unexpected == 0 && s.failures == 0 && s.answers > 0,
@@ -346,6 +425,9 @@ pub(crate) fn summarise(
         }
         rows.push(NotifyResult {
             backend,
+            api,
+            ours_logins_per_1000: logins_per_1000(&ours),
+            naive_logins_per_1000: logins_per_1000(&naive),
             level,
             concurrency,
             scenario: scenario.name(),
@@ -367,24 +449,35 @@ async fn first_notifications(
     concurrency: usize,
 ) -> Result<Run, String> {
     let backend = pair.db.target.backend;
+    let api = pair.api;
     let plan = ctx.plan(concurrency);
     let total = (plan.warmup + plan.measure).as_secs_f64();
     for _attempt in 0..3 {
-        let rate = ctx.rates.get(&(backend, side)).copied().unwrap_or(400.0);
+        let rate = ctx
+            .rates
+            .get(&(backend, api, side))
+            .copied()
+            .unwrap_or(400.0);
         let size = ((rate * total * 1.5) as usize + 2 * concurrency).max(50);
-        let pool = ctx.cinetpay.accepted_payments(size).await?;
+        let pool = ctx
+            .cinetpay
+            .accepted_payments(api, api.added_prefix(), size)
+            .await?;
         pair.db.insert_pending(&pool).await?;
         pair.db.clear_deliveries().await?;
         let requests = Arc::new(Requests::Once(ctx.cinetpay.notifications(&pool)));
-        let before = ctx.cinetpay.checks();
+        let before = ctx.cinetpay.checks(api);
+        let logins = ctx.cinetpay.logins();
         let measured = load::run(pair.server(side).addr(), requests, plan).await?;
-        let checks = ctx.cinetpay.checks() - before;
-        let deliveries = pair.db.deliveries().await?;
+        let checks = ctx.cinetpay.checks(api) - before;
+        let logins = ctx.cinetpay.logins() - logins;
+        let answered = measured.sent - measured.failures;
+        let deliveries = settled_deliveries(pair, side, answered).await?;
         pair.db.clean().await?;
         let whole_run_rate = measured.sent as f64 / total;
         let short = measured.ran_out && measured.window < plan.measure.mul_f64(0.6);
         ctx.rates.insert(
-            (backend, side),
+            (backend, api, side),
             if short {
                 whole_run_rate.max(rate * 3.0)
             } else {
@@ -395,12 +488,12 @@ async fn first_notifications(
             eprintln!("    (pool of {size} ran out early; again with a larger one)");
             continue;
         }
-        let answered = measured.sent - measured.failures;
         if side == Side::Ours {
             ctx.assert(
                 format!(
-                    "ours: each first notification delivered exactly once ({}, {}, c={concurrency})",
+                    "ours: each first notification delivered exactly once ({}{}, {}, c={concurrency})",
                     backend.name(),
+                    api_label(api),
                     level_name(pair.db.target.level)
                 ),
                 deliveries.duplicates() == 0 && deliveries.payments == answered,
@@ -411,9 +504,35 @@ async fn first_notifications(
                 ),
             );
         }
-        return Ok(Run { measured, checks });
+        return Ok(Run {
+            measured,
+            checks,
+            logins,
+        });
     }
     Err("the payment pool kept running out".to_owned())
+}
+
+/// The shop's deliveries once ours has finished the deliveries it runs in
+/// the background (the 2026 API answers once the status is stored): read
+/// until `answered` payments are delivered, or for at most 10 s.
+async fn settled_deliveries(
+    pair: &Pair,
+    side: Side,
+    answered: u64,
+) -> Result<crate::db::Deliveries, String> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let deliveries = pair.db.deliveries().await?;
+        if side == Side::Naive
+            || pair.api == Api::V2
+            || deliveries.payments >= answered
+            || std::time::Instant::now() > deadline
+        {
+            return Ok(deliveries);
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 /// Notifications of fulfilled seeded payments, drawn at random.
@@ -424,14 +543,30 @@ async fn duplicates(
     concurrency: usize,
 ) -> Result<Run, String> {
     let count = if ctx.settings.quick { 5_000 } else { 20_000 };
-    let requests = Arc::new(Requests::Cycle(
-        ctx.cinetpay.seeded_duplicates(pair.db.target.level, count),
-    ));
-    let before = ctx.cinetpay.checks();
+    let api = pair.api;
+    let notifications = match api {
+        Api::V2 => ctx.cinetpay.seeded_duplicates(pair.db.target.level, count),
+        Api::Rest2026 => {
+            // In random order, like the seeded rows drawn at random.
+            let mut pool: Vec<_> = pair.duplicates.iter().collect();
+            rand::seq::SliceRandom::shuffle(pool.as_mut_slice(), &mut rand::rng());
+            pool.into_iter()
+                .map(|p| ctx.cinetpay.notification_of(p))
+                .collect()
+        }
+    };
+    let requests = Arc::new(Requests::Cycle(notifications));
+    let before = ctx.cinetpay.checks(api);
+    let logins = ctx.cinetpay.logins();
     let measured = load::run(pair.server(side).addr(), requests, ctx.plan(concurrency)).await?;
-    let checks = ctx.cinetpay.checks() - before;
+    let checks = ctx.cinetpay.checks(api) - before;
+    let logins = ctx.cinetpay.logins() - logins;
     pair.db.clean().await?;
-    Ok(Run { measured, checks })
+    Ok(Run {
+        measured,
+        checks,
+        logins,
+    })
 }
 
 /// A plan that sends a whole list once, however long it takes (up to `cap`).
@@ -440,5 +575,13 @@ pub(crate) fn plan_once(concurrency: usize, cap: Duration) -> Plan {
         concurrency,
         warmup: Duration::ZERO,
         measure: cap,
+    }
+}
+
+/// `, 2026 API` for the 2026 API's figures (nothing for v2's).
+pub(crate) fn api_label(api: Api) -> &'static str {
+    match api {
+        Api::V2 => "",
+        Api::Rest2026 => ", 2026 API",
     }
 }

@@ -10,6 +10,7 @@ use crate::report::{BurstResult, BurstSide, WriteCeiling};
 use crate::stats::Summary;
 
 use super::{Context, Pair, Side, compare, plan_once};
+use crate::api::Api;
 
 /// The sweep on every database.
 pub(crate) async fn run(ctx: &mut Context) -> Result<(), String> {
@@ -34,6 +35,19 @@ pub(crate) async fn run(ctx: &mut Context) -> Result<(), String> {
         }
         let burst = burst(ctx, &pair, backend).await?;
         ctx.report.bursts.push(burst);
+        let db = pair
+            .stop_recording(
+                ctx,
+                &format!("notification sweep, {} payments", level_name(level)),
+            )
+            .await?;
+        // The same sweep on the 2026 API (the same database and sandbox).
+        eprintln!("notify: {} on the 2026 API", backend.name());
+        let pair = Pair::start_on(ctx, db, Api::Rest2026).await?;
+        for concurrency in ctx.settings.concurrencies.clone() {
+            let rows = compare(ctx, &pair, concurrency).await?;
+            ctx.report.notify.extend(rows);
+        }
         pair.stop(
             ctx,
             &format!("notification sweep, {} payments", level_name(level)),
@@ -91,11 +105,14 @@ async fn burst(ctx: &mut Context, pair: &Pair, backend: Backend) -> Result<Burst
     );
     let mut sides = Vec::new();
     for side in [Side::Ours, Side::Naive] {
-        let pool = ctx.cinetpay.accepted_payments(payments).await?;
+        let pool = ctx
+            .cinetpay
+            .accepted_payments(pair.api, pair.api.added_prefix(), payments)
+            .await?;
         pair.db.insert_pending(&pool).await?;
         pair.db.clear_deliveries().await?;
         let requests = Arc::new(Requests::Once(ctx.cinetpay.bursts(&pool, copies)));
-        let before = ctx.cinetpay.checks();
+        let before = ctx.cinetpay.checks(pair.api);
         let started = Instant::now();
         let measured = load::run(
             pair.server(side).addr(),
@@ -104,7 +121,7 @@ async fn burst(ctx: &mut Context, pair: &Pair, backend: Backend) -> Result<Burst
         )
         .await?;
         let seconds = started.elapsed().as_secs_f64();
-        let checks = ctx.cinetpay.checks() - before;
+        let checks = ctx.cinetpay.checks(pair.api) - before;
         let deliveries = pair.db.deliveries().await?;
         pair.db.clean().await?;
         let ok = measured.statuses.get(&200).copied().unwrap_or(0);

@@ -6,17 +6,17 @@
 use tracing::Instrument;
 
 use super::Checkout;
-use super::fulfil::{Failure, Fulfilled, guarded};
+use super::fulfil::{Failure, Fulfilled, LogLine, guarded};
 use super::outcome::FulfilmentOutcome;
-use super::sync::{describe_fulfilment, describe_prefix};
+use super::sync::describe_prefix;
 use crate::first_delivery::{FirstDelivered, FirstDelivery};
-use crate::model::{DeliveryRecord, DeliverySource, Payment, PaymentStatus};
+use crate::model::{DeliverySource, FulfilmentClaim, Payment, PaymentStatus};
 use crate::store::{Claim, StatusChange};
 
 /// What the one-commit attempt came to.
 pub(super) enum FirstAttempt {
     /// Accepted and delivered, the line logged, in one commit.
-    Delivered(Fulfilled),
+    Delivered(Box<Fulfilled>),
     /// Nothing written: the usual steps follow.
     Declined,
     /// The attempt failed and nothing was committed (or its commit's answer
@@ -37,7 +37,10 @@ impl Checkout {
         source: DeliverySource,
         previous: PaymentStatus,
     ) -> FirstAttempt {
-        let prefix = describe_prefix(accepted, Some(previous), true);
+        let line = LogLine {
+            source,
+            prefix: describe_prefix(accepted, Some(previous), true),
+        };
         let id = accepted.transaction_id.clone();
         let change = change.clone();
         let owner = owner.to_owned();
@@ -51,11 +54,7 @@ impl Checkout {
                     lease: this.inner.config.claim_lease,
                 };
                 let clock = &this.inner.clock;
-                let line = |attempt: u32| {
-                    let fulfilled = FulfilmentOutcome::Fulfilled { attempt };
-                    let text = format!("{prefix}{}", describe_fulfilment(&fulfilled));
-                    DeliveryRecord::new(id.as_str(), source, &text, clock.now())
-                };
+                let line = |attempt: u32| line.record(&id, attempt, clock.now());
                 let first = FirstDelivery {
                     transaction_id: &id,
                     change: &change,
@@ -69,8 +68,11 @@ impl Checkout {
         );
         match task.await {
             Ok(Ok(FirstDelivered::Delivered(claim))) => {
-                let attempt = claim.attempt;
-                let mut payment = claim.payment;
+                let FulfilmentClaim {
+                    attempt,
+                    mut payment,
+                    ..
+                } = *claim;
                 payment.fulfilment.fulfilled_at = Some(self.inner.clock.now());
                 payment.fulfilment.last_error = None;
                 payment.fulfilment.next_attempt_at = None;
@@ -79,11 +81,11 @@ impl Checkout {
                     attempt,
                     "order fulfilled (accepted, delivered and recorded in one transaction)"
                 );
-                FirstAttempt::Delivered(Fulfilled {
+                FirstAttempt::Delivered(Box::new(Fulfilled {
                     payment,
                     outcome: FulfilmentOutcome::Fulfilled { attempt },
                     logged: true,
-                })
+                }))
             }
             Ok(Ok(FirstDelivered::Declined)) => FirstAttempt::Declined,
             Ok(Err(failure)) => FirstAttempt::Failed(failure),

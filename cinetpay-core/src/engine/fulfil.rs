@@ -24,6 +24,28 @@ pub(crate) struct LogLine {
     pub(crate) prefix: String,
 }
 
+impl LogLine {
+    /// The line of a delivery by `attempt`.
+    pub(crate) fn record(&self, id: &TransactionId, attempt: u32, at: Timestamp) -> DeliveryRecord {
+        self.with(id, &FulfilmentOutcome::Fulfilled { attempt }, at)
+    }
+
+    /// The line, with `fulfilment` as its fulfilment part.
+    pub(crate) fn with(
+        &self,
+        id: &TransactionId,
+        fulfilment: &FulfilmentOutcome,
+        at: Timestamp,
+    ) -> DeliveryRecord {
+        let text = format!(
+            "{}{}",
+            self.prefix,
+            super::sync::describe_fulfilment(fulfilment)
+        );
+        DeliveryRecord::new(id.as_str(), self.source, &text, at)
+    }
+}
+
 /// What [`Checkout::fulfil_once`] did: the payment, the outcome, and whether
 /// the sync's delivery-log line was written with the completion.
 pub(crate) struct Fulfilled {
@@ -136,11 +158,26 @@ impl Checkout {
         let result = match (owed, payment.refund_reason().cloned()) {
             (Owed::RefundNotice, Some(reason)) => {
                 tracing::info!(attempt, order_ref = %payment.order_ref, %reason, "telling the merchant to refund the payment");
-                guarded(timeout, fulfiller.payment_needs_refund(&payment, &reason)).await
+                guarded(timeout, fulfiller.payment_needs_refund(&payment, &reason))
+                    .await
+                    .map(|()| false)
             }
             _ => {
                 tracing::info!(attempt, order_ref = %payment.order_ref, "fulfilling the order");
-                guarded(timeout, fulfiller.fulfil(&payment, attempt)).await
+                match &line {
+                    // Its line in the delivery's own transaction.
+                    Some(line) if owed == Owed::Delivery && fulfiller.records_delivery() => {
+                        let record = line.record(&id, attempt, self.inner.clock.now());
+                        guarded(
+                            timeout,
+                            fulfiller.fulfil_recording(&payment, attempt, &record),
+                        )
+                        .await
+                    }
+                    _ => guarded(timeout, fulfiller.fulfil(&payment, attempt))
+                        .await
+                        .map(|()| false),
+                }
             }
         };
         let done = |payment: &mut Payment, at: Timestamp| match owed {
@@ -156,15 +193,20 @@ impl Checkout {
             }
         };
         match result {
-            Ok(()) if owed == Owed::Delivery && fulfiller.records_delivery() => {
+            Ok(logged) if owed == Owed::Delivery && fulfiller.records_delivery() => {
                 tracing::info!(
                     attempt,
+                    logged,
                     "order fulfilled (recorded in the fulfilment's transaction)"
                 );
                 let outcome = done(&mut payment, self.inner.clock.now());
-                Ok(Fulfilled::unlogged((payment, outcome)))
+                Ok(Fulfilled {
+                    payment,
+                    outcome,
+                    logged,
+                })
             }
-            Ok(()) => {
+            Ok(_) => {
                 let mut tries = 0u32;
                 loop {
                     let now = self.inner.clock.now();
@@ -176,16 +218,14 @@ impl Checkout {
                     let store = &self.inner.store;
                     let completed = match &line {
                         Some(line) => {
-                            let fulfilment = match owed {
-                                Owed::Delivery => FulfilmentOutcome::Fulfilled { attempt },
-                                Owed::RefundNotice => FulfilmentOutcome::RefundNotified { attempt },
+                            let record = match owed {
+                                Owed::Delivery => line.record(&id, attempt, now),
+                                Owed::RefundNotice => line.with(
+                                    &id,
+                                    &FulfilmentOutcome::RefundNotified { attempt },
+                                    now,
+                                ),
                             };
-                            let text = format!(
-                                "{}{}",
-                                line.prefix,
-                                super::sync::describe_fulfilment(&fulfilment)
-                            );
-                            let record = DeliveryRecord::new(id.as_str(), line.source, &text, now);
                             store.complete_and_record(&completion, &record).await
                         }
                         None => store.complete_fulfilment(&completion).await,

@@ -257,6 +257,7 @@ impl Checkout {
         } = settle;
         let won = match won {
             Won::Done(done) => {
+                let done = *done;
                 return Ok(SyncOutcome {
                     payment: Some(done.payment),
                     previous_status: Some(previous),
@@ -265,7 +266,7 @@ impl Checkout {
                     logged: done.logged,
                 });
             }
-            Won::Claim(claim, lease_ends) => Some((claim, lease_ends)),
+            Won::Claim(claim, lease_ends) => Some((*claim, lease_ends)),
             Won::Nothing => None,
         };
         let mut logged = false;
@@ -493,9 +494,9 @@ impl Checkout {
                         let done = self
                             .record_failure(claimed.payment, &owner, claimed.attempt, failure)
                             .await?;
-                        return Ok((done.payment.clone(), Won::Done(done)));
+                        return Ok((done.payment.clone(), Won::Done(Box::new(done))));
                     }
-                    return Ok((payment, Won::Claim(claimed, lease_ends)));
+                    return Ok((payment, Won::Claim(Box::new(claimed), lease_ends)));
                 }
                 (Transition::Applied, None) => {
                     return Ok((applied(current, change), Won::Nothing));
@@ -645,10 +646,10 @@ enum Won {
     Nothing,
     /// The claim of its delivery, with when its lease ends as this process
     /// measures it.
-    Claim(FulfilmentClaim, tokio::time::Instant),
+    Claim(Box<FulfilmentClaim>, tokio::time::Instant),
     /// The delivery's attempt itself: done in one commit with the change, or
     /// its failure recorded.
-    Done(Fulfilled),
+    Done(Box<Fulfilled>),
 }
 
 /// Where a checked sync goes on to: for whom, where the delivery runs, and

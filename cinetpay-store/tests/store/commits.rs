@@ -297,7 +297,7 @@ fn quote() -> cinetpay_core::OrderQuote {
 /// Commits of a first notification, of a duplicate on the answer's path,
 /// and of the duplicate's written-behind line, through the whole engine on
 /// one SQLite connection whose commit hook counts.
-async fn engine_commits(transactional: bool) -> [u64; 3] {
+async fn engine_commits(transactional: bool) -> [u64; 4] {
     use cinetpay_core::clock::SystemClock;
     use cinetpay_core::engine::FulfilmentOutcome;
 
@@ -325,14 +325,18 @@ async fn engine_commits(transactional: bool) -> [u64; 3] {
             true
         });
     }
+    let in_transaction = Arc::new(store.fulfil_in_transaction(RowShop));
     let fulfiller: Arc<dyn cinetpay_core::OrderFulfiller> = if transactional {
-        Arc::new(store.fulfil_in_transaction(RowShop))
+        in_transaction.clone()
     } else {
         Arc::new(PlainShop)
     };
     let sandbox = quiet_sandbox().await;
     let checkout = engine(
-        settings(&sandbox, |_| {}),
+        settings(&sandbox, |s| {
+            s.fulfil_retry_base_ms = 10;
+            s.fulfil_retry_max_ms = 10;
+        }),
         Arc::new(store.clone()),
         fulfiller,
         Arc::new(SystemClock),
@@ -388,11 +392,49 @@ async fn engine_commits(transactional: bool) -> [u64; 3] {
         lines[0].outcome.contains("fulfilled (attempt 1)"),
         "{lines:?}"
     );
+    // A retried delivery (its first attempt failed): its claim, then the
+    // shop's writes, the mark and the retry's line in one commit with the
+    // transactional fulfilment.
+    let mut retry_commits = 0;
+    if transactional {
+        let retried = paid(&checkout, &sandbox, "ord-commits-retry").await;
+        in_transaction.fail_at(cinetpay_store::TransactionStep::AfterWrites);
+        let failed = checkout
+            .sync(&retried, DeliverySource::Notify)
+            .await
+            .expect("first attempt");
+        assert!(
+            matches!(failed.fulfilment, FulfilmentOutcome::Failed { .. }),
+            "{failed:?}"
+        );
+        checkout.flush_delivery_log().await;
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        let before_retry = commits.load(Ordering::SeqCst);
+        let retry = checkout
+            .sync(&retried, DeliverySource::Reconcile)
+            .await
+            .expect("retry");
+        retry_commits = commits.load(Ordering::SeqCst) - before_retry;
+        assert_eq!(
+            retry.fulfilment,
+            FulfilmentOutcome::Fulfilled { attempt: 2 }
+        );
+        let lines = cinetpay_core::PaymentQueries::deliveries(&store, retried.as_str(), 10)
+            .await
+            .expect("the delivery log");
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.outcome.contains("fulfilled (attempt 2)")),
+            "{lines:?}"
+        );
+    }
     sandbox.shutdown().await;
     [
         after_first - before,
         after_duplicate - after_first,
         after_flush - after_duplicate,
+        retry_commits,
     ]
 }
 
@@ -402,16 +444,18 @@ async fn commits_per_notification_through_the_engine_on_sqlite() {
     let plain = engine_commits(false).await;
     eprintln!(
         "engine on sqlite: first notification {} commit(s) transactional, {} plain; \
-         duplicate {} on the answer's path, {} written behind",
-        transactional[0], plain[0], transactional[1], transactional[2]
+         duplicate {} on the answer's path, {} written behind; retried delivery {}",
+        transactional[0], plain[0], transactional[1], transactional[2], transactional[3]
     );
     // The transactional fulfilment: status, claim, the shop's row, the mark
     // and the line in one commit.
+    // A retried delivery: its claim, then the shop's row, the mark and the
+    // line in one commit.
     assert_eq!(
         transactional,
-        [1, 0, 1],
-        "transactional [first, duplicate, behind]"
+        [1, 0, 1, 2],
+        "transactional [first, duplicate, behind, retried delivery]"
     );
     // A plain fulfiller: accept_and_claim, then the completion with the line.
-    assert_eq!(plain, [2, 0, 1], "plain [first, duplicate, behind]");
+    assert_eq!(plain[..3], [2, 0, 1], "plain [first, duplicate, behind]");
 }
