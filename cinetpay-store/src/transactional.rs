@@ -23,7 +23,11 @@ use crate::SeaOrmStore;
 /// and only while this instance still holds the payment's claim. An error
 /// (or a panic, a timeout, a crash) rolls everything back, and the delivery is
 /// retried later. So the merchant's writes in the transaction happen **exactly
-/// once**, whatever fails when. Effects outside the database (an e-mail) still
+/// once**, whatever fails when. It is also the fastest way to deliver: a
+/// first notification's change to `accepted`, its claim, these writes, the
+/// mark and the delivery-log line are **one** commit
+/// ([`OrderFulfiller::accept_and_fulfil`]), and any later delivery writes its
+/// log line in this transaction too ([`OrderFulfiller::fulfil_recording`]). Effects outside the database (an e-mail) still
 /// need an idempotency key (see [`OrderFulfiller`]'s contract).
 ///
 /// Wrap it with [`SeaOrmStore::fulfil_in_transaction`] and give the result to
