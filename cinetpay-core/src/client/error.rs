@@ -57,6 +57,25 @@ pub enum ClientError {
     /// A body that is not the expected JSON (with the start of the body).
     #[error("unparseable answer from CinetPay: {0}")]
     Unparseable(String),
+    /// A 2xx answer that is not JSON at all (an HTML page, text, nothing):
+    /// not CinetPay's API, which answers JSON, but a proxy, a firewall, a
+    /// captive portal, a maintenance page or a wrong `api_url`. A JSON
+    /// answer of an unexpected shape is [`Unparseable`](Self::Unparseable);
+    /// a non-2xx one is [`HttpStatus`](Self::HttpStatus), whose
+    /// [`body_kind`](Self::body_kind) tells an HTML page too.
+    #[error(
+        "the API answered HTTP {status} with {} instead of CinetPay's JSON{}",
+        body.describe(),
+        if excerpt.is_empty() { String::new() } else { format!(": {excerpt}") }
+    )]
+    NotJson {
+        /// The HTTP status (2xx).
+        status: u16,
+        /// What the body looks like.
+        body: super::BodyKind,
+        /// The start of the body (at most 200 characters, white space folded).
+        excerpt: String,
+    },
     /// A [`ClientConfig`](super::ClientConfig) setting is wrong; the error
     /// names it.
     #[error("invalid CinetPay client configuration: {0}")]
@@ -92,6 +111,28 @@ impl ClientError {
         ClientError::Transport(message)
     }
 
+    /// What the answer's body looked like, for the errors that carry one
+    /// ([`HttpStatus`](Self::HttpStatus), [`NotJson`](Self::NotJson)): an
+    /// HTML page with any status means another server answered, not
+    /// CinetPay's API.
+    ///
+    /// ```
+    /// use cinetpay_core::ClientError;
+    /// use cinetpay_core::client::BodyKind;
+    /// let e = ClientError::HttpStatus { status: 404, excerpt: "<html><body>Not Found</body></html>".into() };
+    /// assert_eq!(e.body_kind(), Some(BodyKind::Html));
+    /// assert_eq!(ClientError::Timeout.body_kind(), None);
+    /// ```
+    pub fn body_kind(&self) -> Option<super::BodyKind> {
+        match self {
+            ClientError::HttpStatus { excerpt, .. } => {
+                Some(super::BodyKind::of(excerpt.as_bytes()))
+            }
+            ClientError::NotJson { body, .. } => Some(*body),
+            _ => None,
+        }
+    }
+
     /// Worth retrying (for `check`, which is idempotent): transport errors,
     /// timeouts, HTTP 5xx, 408 Request Timeout and 429 Too Many Requests.
     /// An error code from CinetPay is never retried: asking again gives the
@@ -125,6 +166,15 @@ impl ClientError {
                 description: description.map(r),
             },
             ClientError::Unparseable(s) => ClientError::Unparseable(r(s)),
+            ClientError::NotJson {
+                status,
+                body,
+                excerpt,
+            } => ClientError::NotJson {
+                status,
+                body,
+                excerpt: r(excerpt),
+            },
             other => other,
         }
     }
@@ -150,6 +200,20 @@ pub(crate) fn non_success(status: http::StatusCode, body: &[u8], too_long: bool)
             ClientError::api(&envelope)
         }
         _ => http_status(),
+    }
+}
+
+/// [`ClientError::NotJson`] for a 2xx answer whose body is not JSON at all;
+/// `None` when it looks like JSON (then it is the wrong JSON: the caller's
+/// [`ClientError::Unparseable`]).
+pub(crate) fn not_json(status: http::StatusCode, body: &[u8]) -> Option<ClientError> {
+    match super::BodyKind::of(body) {
+        super::BodyKind::Json => None,
+        kind => Some(ClientError::NotJson {
+            status: status.as_u16(),
+            body: kind,
+            excerpt: excerpt(body),
+        }),
     }
 }
 
@@ -233,6 +297,11 @@ mod tests {
                 status: 500,
                 excerpt: "SECRET-456".into(),
             },
+            ClientError::NotJson {
+                status: 200,
+                body: super::super::BodyKind::Html,
+                excerpt: "<html>KEY-123".into(),
+            },
         ] {
             let shown = format!("{0} {0:?}", e.redacted(&secrets));
             assert!(
@@ -241,6 +310,25 @@ mod tests {
             );
         }
         assert_eq!(redact("abc".into(), &[""]), "abc");
+    }
+
+    #[test]
+    fn a_2xx_answer_that_is_not_json_says_so() {
+        let page = b"<html><body>Portail captif</body></html>";
+        let e = not_json(http::StatusCode::OK, page).unwrap();
+        assert_eq!(
+            e.to_string(),
+            "the API answered HTTP 200 with an HTML page instead of CinetPay's JSON: \
+             <html><body>Portail captif</body></html>"
+        );
+        assert_eq!(e.body_kind(), Some(super::super::BodyKind::Html));
+        assert!(!e.is_retryable());
+        let empty = not_json(http::StatusCode::NO_CONTENT, b"").unwrap();
+        assert_eq!(
+            empty.to_string(),
+            "the API answered HTTP 204 with an empty body instead of CinetPay's JSON"
+        );
+        assert_eq!(not_json(http::StatusCode::OK, br#"{"code":1}"#), None);
     }
 
     #[test]

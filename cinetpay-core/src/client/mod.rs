@@ -6,9 +6,11 @@
 //! [`ClientConfig`] sets the base URL, the timeouts and the retries;
 //! [`ClientError`] says what went wrong, without ever quoting a secret.
 
+mod body_kind;
 mod config;
 pub(crate) mod error;
 
+pub use body_kind::BodyKind;
 pub use config::{ClientConfig, ClientConfigError};
 pub use error::ClientError;
 
@@ -160,6 +162,8 @@ impl Client {
     /// any code other than `201` (for example `608 MINIMUM_REQUIRED_FIELDS`,
     /// `609 AUTH_NOT_FOUND`, `624 UNKNOWN_ERROR`); [`ClientError::Unparseable`]
     /// for a `201` without a usable token and `http(s)` payment URL;
+    /// [`ClientError::NotJson`] for a 2xx answer that is not JSON at all (an
+    /// HTML page: a proxy or another server answered);
     /// [`ClientError::HttpStatus`] for any answer whose HTTP status is not 2xx,
     /// even with a `201` body (an error envelope with a non-2xx status is
     /// [`ClientError::Api`]); transport and timeout errors as they happen.
@@ -307,10 +311,12 @@ impl Client {
             )));
         }
         serde_json::from_slice::<Envelope<T>>(&bytes).map_err(|e| {
-            ClientError::Unparseable(format!(
-                "not a CinetPay JSON envelope ({e}); body starts with: {}",
-                error::excerpt(&bytes)
-            ))
+            error::not_json(status, &bytes).unwrap_or_else(|| {
+                ClientError::Unparseable(format!(
+                    "not a CinetPay JSON envelope ({e}); body starts with: {}",
+                    error::excerpt(&bytes)
+                ))
+            })
         })
     }
 }

@@ -12,7 +12,7 @@ use super::token::{Lease, TokenCache};
 use super::wire::{Head, InitAnswer, LoginAnswer, RawInit};
 use crate::client::ClientConfig;
 use crate::client::ClientError;
-use crate::client::error::{excerpt, redact};
+use crate::client::error::{excerpt, not_json, redact};
 use crate::values::{NotifyToken, TransactionId};
 
 /// A client of one 2026 REST API account (`docs/rest-api-2026.md`).
@@ -144,10 +144,12 @@ impl RestClient {
             return Err(self.refusal(&raw, None));
         }
         let answer: LoginAnswer = serde_json::from_slice(&raw.body).map_err(|e| {
-            ClientError::Unparseable(self.scrub(
-                format!("login answer is not JSON ({e}): {}", excerpt(&raw.body)),
-                None,
-            ))
+            self.not_json(&raw, None).unwrap_or_else(|| {
+                ClientError::Unparseable(self.scrub(
+                    format!("login answer is not JSON ({e}): {}", excerpt(&raw.body)),
+                    None,
+                ))
+            })
         })?;
         match answer.token() {
             Some((token, lifetime)) => {
@@ -155,6 +157,23 @@ impl RestClient {
                 Ok((token, lifetime.map(Duration::from_secs)))
             }
             None => Err(self.refusal(&raw, None)),
+        }
+    }
+
+    /// [`ClientError::NotJson`] (scrubbed) for a 2xx answer that is not
+    /// JSON at all: another server answered.
+    fn not_json(&self, raw: &Raw, token: Option<&str>) -> Option<ClientError> {
+        match not_json(raw.status, &raw.body)? {
+            ClientError::NotJson {
+                status,
+                body,
+                excerpt,
+            } => Some(ClientError::NotJson {
+                status,
+                body,
+                excerpt: self.scrub(excerpt, token),
+            }),
+            other => Some(other),
         }
     }
 
@@ -245,10 +264,12 @@ impl RestClient {
             return Err(self.refusal(raw, Some(token)));
         }
         let init: RawInit = serde_json::from_slice(&raw.body).map_err(|e| {
-            ClientError::Unparseable(self.scrub(
-                format!("init answer is not JSON ({e}): {}", excerpt(&raw.body)),
-                Some(token),
-            ))
+            self.not_json(raw, Some(token)).unwrap_or_else(|| {
+                ClientError::Unparseable(self.scrub(
+                    format!("init answer is not JSON ({e}): {}", excerpt(&raw.body)),
+                    Some(token),
+                ))
+            })
         })?;
         if init.head.code.as_str() != "200" {
             return Err(self.refusal(raw, Some(token)));
@@ -329,10 +350,12 @@ impl RestClient {
                 Ok(answer)
             }
             _ if !raw.status.is_success() => Err(self.refusal(raw, Some(token))),
-            _ => Err(ClientError::Unparseable(self.scrub(
-                format!("status answer without a code: {}", excerpt(&raw.body)),
-                Some(token),
-            ))),
+            _ => Err(self.not_json(raw, Some(token)).unwrap_or_else(|| {
+                ClientError::Unparseable(self.scrub(
+                    format!("status answer without a code: {}", excerpt(&raw.body)),
+                    Some(token),
+                ))
+            })),
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use cinetpay_core::client::BodyKind;
 use cinetpay_core::protocol::PaymentRequest;
 use cinetpay_core::{
     Amount, ApiKey, Client, ClientConfig, ClientError, Credentials, Currency, Description, Money,
@@ -274,7 +275,7 @@ async fn an_html_error_page_gives_the_status_and_an_excerpt_and_is_not_retried()
 }
 
 #[tokio::test]
-async fn an_html_page_with_status_200_is_unparseable() {
+async fn an_html_page_with_status_200_is_not_json() {
     let server = MockServer::start().await;
     mount(
         &server,
@@ -284,9 +285,11 @@ async fn an_html_page_with_status_200_is_unparseable() {
     .await;
     let err = client(&server).init_payment(&request()).await.unwrap_err();
     assert!(
-        matches!(&err, ClientError::Unparseable(why) if why.contains("Maintenance")),
+        matches!(&err, ClientError::NotJson { status: 200, body: BodyKind::Html, excerpt }
+            if excerpt.contains("Maintenance")),
         "{err:?}"
     );
+    assert!(!err.is_retryable());
 }
 
 #[tokio::test]

@@ -6,6 +6,7 @@
 
 use std::time::Duration;
 
+use cinetpay_core::client::BodyKind;
 use cinetpay_core::protocol::CheckOutcome;
 use cinetpay_core::rest::{RestClient, RestCredentials, RestPaymentRequest};
 use cinetpay_core::{
@@ -318,7 +319,34 @@ async fn status_is_retried_on_server_errors_and_a_coded_404_is_an_answer() {
         .payment_status(&id())
         .await
         .unwrap_err();
-    assert!(matches!(e, ClientError::Unparseable(_)), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            ClientError::NotJson {
+                status: 200,
+                body: BodyKind::Html,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+
+    // A login answered by a page (a proxy in front of the API) says so too.
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/oauth/login"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("<!DOCTYPE html><p>proxy</p>"))
+        .mount(&server)
+        .await;
+    let e = self::client(&server)
+        .payment_status(&id())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, ClientError::NotJson { status: 200, body: BodyKind::Html, excerpt }
+            if excerpt.contains("proxy")),
+        "{e:?}"
+    );
 }
 
 /// The client against the local CinetPay's 2026 API (an implementation of its

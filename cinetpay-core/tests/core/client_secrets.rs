@@ -88,6 +88,7 @@ async fn errors_and_logs_never_show_the_secrets_even_when_echoed() {
         })),
         ResponseTemplate::new(502).set_body_raw(format!("<html>{echo}</html>"), "text/html"),
         ResponseTemplate::new(404).set_body_raw(format!("<html>{echo}</html>"), "text/html"),
+        ResponseTemplate::new(200).set_body_raw(format!("<html>{echo}</html>"), "text/html"),
         ResponseTemplate::new(200).set_body_raw(format!("{{\"code\": {echo}"), "application/json"),
         ResponseTemplate::new(200).set_body_json(json!({
             "code": "201", "message": "CREATED",
@@ -133,12 +134,20 @@ async fn errors_and_logs_never_show_the_secrets_even_when_echoed() {
             ClientError::Api { .. } => "api",
             ClientError::HttpStatus { .. } => "http",
             ClientError::Unparseable(_) => "unparseable",
+            ClientError::NotJson { .. } => "not json",
             ClientError::Timeout => "timeout",
             ClientError::Transport(_) => "transport",
             _ => "other",
         })
         .collect();
-    for kind in ["api", "http", "unparseable", "timeout", "transport"] {
+    for kind in [
+        "api",
+        "http",
+        "unparseable",
+        "not json",
+        "timeout",
+        "transport",
+    ] {
         assert!(kinds.contains(&kind), "no {kind} error in {kinds:?}");
     }
     for e in &errors {
