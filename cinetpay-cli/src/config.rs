@@ -227,3 +227,86 @@ pub(crate) fn redacted_url(url: &str) -> String {
         _ => url.to_owned(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rocket_toml_profiles_merge_and_the_named_database_is_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Rocket.toml");
+        std::fs::write(
+            &path,
+            r#"
+[default.databases.shop]
+url = "sqlite://shop.db?mode=rwc"
+
+[default.cinetpay]
+database = "shop"
+api_key = "key"
+site_id = 123456
+public_url = "http://127.0.0.1:8000"
+fulfil_timeout_ms = 4000
+
+[default.cinetpay.accounts.ci]
+api_key = "ci-key"
+
+[release.databases.shop]
+url = "postgres://shop@db.internal/shop"
+
+[release.cinetpay]
+public_url = "https://shop.example.com"
+
+[release.cinetpay.accounts.ci]
+site_id = 42
+"#,
+        )
+        .unwrap();
+        let release = rocket_settings(&path, "release").unwrap();
+        assert_eq!(
+            release.database_url.as_deref(),
+            Some("postgres://shop@db.internal/shop")
+        );
+        let s = &release.settings;
+        assert_eq!(s.public_url.as_deref(), Some("https://shop.example.com"));
+        assert_eq!(
+            s.site_id.as_deref(),
+            Some("123456"),
+            "a TOML number is read as text"
+        );
+        assert_eq!(s.fulfil_timeout_ms, 4000);
+        let ci = &s.accounts.as_ref().unwrap()["ci"];
+        assert_eq!(
+            (ci.api_key.as_deref(), ci.site_id.as_deref()),
+            (Some("ci-key"), Some("42")),
+            "tables merge key by key"
+        );
+        let debug = rocket_settings(&path, "debug").unwrap();
+        assert_eq!(
+            debug.database_url.as_deref(),
+            Some("sqlite://shop.db?mode=rwc")
+        );
+        assert_eq!(
+            debug.settings.public_url.as_deref(),
+            Some("http://127.0.0.1:8000")
+        );
+        assert!(matches!(debug.source, Source::Rocket(_)));
+
+        std::fs::write(&path, "[default.cinetpay]\nsit_id = 1\n").unwrap();
+        let typo = rocket_settings(&path, "release").unwrap_err();
+        assert!(typo.contains("sit_id"), "{typo}");
+        std::fs::write(&path, "[default.cinetpay]\ndatabase = \"nope\"\n").unwrap();
+        let missing = rocket_settings(&path, "release").unwrap_err();
+        assert!(missing.contains("[databases.nope]"), "{missing}");
+    }
+
+    #[test]
+    fn passwords_stay_out_of_messages() {
+        assert_eq!(
+            redacted_url("postgres://shop:hunter2@db/shop"),
+            "postgres://shop:***@db/shop"
+        );
+        assert_eq!(redacted_url("sqlite://shop.db"), "sqlite://shop.db");
+    }
+}

@@ -40,6 +40,9 @@
 //! for the shop's own next check of it. The delivery log says `operator`
 //! for these syncs.
 
+// Nothing from the network, a database or a file is unwrapped.
+#![warn(clippy::unwrap_used)]
+
 mod config;
 mod doctor;
 mod duration;
