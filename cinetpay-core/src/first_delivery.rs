@@ -63,6 +63,7 @@ impl std::fmt::Debug for FirstDelivery<'_> {
 /// [`OrderFulfiller::accept_and_fulfil`]: crate::OrderFulfiller::accept_and_fulfil
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)] // one per delivery, moved once: a Box would change the API for nothing
 pub enum FirstDelivered {
     /// Nothing was written: the engine takes its usual steps (the change
     /// with its claim, then the delivery). The answer of a fulfiller that

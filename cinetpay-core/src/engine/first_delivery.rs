@@ -14,6 +14,7 @@ use crate::model::{DeliveryRecord, DeliverySource, Payment, PaymentStatus};
 use crate::store::{Claim, StatusChange};
 
 /// What the one-commit attempt came to.
+#[allow(clippy::large_enum_variant)] // one per delivery, moved once
 pub(super) enum FirstAttempt {
     /// Accepted and delivered, the line logged, in one commit.
     Delivered(Fulfilled),
