@@ -143,6 +143,7 @@ impl Checkout {
                 guarded(timeout, fulfiller.fulfil(&payment, attempt)).await
             }
         };
+        super::metrics::fulfilment(owed.into(), result.as_ref().err());
         let done = |payment: &mut Payment, at: Timestamp| match owed {
             Owed::Delivery => {
                 payment.fulfilment.fulfilled_at = Some(at);
