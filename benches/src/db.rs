@@ -176,7 +176,7 @@ pub(crate) struct Deliveries {
 impl Deliveries {
     /// Deliveries beyond the first of each payment.
     pub(crate) fn duplicates(&self) -> u64 {
-        self.rows - self.payments
+        self.rows.saturating_sub(self.payments)
     }
 }
 
@@ -271,14 +271,23 @@ impl BenchDb {
     }
 
     /// What the shop's deliveries table holds.
+    /// Both counts come from one statement: one snapshot of the table, even
+    /// while background deliveries (the 2026 API's) are still being written.
     pub(crate) async fn deliveries(&self) -> Result<Deliveries, String> {
+        let sql = "SELECT COUNT(*) AS n, COUNT(DISTINCT transaction_id) AS d FROM shop_deliveries";
+        let row = self
+            .db
+            .query_one_raw(Statement::from_string(self.db.get_database_backend(), sql))
+            .await
+            .map_err(|e| format!("{sql}: {e}"))?
+            .ok_or_else(|| format!("{sql}: no row"))?;
+        let read = |column: &str| -> Result<u64, String> {
+            let n: i64 = row.try_get("", column).map_err(|e| format!("{sql}: {e}"))?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        };
         Ok(Deliveries {
-            rows: count(&self.db, "SELECT COUNT(*) AS n FROM shop_deliveries").await?,
-            payments: count(
-                &self.db,
-                "SELECT COUNT(DISTINCT transaction_id) AS n FROM shop_deliveries",
-            )
-            .await?,
+            rows: read("n")?,
+            payments: read("d")?,
         })
     }
 

@@ -21,6 +21,15 @@
 //! `cinetpay-core = { version = "0.1", default-features = false }`: the values,
 //! the model and the traits, on serde, chrono and a handful of small crates.
 //!
+//! ## Metrics
+//!
+//! The engine records counters and histograms (notifications by outcome,
+//! status checks by result with their latency, 2026 API logins, fulfilments,
+//! duplicate payments, `needs_attention`, reconciliation passes) through the
+//! [`metrics`] facade; the application installs the exporter of
+//! its choice. Names, labels and meanings: [`engine::metrics`] and the table
+//! in [`docs/metrics.md`](https://github.com/cinetpay-rs/cinetpay-rs/blob/main/docs/metrics.md).
+//!
 //! ## What "once" means
 //!
 //! An order is fulfilled by at most one payment, and two runs of

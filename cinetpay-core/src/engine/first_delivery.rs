@@ -66,7 +66,9 @@ impl Checkout {
             }
             .in_current_span(),
         );
-        match task.await {
+        let ran = task.await;
+        super::metrics::first_delivery(&ran);
+        match ran {
             Ok(Ok(FirstDelivered::Delivered(claim))) => {
                 let FulfilmentClaim {
                     attempt,

@@ -180,6 +180,7 @@ impl Checkout {
                 }
             }
         };
+        super::metrics::fulfilment(owed.into(), result.as_ref().err());
         let done = |payment: &mut Payment, at: Timestamp| match owed {
             Owed::Delivery => {
                 payment.fulfilment.fulfilled_at = Some(at);

@@ -63,6 +63,7 @@
 //! | `check_snapshot.rs` | what is stored of a check answer |
 //! | `delivery_log.rs` | the delivery log, written behind the answer when it can be |
 //! | `refusals.rs`, `untrusted.rs` | refused requests counted, request values escaped in logs |
+//! | [`metrics`] | the metrics each step records: names, labels (`docs/metrics.md`) |
 //! | `response.rs`, `customer_error.rs`, `error.rs` | fixed answers, errors a shop renders |
 //! | `config/` | the one configuration: settings in, validated config out |
 //!
@@ -172,6 +173,7 @@ mod error;
 mod first_delivery;
 mod fulfil;
 mod gateway;
+pub mod metrics;
 mod outcome;
 mod panics;
 mod reconcile;

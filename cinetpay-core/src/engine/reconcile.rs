@@ -8,6 +8,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use super::Checkout;
+use super::metrics;
 use super::outcome::{FulfilmentOutcome, ReconcileReport};
 use crate::clock::before;
 use crate::model::{DeliverySource, Payment};
@@ -42,7 +43,10 @@ impl Checkout {
         let mut report = ReconcileReport::default();
         let now = self.inner.clock.now();
 
-        let due = store.due_fulfilments(now, config.reconcile_batch).await?;
+        let due = store
+            .due_fulfilments(now, config.reconcile_batch)
+            .await
+            .inspect_err(metrics::reconciler_pass_failed)?;
         report.due = due.len();
         for payment in due {
             self.reconcile_one(&payment, &mut report).await;
@@ -55,7 +59,8 @@ impl Checkout {
                 after: polling.after,
                 limit: config.reconcile_batch,
             };
-            for payment in store.payments_to_poll(&query).await? {
+            let candidates = store.payments_to_poll(&query).await;
+            for payment in candidates.inspect_err(metrics::reconciler_pass_failed)? {
                 report.polled += 1;
                 if self.reconcile_one(&payment, &mut report).await {
                     report.poll_changed += 1;
@@ -75,6 +80,7 @@ impl Checkout {
                 "reconciliation pass"
             );
         }
+        metrics::reconciler_pass(&report);
         Ok(report)
     }
 

@@ -28,7 +28,7 @@ pub(super) enum Refusal {
 }
 
 impl Refusal {
-    const ALL: [Refusal; 7] = [
+    pub(super) const ALL: [Refusal; 7] = [
         Refusal::BadXToken,
         Refusal::ForeignSite,
         Refusal::InvalidTransactionId,
@@ -38,7 +38,7 @@ impl Refusal {
         Refusal::ForeignAccount,
     ];
 
-    fn name(self) -> &'static str {
+    pub(super) fn name(self) -> &'static str {
         match self {
             Refusal::BadXToken => "bad_x_token",
             Refusal::ForeignSite => "foreign_site_id",

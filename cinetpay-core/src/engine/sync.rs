@@ -7,6 +7,7 @@ use super::delivery_log::Durability;
 use super::error::SyncError;
 use super::first_delivery::FirstAttempt;
 use super::fulfil::{Fulfilled, LogLine};
+use super::metrics;
 use super::outcome::{FulfilmentOutcome, SyncOutcome};
 use super::refusals::Refusal;
 use crate::model::FulfilmentClaim;
@@ -316,7 +317,7 @@ impl Checkout {
             self.note_check(&id, None).await;
             return Err(SyncError::UnknownAccount(payment.account.clone()));
         };
-        let checked = match account.gateway().check(&payment).await {
+        let checked = match metrics::checked(account.gateway(), &payment).await {
             Ok(checked) => checked,
             // CinetPay refused the request itself (with an HTTP error status).
             Err(crate::client::ClientError::Api { code, message, .. }) => {
@@ -625,7 +626,9 @@ impl Checkout {
         let run = tokio::spawn(async move {
             super::fulfil::guarded(timeout, fulfiller.payment_failed(&failed)).await
         });
-        match run.await {
+        let ran = run.await;
+        metrics::failure_notice(&ran);
+        match ran {
             Ok(Ok(())) => tracing::info!(status = %payment.status, "payment_failed notified"),
             Ok(Err(failure)) => {
                 tracing::error!(error = %failure.message, "payment_failed hook failed; it is not called again")
@@ -676,6 +679,7 @@ fn unclaimed(payment: Payment) -> (Payment, Won) {
 /// `current` with an applied `change`.
 fn applied(current: Payment, change: StatusChange) -> Payment {
     tracing::info!(from = %current.status, to = %change.to, "payment status changed");
+    metrics::status_changed(&change);
     applied_quietly(current, change)
 }
 

@@ -13,6 +13,7 @@ use super::wire::{Head, InitAnswer, LoginAnswer, RawInit};
 use crate::client::ClientConfig;
 use crate::client::ClientError;
 use crate::client::error::{excerpt, not_json, redact};
+use crate::engine::metrics;
 use crate::values::{NotifyToken, TransactionId};
 
 /// A client of one 2026 REST API account (`docs/rest-api-2026.md`).
@@ -215,7 +216,7 @@ impl RestClient {
         path: &str,
         body: Option<&serde_json::Value>,
     ) -> Result<(Raw, Lease), ClientError> {
-        let lease = self.token.get(|| self.login()).await?;
+        let lease = self.token.get(|| metrics::login(self.login())).await?;
         let raw = self
             .send(method.clone(), path, Some(&lease.value), body)
             .await?;
@@ -224,7 +225,7 @@ impl RestClient {
         }
         tracing::info!("CinetPay refused the token; logging in again");
         self.token.invalidate(lease.serial).await;
-        let lease = self.token.get(|| self.login()).await?;
+        let lease = self.token.get(|| metrics::login(self.login())).await?;
         let raw = self.send(method, path, Some(&lease.value), body).await?;
         if Self::is_token_error(&raw) {
             return Err(self.refusal(&raw, Some(&lease.value)));

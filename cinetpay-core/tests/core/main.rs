@@ -1,7 +1,7 @@
 //! cinetpay-core's tests, one binary: the client against a wiremock CinetPay,
 //! the protocol's properties, TLS, and the engine (`Checkout` over a
 //! MemoryStore, a wiremock CinetPay and a scripted shop), route by route and
-//! fault by fault.
+//! fault by fault, and the metrics it records.
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -16,6 +16,7 @@ mod engine_2026;
 mod fulfil;
 mod init;
 mod logs;
+mod metrics;
 mod notify;
 mod properties;
 mod protocol_properties;

@@ -9,8 +9,10 @@
 //! | `GET /api/products` | the catalogue as JSON |
 //! | `POST /orders` | `product_id` (form or JSON) → 303 to the order page, or 201 JSON |
 //! | `GET /orders/{order_ref}` | the order page, or the order as JSON (`Accept: application/json`) |
+//! | `GET /metrics` | with `SHOP_METRICS=1` only: the engine's metrics, Prometheus text format ([`metrics`]) |
 
 mod handlers;
+pub mod metrics;
 mod negotiate;
 
 use axum::Router;

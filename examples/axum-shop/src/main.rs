@@ -2,8 +2,8 @@
 //! `127.0.0.1:3000`) with its orders and payments in `DATABASE_URL`. With no
 //! settings at all it runs on SQLite and the embedded CinetPay sandbox (the
 //! development defaults of `shop_common::dev`; `SHOP_SANDBOX_GENERATION` =
-//! `v2`, `2026` or `mixed` chooses its API). Stops gracefully on Ctrl-C or
-//! SIGTERM.
+//! `v2`, `2026` or `mixed` chooses its API). `SHOP_METRICS=1` serves the
+//! engine's metrics on `/metrics`. Stops gracefully on Ctrl-C or SIGTERM.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -25,6 +25,8 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     // Configuration: every `CINETPAY_*` setting (cinetpay-core's table), and
     // the shop's own SHOP_ADDR and DATABASE_URL.
     let mut settings = CheckoutSettings::from_env()?;
+    // SHOP_METRICS=1: the Prometheus recorder, before anything records.
+    let metrics = axum_shop::metrics::from_env()?;
     let addr = dev::var_or("SHOP_ADDR", "127.0.0.1:3000");
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
@@ -56,8 +58,11 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         .build()?;
 
     // The shop's router, with the three payment routes merged in.
-    let app = axum_shop::routes(Shop::new(checkout.clone(), orders, store))
+    let mut app = axum_shop::routes(Shop::new(checkout.clone(), orders, store))
         .merge(cinetpay_tower::router(checkout.clone()));
+    if let Some(handle) = metrics {
+        app = app.merge(axum_shop::metrics::router(handle));
+    }
 
     // Background work: the reconciler (lost notifications, delivery retries).
     let background = checkout.start_background();

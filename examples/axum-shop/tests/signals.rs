@@ -1,7 +1,9 @@
 //! The shop binary stops gracefully on SIGTERM (what containers and systemd
-//! send), as on Ctrl-C: exit status 0, after storing its delivery log.
+//! send), as on Ctrl-C: exit status 0, after storing its delivery log. (And
+//! its `SHOP_METRICS` setting, in `metrics/`, on the same process harness.)
 #![cfg(unix)]
 
+mod metrics;
 mod shop_process;
 
 use std::time::Duration;

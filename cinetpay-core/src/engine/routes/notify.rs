@@ -12,6 +12,7 @@ use tracing::Instrument;
 
 use super::body;
 use crate::engine::gateway::{Notice, Rejected, parse_notice};
+use crate::engine::metrics::{self, Notified};
 use crate::engine::outcome::{FulfilmentOutcome, SyncOutcome};
 use crate::engine::refusals::Refusal;
 use crate::engine::sync::{Delivery, Trigger};
@@ -38,10 +39,12 @@ async fn post(checkout: &Checkout, request: Request<Bytes>) -> Response<Bytes> {
             // What CinetPay's documentation asks: a POST without a
             // transaction id is ignored, with a 200.
             tracing::info!("notification without cpm_trans_id ignored");
+            metrics::notification(Notified::Ignored);
             return response::text(StatusCode::OK, "ignored: no cpm_trans_id");
         }
         Err(e) => {
             refusals.note(Refusal::MalformedBody, &e.to_string());
+            metrics::notification(Notified::Refused(Refusal::MalformedBody));
             return response::text(StatusCode::BAD_REQUEST, "malformed notification");
         }
     };
@@ -69,7 +72,10 @@ async fn post(checkout: &Checkout, request: Request<Bytes>) -> Response<Bytes> {
                         .await,
                 )
             }
-            Ok(None) => response::ok(),
+            Ok(None) => {
+                metrics::notification(Notified::Refused(Refusal::UnknownTransaction));
+                response::ok()
+            }
             Err(refused) => refused,
         }
     }
@@ -90,6 +96,7 @@ async fn authenticated(
     let refusals = &checkout.inner.refusals;
     let refuse = |rejected: Rejected| {
         refusals.note(rejected.refusal, &rejected.detail);
+        metrics::notification(Notified::Refused(rejected.refusal));
         response::text(rejected.status, rejected.answer)
     };
     // Checkout v2's notification is authentic by itself (x-token, site id):
@@ -118,6 +125,7 @@ async fn authenticated(
             Refusal::InvalidTransactionId,
             &Untrusted(raw_id).to_string(),
         );
+        metrics::notification(Notified::Refused(Refusal::InvalidTransactionId));
         let text = match notice {
             Notice::V2(_) => "invalid cpm_trans_id",
             Notice::Rest(_) => "invalid merchant_transaction_id",
@@ -133,6 +141,7 @@ async fn authenticated(
         Err(e) => {
             let e = crate::engine::SyncError::Store(e);
             tracing::warn!(error = %e, "notification not processed");
+            metrics::notification(Notified::Error);
             return Err(response::text(e.http_status(), e.public_message()));
         }
     };
@@ -156,6 +165,7 @@ async fn authenticated(
             let Some(account) = checkout.inner.accounts.named(&payment.account) else {
                 let e = crate::engine::SyncError::UnknownAccount(payment.account.clone());
                 tracing::error!(error = %e, "notification not processed");
+                metrics::notification(Notified::Error);
                 return Err(response::text(e.http_status(), e.public_message()));
             };
             account
@@ -170,6 +180,7 @@ async fn authenticated(
 /// CinetPay's answer: 200 once the outcome is stored; 500 or 503 when it
 /// should try again.
 fn answer(result: Result<SyncOutcome, SyncError>) -> Response<Bytes> {
+    metrics::notification(Notified::of(&result));
     match result {
         Ok(outcome) => match outcome.fulfilment {
             FulfilmentOutcome::Failed { .. } => response::text(

@@ -23,6 +23,11 @@ pub(crate) struct ShopProcess {
 impl ShopProcess {
     /// Starts `bin` and waits until it logged the address it listens on.
     pub(crate) fn start(bin: &str) -> ShopProcess {
+        Self::start_with(bin, &[])
+    }
+
+    /// [`start`](Self::start), with more environment variables.
+    pub(crate) fn start_with(bin: &str, env: &[(&str, &str)]) -> ShopProcess {
         let dir = tempfile::tempdir().expect("temporary directory");
         let database = format!("sqlite://{}?mode=rwc", dir.path().join("shop.db").display());
         let mut command = Command::new(bin);
@@ -37,6 +42,7 @@ impl ShopProcess {
             .env("DATABASE_URL", database)
             .env("RUST_LOG", "info")
             .env("NO_COLOR", "1")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -106,7 +112,8 @@ impl ShopProcess {
         (status, took, self.log())
     }
 
-    fn wait_for_line(&mut self, needle: &str) -> String {
+    /// The first line logged so far, or within a minute, that contains `needle`.
+    pub(crate) fn wait_for_line(&mut self, needle: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(60);
         while Instant::now() < deadline {
             let found = self.lock().iter().find(|l| l.contains(needle)).cloned();
