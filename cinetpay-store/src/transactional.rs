@@ -281,24 +281,29 @@ impl<F: TransactionalFulfiller> OrderFulfiller for InTransaction<F> {
             .await
             .map_err(|e| db_error("opening the delivery's transaction", e))?;
         // From here on, every early return drops `txn`: a rollback.
+        // The change, the claim and the delivery mark: one statement.
         let claimed = self
             .store
-            .accept_claim_in(&txn, first.transaction_id, first.change, first.claim)
+            .accept_and_mark_in(&txn, first.transaction_id, first.change, first.claim)
             .await
             .map_err(|e| FulfilError::new(e.to_string()))?;
         let Some(claim) = claimed else {
             return Ok(FirstDelivered::Declined);
         };
-        let line = (first.line)(claim.attempt);
-        self.write_and_commit(
-            txn,
-            &claim.payment,
-            &claim.owner,
-            claim.attempt,
-            Some(&line),
-            &plan,
-        )
-        .await?;
+        self.fulfiller
+            .fulfil(&txn, &claim.payment, claim.attempt)
+            .await?;
+        plan.at(TransactionStep::AfterWrites)?;
+        self.store
+            .insert_lines(&txn, &[(first.line)(claim.attempt)])
+            .await
+            .map_err(|e| FulfilError::new(e.to_string()))?;
+        plan.at(TransactionStep::AfterMark)?;
+        plan.at(TransactionStep::Commit)?;
+        txn.commit()
+            .await
+            .map_err(|e| db_error("committing the delivery", e))?;
+        plan.at(TransactionStep::AnswerLost)?;
         tracing::debug!(transaction_id = %first.transaction_id, attempt = claim.attempt, "accepted and delivered in one commit with the merchant's writes");
         Ok(FirstDelivered::Delivered(Box::new(claim)))
     }

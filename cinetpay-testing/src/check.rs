@@ -298,11 +298,13 @@ impl LeaseTimer {
     }
 
     /// Sleeps until the lease has surely ended on any clock running at the
-    /// test's rate (the lease plus a margin, counted from before the claim).
+    /// test's rate: the lease plus a margin, counted from now, after the
+    /// claim returned (the claim's own "now" on the store's clock was no
+    /// later). Counting from before the claim instead made a loaded machine,
+    /// where the claim's statement ran more than the margin after the timer
+    /// started, see the lease still running.
     pub(crate) async fn sleep_past(&self) {
-        let end = self.started + self.lease + Duration::from_millis(60);
-        let left = end.saturating_duration_since(Instant::now());
-        tokio::time::sleep(left).await;
+        tokio::time::sleep(self.lease + Duration::from_millis(60)).await;
     }
 
     /// Sleeps until the lease ends by the test's clock, no margin.

@@ -8,9 +8,10 @@ use cinetpay_core::{
     Transition,
 };
 use sea_orm::sea_query::{Cond, Expr, ExprTrait, UpdateStatement};
-use sea_orm::{ConnectionTrait, DatabaseTransaction, SqlErr, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, SqlErr, TransactionTrait};
 
 use super::SeaOrmStore;
+use super::row::payment_from_row;
 use crate::entity::payment::Column as P;
 use crate::{Error, time};
 
@@ -93,36 +94,74 @@ impl SeaOrmStore {
         stmt
     }
 
-    /// [`accept_claim`](Self::accept_claim) inside `txn` (the transactional
-    /// fulfilment's one-commit first delivery): the claim when the change
-    /// applied and took it, `None` when it did neither (the order already
-    /// paid by another payment included: the transaction must then be
-    /// rolled back, as PostgreSQL has aborted it).
-    pub(crate) async fn accept_claim_in(
+    /// The one-commit first delivery's statement, inside `txn`: `change` (to
+    /// `accepted`), its claim and the delivery mark, in one `UPDATE` that
+    /// applies only when the claim's conditions hold (the transaction commits
+    /// them with the merchant's writes, or nothing). The claimed payment as
+    /// the merchant's code must see it (`fulfilled_at` not set yet), read by
+    /// `RETURNING` where the database has it (one round trip) or read back
+    /// (MySQL). `None` when it did not apply (the order already paid by
+    /// another payment included: the transaction must then be rolled back, as
+    /// PostgreSQL has aborted it).
+    pub(crate) async fn accept_and_mark_in(
         &self,
         txn: &DatabaseTransaction,
         id: &TransactionId,
         change: &StatusChange,
         claim: &Claim<'_>,
     ) -> Result<Option<FulfilmentClaim>, Error> {
+        const ACTION: &str = "accepting a payment, claiming and marking its delivery";
         if change.to != PaymentStatus::Accepted || claim.transaction_id != id {
             return Ok(None);
         }
-        let stmt = self.accept_claim_stmt(id, change, claim);
-        match txn.execute(&stmt).await {
-            Ok(done) if done.rows_affected() > 0 => {}
-            Ok(_) => return Ok(None),
-            Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-                return Ok(None);
+        let lease = i64::try_from(claim.lease.as_micros()).unwrap_or(i64::MAX / 4);
+        let marked_at = time::to_db(
+            self.lease_clock
+                .as_ref()
+                .map_or_else(chrono::Utc::now, |clock| clock.now()),
+        );
+        let mut stmt = self.transition_stmt(id, change, Expr::val(time::to_db(claim.now)));
+        // No column the condition reads is assigned before it is read: the
+        // condition is the `WHERE`, judged on the old row everywhere.
+        stmt.value(P::Attempts, Expr::col(P::Attempts).add(1))
+            .value(P::ClaimOwner, claim.owner)
+            .value(P::ClaimUntil, self.lease_now().add(lease))
+            .value(P::FulfilledAt, marked_at)
+            .cond_where(self.claimable_once_accepted(claim));
+        let unique =
+            |e: &sea_orm::DbErr| matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)));
+        let row = if txn.get_database_backend() == DbBackend::MySql {
+            match txn.execute(&stmt).await {
+                Ok(done) if done.rows_affected() > 0 => {}
+                Ok(_) => return Ok(None),
+                Err(e) if unique(&e) => return Ok(None),
+                Err(e) => return Err(Error::db(ACTION, e)),
             }
-            Err(e) => {
-                return Err(Error::db(
-                    "accepting a payment and claiming its delivery",
-                    e,
-                ));
-            }
-        }
-        self.read_claim_on(txn, claim).await
+            let read = self
+                .select_payments()
+                .and_where(Expr::col(P::TransactionId).eq(id.as_str()))
+                .and_where(Expr::col(P::ClaimOwner).eq(claim.owner))
+                .to_owned();
+            txn.query_one(&read).await
+        } else {
+            stmt.returning_all();
+            txn.query_one(&stmt).await
+        };
+        let row = match row {
+            Ok(Some(row)) => row,
+            Ok(None) => return Ok(None),
+            Err(e) if unique(&e) => return Ok(None),
+            Err(e) => return Err(Error::db(ACTION, e)),
+        };
+        let mut payment = payment_from_row(&row)?;
+        payment.fulfilment.fulfilled_at = None;
+        tracing::debug!(transaction_id = %id, attempt = payment.fulfilment.attempts, "accepted, claimed and marked in the delivery's transaction");
+        Ok(Some(FulfilmentClaim {
+            attempt: payment.fulfilment.attempts,
+            lease_until: payment.fulfilment.claim_until.unwrap_or(claim.now),
+            owner: claim.owner.to_owned(),
+            payment,
+        }))
     }
 
     /// [`claimable`](Self::claimable) of a row this very statement moves to
