@@ -45,13 +45,7 @@ pub(crate) struct Naive {
 impl Naive {
     /// Connects to `database_url` and talks to the check API at `api_url`.
     pub(crate) async fn connect(database_url: &str, api_url: &str) -> Result<Naive, BoxError> {
-        let store = SeaOrmStore::builder().connect(database_url).await?;
-        store.migrate().await?;
-        let db = store.connection().clone();
-        let orders = OrderBook::open(db.clone()).await?;
-        let http = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(20))
-            .build()?;
+        let (db, orders, http) = connect_parts(database_url).await?;
         Ok(Naive {
             db,
             orders,
@@ -73,6 +67,21 @@ impl Naive {
         let backend = self.db.get_database_backend();
         Statement::from_sql_and_values(backend, placeholders(backend, sql), values)
     }
+}
+
+/// What a naive handler holds: the store's pool (migrated), the shop's
+/// order book on it, and an HTTP client for CinetPay.
+pub(crate) async fn connect_parts(
+    database_url: &str,
+) -> Result<(DatabaseConnection, OrderBook, reqwest::Client), BoxError> {
+    let store = SeaOrmStore::builder().connect(database_url).await?;
+    store.migrate().await?;
+    let db = store.connection().clone();
+    let orders = OrderBook::open(db.clone()).await?;
+    let http = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(20))
+        .build()?;
+    Ok((db, orders, http))
 }
 
 /// `?` placeholders as the backend wants them (`$1`, `$2`... on PostgreSQL).

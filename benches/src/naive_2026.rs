@@ -19,12 +19,11 @@ use axum::http::StatusCode;
 use axum::routing::post;
 use chrono::Utc;
 use cinetpay_sandbox::{DEFAULT_REST_API_KEY, DEFAULT_REST_API_PASSWORD};
-use cinetpay_store::SeaOrmStore;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, Value};
 use shop_common::orders::OrderBook;
 use tokio::sync::RwLock;
 
-use crate::naive::placeholders;
+use crate::naive::{connect_parts, placeholders};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -41,13 +40,7 @@ pub(crate) struct Naive2026 {
 impl Naive2026 {
     /// Connects to `database_url` and talks to the 2026 API at `api_url`.
     pub(crate) async fn connect(database_url: &str, api_url: &str) -> Result<Self, BoxError> {
-        let store = SeaOrmStore::builder().connect(database_url).await?;
-        store.migrate().await?;
-        let db = store.connection().clone();
-        let orders = OrderBook::open(db.clone()).await?;
-        let http = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(20))
-            .build()?;
+        let (db, orders, http) = connect_parts(database_url).await?;
         Ok(Naive2026 {
             db,
             orders,

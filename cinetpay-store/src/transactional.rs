@@ -290,20 +290,10 @@ impl<F: TransactionalFulfiller> OrderFulfiller for InTransaction<F> {
         let Some(claim) = claimed else {
             return Ok(FirstDelivered::Declined);
         };
-        self.fulfiller
-            .fulfil(&txn, &claim.payment, claim.attempt)
+        // Marked by that statement already: the merchant's writes and the line.
+        let line = (first.line)(claim.attempt);
+        self.write_and_commit(txn, &claim.payment, None, claim.attempt, Some(&line), &plan)
             .await?;
-        plan.at(TransactionStep::AfterWrites)?;
-        self.store
-            .insert_lines(&txn, &[(first.line)(claim.attempt)])
-            .await
-            .map_err(|e| FulfilError::new(e.to_string()))?;
-        plan.at(TransactionStep::AfterMark)?;
-        plan.at(TransactionStep::Commit)?;
-        txn.commit()
-            .await
-            .map_err(|e| db_error("committing the delivery", e))?;
-        plan.at(TransactionStep::AnswerLost)?;
         tracing::debug!(transaction_id = %first.transaction_id, attempt = claim.attempt, "accepted and delivered in one commit with the merchant's writes");
         Ok(FirstDelivered::Delivered(Box::new(claim)))
     }
@@ -334,34 +324,37 @@ impl<F: TransactionalFulfiller> InTransaction<F> {
             .begin()
             .await
             .map_err(|e| db_error("opening the delivery's transaction", e))?;
-        self.write_and_commit(txn, payment, owner, attempt, line, &plan)
+        self.write_and_commit(txn, payment, Some(owner), attempt, line, &plan)
             .await?;
         tracing::debug!(transaction_id = %payment.transaction_id, attempt, "delivery committed with the merchant's writes");
         Ok(())
     }
 
-    /// The merchant's writes, the mark fenced by `owner`, `line`, then the
-    /// commit, in `txn` (every early return drops it: a rollback).
+    /// The merchant's writes, the mark fenced by `owner` (none when the
+    /// transaction's first statement made it), `line`, then the commit, in
+    /// `txn` (every early return drops it: a rollback).
     async fn write_and_commit(
         &self,
         txn: DatabaseTransaction,
         payment: &Payment,
-        owner: &str,
+        owner: Option<&str>,
         attempt: u32,
         line: Option<&DeliveryRecord>,
         plan: &Plan,
     ) -> Result<(), FulfilError> {
         self.fulfiller.fulfil(&txn, payment, attempt).await?;
         plan.at(TransactionStep::AfterWrites)?;
-        let marked = self
-            .store
-            .mark_fulfilled_in(&txn, payment, owner)
-            .await
-            .map_err(|e| db_error("marking the delivery", e))?;
-        if !marked {
-            return Err(FulfilError::new(
-                "this instance no longer holds the payment's claim: nothing was committed",
-            ));
+        if let Some(owner) = owner {
+            let marked = self
+                .store
+                .mark_fulfilled_in(&txn, payment, owner)
+                .await
+                .map_err(|e| db_error("marking the delivery", e))?;
+            if !marked {
+                return Err(FulfilError::new(
+                    "this instance no longer holds the payment's claim: nothing was committed",
+                ));
+            }
         }
         if let Some(line) = line {
             self.store
