@@ -5,6 +5,23 @@ use serde::{Deserialize, Serialize};
 use super::Timestamp;
 
 /// What told the engine to look at a payment.
+///
+/// Stored in the delivery log by its [`as_str`](Self::as_str) name, which
+/// [`FromStr`](std::str::FromStr) reads back:
+///
+/// ```
+/// use cinetpay_core::DeliverySource;
+/// for source in [
+///     DeliverySource::Notify,
+///     DeliverySource::Return,
+///     DeliverySource::Reconcile,
+///     DeliverySource::Operator,
+/// ] {
+///     assert_eq!(source.as_str().parse::<DeliverySource>(), Ok(source));
+/// }
+/// assert_eq!(DeliverySource::Operator.to_string(), "operator");
+/// assert!("cron".parse::<DeliverySource>().is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DeliverySource {
@@ -14,6 +31,9 @@ pub enum DeliverySource {
     Return,
     /// The background reconciler.
     Reconcile,
+    /// An operator's command (`cinetpay sync`, `cinetpay reconcile`): a
+    /// person asked, not CinetPay nor the customer.
+    Operator,
 }
 
 impl DeliverySource {
@@ -23,6 +43,7 @@ impl DeliverySource {
             DeliverySource::Notify => "notify",
             DeliverySource::Return => "return",
             DeliverySource::Reconcile => "reconcile",
+            DeliverySource::Operator => "operator",
         }
     }
 }
@@ -40,6 +61,7 @@ impl std::str::FromStr for DeliverySource {
             "notify" => Ok(DeliverySource::Notify),
             "return" => Ok(DeliverySource::Return),
             "reconcile" => Ok(DeliverySource::Reconcile),
+            "operator" => Ok(DeliverySource::Operator),
             other => Err(format!("unknown delivery source {other:?}")),
         }
     }
