@@ -57,7 +57,7 @@ label{display:flex;flex-direction:column;font-size:.9rem}label.check{flex-direct
 button{background:#0a7c3e;color:#fff;border:0;border-radius:.4rem;padding:.5rem 1rem;font-size:1rem;cursor:pointer}\
 .notice{border:1px solid #0a7c3e;border-radius:.4rem;padding:.5rem 1rem;background:#eef8f1}.notice.error{border-color:#b3261e;background:#fcefee}\
 .status{font-weight:600}.accepted{color:#0a7c3e}.refused,.cancelled,.needs_attention,.start_failed{color:#b3261e}.muted{color:#5b6b77}\
-nav a{margin-right:1rem}";
+nav a{margin-right:1rem}.scroll{overflow-x:auto}";
 
 /// The document around `body`, titled `title`.
 pub(crate) fn layout(title: &str, body: Html) -> String {

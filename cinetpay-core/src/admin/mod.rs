@@ -70,7 +70,7 @@
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! # let config = CheckoutSettings {
-//! #     api_key: Some("key".into()), site_id: Some("123456".into()),
+//! #     api_key: Some("key".into()), site_id: Some("123456".into()), secret_key: Some("s".into()),
 //! #     public_url: Some("https://shop.example".into()), ..CheckoutSettings::default()
 //! # }.into_config()?;
 //! use cinetpay_core::admin::AdminView;

@@ -90,7 +90,7 @@ pub(crate) fn list_page(
     if rows.is_empty() {
         page.raw("<p id=\"no-payments\" class=\"muted\">No payment matches.</p>");
     } else {
-        page.raw("<table id=\"payments\"><thead><tr><th>Created</th><th>Transaction</th><th>Order</th>\
+        page.raw("<div class=\"scroll\"><table id=\"payments\"><thead><tr><th>Created</th><th>Transaction</th><th>Order</th>\
 <th>Amount</th><th>Status</th><th>Attention</th><th>Delivery</th><th>Account</th></tr></thead><tbody>");
         for row in rows {
             page.raw("<tr><td>")
@@ -126,7 +126,7 @@ pub(crate) fn list_page(
                 .text(row.generation)
                 .raw("</span></td></tr>");
         }
-        page.raw("</tbody></table>");
+        page.raw("</tbody></table></div>");
     }
     if let Some(next) = next {
         page.raw("<p><a id=\"next-page\" href=\"")

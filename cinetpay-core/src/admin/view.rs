@@ -120,7 +120,8 @@ impl PaymentDetail {
                 attempts: p.fulfilment.attempts,
                 last_error: p.fulfilment.last_error.clone(),
                 next_attempt_at: p.fulfilment.next_attempt_at,
-                claimed_until: p.fulfilment.claim_until,
+                // A finished delivery's lease is history, not a claim.
+                claimed_until: p.fulfilment.claim_until.filter(|_| !p.is_fulfilled()),
             },
             superseded_at: p.superseded_at,
             failure_notified_at: p.failure_notified_at,

@@ -325,7 +325,7 @@ async fn sync_now_with_the_pages_token_accepts_a_paid_payment_and_shows_the_outc
         "{location}"
     );
     assert_eq!(rig.status(&id).await, PaymentStatus::Accepted);
-    assert_eq!(rig.merchant.fulfilled(), [id.clone()]);
+    assert_eq!(rig.merchant.fulfilled(), std::slice::from_ref(&id));
 
     let after = rig.get(&location, &[("cookie", &cookie)]).await;
     assert!(after.body.contains("id=\"sync-notice\""), "{}", after.body);
