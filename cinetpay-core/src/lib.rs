@@ -11,7 +11,9 @@
 //! * [`model`]: the payment, its status machine and the delivery log;
 //! * [`PaymentStore`] and [`OrderFulfiller`]: what storage and the merchant provide;
 //! * the [`engine`] ([`Checkout`]) that serves the init, notify and return routes and
-//!   delivers each paid order once.
+//!   delivers each paid order once;
+//! * [`admin`]: a read-only view of the payments with a "sync now" action,
+//!   for the merchant to mount behind their own authentication.
 //!
 //! ## Features
 //!
@@ -47,6 +49,8 @@
 // Library code never unwraps: what comes from the network or a database is handled.
 #![warn(clippy::unwrap_used)]
 
+#[cfg(feature = "engine")]
+pub mod admin;
 #[cfg(feature = "engine")]
 pub mod client;
 pub mod clock;

@@ -276,6 +276,16 @@
 //! start a payment from your own route or read a payment. It is a Rocket
 //! `Sentinel`: a Rocket that uses it without the fairing does not launch.
 //!
+//! ## The admin view
+//!
+//! [`admin_routes`] mounts a read-only view of the payments (filters, one
+//! payment with its delivery log) with a CSRF-protected "sync now" action
+//! ([`cinetpay_core::admin`]), at any path, behind a request guard of yours
+//! that authenticates operators:
+//! `.mount("/admin/cinetpay", cinetpay_rocket::admin_routes::<Operator>())`.
+//! It reads the store managed as [`AdminQueries`] (or the fairing's
+//! `SeaOrmStore`).
+//!
 //! ## CSRF protection
 //!
 //! CinetPay's hosted page sends the customer back with a **cross-site `POST`**
@@ -314,6 +324,7 @@
 // Library code never unwraps: what comes from the network or a database is handled.
 #![warn(clippy::unwrap_used)]
 
+mod admin;
 mod config;
 mod convert;
 mod fairing;
@@ -323,6 +334,7 @@ mod shutdown;
 #[cfg(feature = "store")]
 mod store;
 
+pub use admin::{AdminQueries, admin_routes};
 pub use fairing::CinetPay;
 pub use guard::CinetPayCheckout;
 

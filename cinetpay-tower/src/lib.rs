@@ -15,6 +15,11 @@
 //!   is the same engine as a `Service` for routers that mount path by path.
 //!   With axum's `Router::layer`, axum wraps every route with the layer, as it
 //!   does any layer: prefer [`router`] there.
+//! * **the admin view** (axum): [`admin_router`] gives the payments, one
+//!   payment with its delivery log, and a CSRF-protected "sync now" action
+//!   ([`cinetpay_core::admin`]) as a `Router` to nest behind the
+//!   application's own authentication, at any prefix:
+//!   `.nest("/admin/cinetpay", cinetpay_tower::admin_router(checkout, store).layer(auth))`.
 //!
 //! What each mount costs the application's other routes is measured in
 //! `BENCHMARKS.md` (callgrind instruction counts), not here, so that the
@@ -27,11 +32,15 @@
 // Library code never unwraps: what comes from the network or a database is handled.
 #![warn(clippy::unwrap_used)]
 
+#[cfg(feature = "axum")]
+mod admin;
 mod endpoint;
 mod layer;
 #[cfg(feature = "axum")]
 mod router;
 
+#[cfg(feature = "axum")]
+pub use admin::admin_router;
 pub use endpoint::{CinetPayEndpoint, NotFound, endpoint};
 pub use layer::{CinetPayLayer, CinetPayService, ResponseBody, ResponseFuture};
 #[cfg(feature = "axum")]

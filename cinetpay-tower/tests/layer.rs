@@ -1,5 +1,9 @@
 //! The layer answers exactly the checkout's routes and leaves everything else
-//! alone: not read, not buffered, not changed.
+//! alone: not read, not buffered, not changed. The admin view's router is
+//! tested in [`admin`], in this binary.
+
+#[path = "layer/admin.rs"]
+mod admin;
 
 use std::convert::Infallible;
 use std::pin::Pin;

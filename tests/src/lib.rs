@@ -26,9 +26,9 @@
 
 pub mod adapter;
 pub mod cases;
+pub mod chromedriver;
 pub mod shop;
 pub mod store;
-pub mod webdriver;
 pub mod world;
 
 pub use adapter::Adapter;

@@ -2,7 +2,8 @@
 //! the shop's fulfiller, the routes' [`Shop`]) assembled on the case's store,
 //! as the shops' `main` assembles them, plus what only tests need: a
 //! [`ScriptedFulfiller`] in front of the shop's fulfiller (planned delivery
-//! failures), the [`MemoryStore`], and the engine's clock.
+//! failures), the [`MemoryStore`], and the engine's clock. The admin view is
+//! mounted, behind [`ADMIN_TOKEN`].
 
 use std::sync::Arc;
 
@@ -12,12 +13,17 @@ use cinetpay_core::{MemoryStore, OrderFulfiller, PaymentQueries, PaymentStore};
 use cinetpay_store::SeaOrmStore;
 use cinetpay_testing::{Act, ScriptedFulfiller};
 use sea_orm::Database;
+use shop_common::admin::AdminToken;
 use shop_common::fulfiller::ShopFulfiller;
 use shop_common::orders::OrderBook;
 use shop_common::setup::Shop;
 
 /// Why a test shop could not be built.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The operators' token of the test shops' admin view (at
+/// [`shop_common::admin::ADMIN_MOUNT`]).
+pub const ADMIN_TOKEN: &str = "e2e-operator-token";
 
 /// What a planned delivery failure says.
 pub const PLANNED_FAILURE: &str = "the warehouse is closed (a planned fault)";
@@ -121,7 +127,8 @@ impl TestShop {
             checkout = checkout.clock(clock);
         }
         Ok(TestShop {
-            shop: Shop::new(checkout.build()?, orders, payments),
+            shop: Shop::new(checkout.build()?, orders, payments)
+                .with_admin(AdminToken::new(ADMIN_TOKEN)),
             fulfiller,
         })
     }

@@ -10,7 +10,9 @@
 //! | `POST /orders` | `product_id` (form or JSON) → 303 to the order page, or 201 JSON |
 //! | `GET /orders/{order_ref}` | the order page, or the order as JSON (`Accept: application/json`) |
 //! | `GET /metrics` | with `SHOP_METRICS=1` only: the engine's metrics, Prometheus text format ([`metrics`]) |
+//! | `/admin/cinetpay/...` | CinetPay's admin view (`cinetpay_tower::admin_router`), only with `SHOP_ADMIN_TOKEN`, behind a stand-in login (see [`admin`]) |
 
+mod admin;
 mod handlers;
 pub mod metrics;
 mod negotiate;
@@ -18,6 +20,8 @@ mod negotiate;
 use axum::Router;
 use axum::routing::{get, post};
 use shop_common::setup::Shop;
+
+pub use admin::admin;
 
 /// The shop's own routes, without the payment routes (`main` merges them).
 pub fn routes(shop: Shop) -> Router {
@@ -29,9 +33,11 @@ pub fn routes(shop: Shop) -> Router {
         .with_state(shop)
 }
 
-/// What `main` serves: the shop's routes with the CinetPay routes merged in
-/// (for tests and benchmarks, which build the [`Shop`] themselves).
+/// What `main` serves: the shop's routes with the CinetPay routes merged in,
+/// and the admin view when the shop has an admin token (for tests and
+/// benchmarks, which build the [`Shop`] themselves).
 pub fn app(shop: Shop) -> Router {
     let payments = cinetpay_tower::router(shop.checkout.clone());
-    routes(shop).merge(payments)
+    let admin = admin(&shop);
+    routes(shop).merge(payments).merge(admin)
 }

@@ -3,13 +3,17 @@
 //! settings at all it runs on SQLite and the embedded CinetPay sandbox (the
 //! development defaults of `shop_common::dev`; `SHOP_SANDBOX_GENERATION` =
 //! `v2`, `2026` or `mixed` chooses its API). `SHOP_METRICS=1` serves the
-//! engine's metrics on `/metrics`. Stops gracefully on Ctrl-C or SIGTERM.
+//! engine's metrics on `/metrics`. With `SHOP_ADMIN_TOKEN` set, CinetPay's
+//! admin view is at `/admin/cinetpay`, behind that token (a stand-in for a
+//! real login: see `shop_common::admin`). Stops gracefully on Ctrl-C or
+//! SIGTERM.
 
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use cinetpay_core::engine::{Checkout, CheckoutSettings};
 use cinetpay_store::SeaOrmStore;
+use shop_common::admin::{ADMIN_MOUNT, AdminToken};
 use shop_common::fulfiller::ShopFulfiller;
 use shop_common::orders::OrderBook;
 use shop_common::setup::Shop;
@@ -57,9 +61,15 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         .fulfiller(Arc::new(fulfiller))
         .build()?;
 
-    // The shop's router, with the three payment routes merged in.
-    let mut app = axum_shop::routes(Shop::new(checkout.clone(), orders, store))
-        .merge(cinetpay_tower::router(checkout.clone()));
+    // The shop's router, with the three payment routes merged in, and the
+    // admin view only with SHOP_ADMIN_TOKEN (behind the shop's stand-in login).
+    let shop = Shop::new(checkout.clone(), orders, store).with_admin(AdminToken::from_env());
+    let mut app = axum_shop::routes(shop.clone())
+        .merge(cinetpay_tower::router(checkout.clone()))
+        .merge(axum_shop::admin(&shop));
+    if shop.admin.is_some() {
+        tracing::info!("admin view on http://{addr}{ADMIN_MOUNT} (SHOP_ADMIN_TOKEN)");
+    }
     if let Some(handle) = metrics {
         app = app.merge(axum_shop::metrics::router(handle));
     }

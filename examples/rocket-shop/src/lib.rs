@@ -9,6 +9,7 @@
 //! | `GET /api/products` | the catalogue as JSON |
 //! | `POST /orders` | `product_id` (form or JSON) → 303 to the order page, or 201 JSON |
 //! | `GET /orders/<order_ref>` | the order page, or the order as JSON (`Accept: application/json`) |
+//! | `/admin/cinetpay/...` | CinetPay's admin view (`cinetpay_rocket::admin_routes`), only with `SHOP_ADMIN_TOKEN`, behind a stand-in login ([`admin::Operator`]) |
 //!
 //! [`from_config`] is the shop as its binary runs it: `Rocket.toml` (and
 //! `ROCKET_*`) configure everything, and `CinetPay::try_fairing_with_store`
@@ -25,6 +26,7 @@
 //! [`rocket()`] serves a [`Shop`] built beforehand (`CinetPay::from_checkout`),
 //! as the tests and the axum twin do.
 
+pub mod admin;
 mod handlers;
 mod negotiate;
 
@@ -36,6 +38,7 @@ use cinetpay_rocket::cinetpay_store::SeaOrmStore;
 use rocket::fairing::AdHoc;
 use rocket::figment::Figment;
 use rocket::{Build, Rocket, routes};
+use shop_common::admin::AdminToken;
 use shop_common::fulfiller::ShopFulfiller;
 use shop_common::orders::{OrderBook, OrderError};
 use shop_common::setup::Shop;
@@ -62,7 +65,8 @@ impl From<&Shop> for ShopState {
 /// the CinetPay fairing connects the payment store to the database named by
 /// `cinetpay.database` (or `cinetpay.database_url`), opens the shop's order
 /// tables there and delivers in the store's transaction; the shop's routes
-/// get their state on ignite, from the store the fairing manages.
+/// get their state on ignite, from the store the fairing manages. With
+/// `SHOP_ADMIN_TOKEN`, the admin view reads that store too.
 pub fn from_config(figment: Figment) -> Rocket<Build> {
     let payments = CinetPay::try_fairing_with_store(|store: SeaOrmStore| async move {
         let orders = OrderBook::open(store.connection().clone()).await?;
@@ -88,9 +92,8 @@ pub fn from_config(figment: Figment) -> Rocket<Build> {
             }
         }
     });
-    mount(rocket::custom(figment))
-        .attach(payments)
-        .attach(state)
+    let rocket = admin::mount(rocket::custom(figment), AdminToken::from_env(), None);
+    mount(rocket).attach(payments).attach(state)
 }
 
 /// The shop around a [`Shop`] built beforehand, with the CinetPay fairing
@@ -99,7 +102,7 @@ pub fn from_config(figment: Figment) -> Rocket<Build> {
 /// `ROCKET_ADDRESS`/`ROCKET_PORT` and `Rocket.toml` work too).
 pub fn rocket(shop: Shop) -> Rocket<Build> {
     let fairing = CinetPay::from_checkout(shop.checkout.clone());
-    mount(rocket::build())
+    mount(with_admin(rocket::build(), &shop))
         .manage(ShopState::from(&shop))
         .attach(fairing)
 }
@@ -109,9 +112,14 @@ pub fn rocket(shop: Shop) -> Rocket<Build> {
 /// axum shop's router leaves it to its `main`.
 pub fn rocket_without_reconciler(shop: Shop) -> Rocket<Build> {
     let fairing = CinetPay::from_checkout(shop.checkout.clone()).without_reconciler();
-    mount(rocket::build())
+    mount(with_admin(rocket::build(), &shop))
         .manage(ShopState::from(&shop))
         .attach(fairing)
+}
+
+/// The admin view when `shop` has an admin token, on the shop's payments.
+fn with_admin(rocket: Rocket<Build>, shop: &Shop) -> Rocket<Build> {
+    admin::mount(rocket, shop.admin.clone(), Some(shop.payments.clone()))
 }
 
 fn mount(rocket: Rocket<Build>) -> Rocket<Build> {

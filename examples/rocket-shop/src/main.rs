@@ -7,8 +7,10 @@
 //! CinetPay sandbox plays CinetPay, on the API of `SHOP_SANDBOX_GENERATION`
 //! (`v2` by default, `2026` or `mixed`).
 //! The axum shop's variables override the file: `SHOP_ADDR` (port 0: any
-//! free port), `DATABASE_URL`, `CINETPAY_PUBLIC_URL`. Stops gracefully on Ctrl-C
-//! or SIGTERM.
+//! free port), `DATABASE_URL`, `CINETPAY_PUBLIC_URL`. With `SHOP_ADMIN_TOKEN`
+//! set, CinetPay's admin view is at `/admin/cinetpay`, behind that token (a
+//! stand-in for a real login: see `shop_common::admin`). Stops gracefully on
+//! Ctrl-C or SIGTERM.
 
 use std::error::Error;
 use std::net::{IpAddr, SocketAddr};

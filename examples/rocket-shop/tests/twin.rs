@@ -1,6 +1,7 @@
 //! The Rocket shop is the axum shop's twin: the same requests, on the same
-//! shop, get the same answers from both. And the Rocket shop as its binary
-//! builds it, from `Rocket.toml`'s keys with the store made on ignite.
+//! shop, get the same answers from both (the admin view behind the stand-in
+//! login too). And the Rocket shop as its binary builds it, from
+//! `Rocket.toml`'s keys with the store made on ignite.
 
 #![allow(clippy::unwrap_used)]
 
@@ -10,6 +11,7 @@ use cinetpay_rocket::cinetpay_store::SeaOrmStore;
 use cinetpay_sandbox::{Sandbox, SandboxHandle};
 use http_body_util::BodyExt;
 use rocket::local::asynchronous::Client;
+use shop_common::admin::AdminToken;
 use shop_common::dev::sandbox_settings;
 use shop_common::fulfiller::ShopFulfiller;
 use shop_common::orders::OrderBook;
@@ -39,6 +41,11 @@ struct Twins {
 /// One shop (as both `main`s build it, on an in-memory SQLite database)
 /// served by both frameworks.
 async fn twins() -> Twins {
+    twins_with(None).await
+}
+
+/// [`twins`], with the admin view behind `admin`.
+async fn twins_with(admin: Option<AdminToken>) -> Twins {
     let sandbox = Sandbox::builder().start().await.unwrap();
     let store = SeaOrmStore::connect("sqlite::memory:").await.unwrap();
     store.migrate().await.unwrap();
@@ -54,7 +61,7 @@ async fn twins() -> Twins {
         .fulfiller(std::sync::Arc::new(fulfiller))
         .build()
         .unwrap();
-    let shop = Shop::new(checkout, orders, store);
+    let shop = Shop::new(checkout, orders, store).with_admin(admin);
     let rocket = rocket_shop::rocket_without_reconciler(shop.clone())
         .configure(rocket::Config::debug_default());
     Twins {
@@ -240,6 +247,80 @@ async fn orders_are_created_and_shown_alike() {
     assert_eq!(view["deliveries"], serde_json::json!([]));
     let page = twins.same(get(&path, HTML)).await;
     assert!(page.body.contains(r#"action="/cinetpay/init""#));
+}
+
+/// Both shops' answers to `GET path` with `authorization`: status,
+/// `WWW-Authenticate` and body.
+async fn admin_seen(
+    twins: &Twins,
+    path: &str,
+    authorization: Option<&str>,
+    json: bool,
+) -> [(u16, Option<String>, String); 2] {
+    use rocket::http::Header;
+    let mut request = twins.rocket.get(path.to_owned());
+    let mut axum = axum::http::Request::get(path);
+    if let Some(value) = authorization {
+        request = request.header(Header::new("Authorization", value.to_owned()));
+        axum = axum.header("authorization", value);
+    }
+    if json {
+        request = request.header(Header::new("Accept", "application/json"));
+        axum = axum.header("accept", "application/json");
+    }
+    let response = request.dispatch().await;
+    let challenge = response
+        .headers()
+        .get_one("WWW-Authenticate")
+        .map(str::to_owned);
+    let rocket = (
+        response.status().code,
+        challenge,
+        response.into_string().await.unwrap_or_default(),
+    );
+    let response = twins
+        .axum
+        .clone()
+        .oneshot(axum.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let challenge = response
+        .headers()
+        .get("www-authenticate")
+        .map(|v| v.to_str().unwrap().to_owned());
+    let status = response.status().as_u16();
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    [
+        rocket,
+        (status, challenge, String::from_utf8(body.to_vec()).unwrap()),
+    ]
+}
+
+#[rocket::async_test]
+async fn the_admin_view_is_off_by_default_and_the_same_behind_the_token() {
+    let path = "/admin/cinetpay";
+    let off = twins().await;
+    for (status, _, _) in admin_seen(&off, path, Some("Bearer anything"), true).await {
+        assert_eq!(status, 404, "not mounted without SHOP_ADMIN_TOKEN");
+    }
+
+    let twins = twins_with(AdminToken::new("ops-token")).await;
+    for authorization in [None, Some("Bearer wrong"), Some("Basic b3BzOndyb25n")] {
+        for (status, challenge, _) in admin_seen(&twins, path, authorization, false).await {
+            assert_eq!(status, 401, "{authorization:?}");
+            assert_eq!(challenge.as_deref(), Some(shop_common::admin::CHALLENGE));
+        }
+    }
+    let [rocket, axum] = admin_seen(&twins, path, Some("Bearer ops-token"), true).await;
+    assert_eq!(rocket, axum);
+    assert_eq!(
+        (rocket.0, rocket.2.as_str()),
+        (200, r#"{"payments":[],"next":null}"#)
+    );
+    // ops:ops-token, as a browser sends it.
+    let [rocket, axum] = admin_seen(&twins, path, Some("Basic b3BzOm9wcy10b2tlbg=="), false).await;
+    assert_eq!(rocket, axum);
+    assert!(rocket.2.contains("<h1>Payments</h1>"), "{}", rocket.2);
 }
 
 #[rocket::async_test]

@@ -2,6 +2,8 @@
 //! is only its `main` (which builds the payment engine in plain sight) and the
 //! code its web framework asks for:
 //!
+//! * [`admin`]: the stand-in operator login in front of CinetPay's admin view
+//!   (`SHOP_ADMIN_TOKEN`; off by default);
 //! * [`catalogue`]: the products and their prices (the only source of amounts);
 //! * [`orders`]: the shop's own orders and the deliveries made for them;
 //! * [`fulfiller`]: the shop's [`OrderFulfiller`](cinetpay_core::OrderFulfiller);
@@ -15,6 +17,7 @@
 //! Test hooks (planned delivery failures, the memory store, skewed clocks)
 //! are not here: the test crates wrap these parts with `cinetpay-testing`'s.
 
+pub mod admin;
 pub mod catalogue;
 pub mod dev;
 pub mod fulfiller;

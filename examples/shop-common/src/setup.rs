@@ -7,6 +7,7 @@ use std::sync::Arc;
 use cinetpay_core::PaymentQueries;
 use cinetpay_core::engine::Checkout;
 
+use crate::admin::AdminToken;
 use crate::orders::OrderBook;
 
 /// The state of the shop's own routes (cheap to clone).
@@ -39,6 +40,9 @@ pub struct Shop {
     pub payments: Arc<dyn PaymentQueries>,
     /// The shop's orders.
     pub orders: OrderBook,
+    /// The operators' token: the CinetPay admin view is mounted (at
+    /// [`ADMIN_MOUNT`](crate::admin::ADMIN_MOUNT)) only when it is set.
+    pub admin: Option<AdminToken>,
 }
 
 impl std::fmt::Debug for Shop {
@@ -46,6 +50,7 @@ impl std::fmt::Debug for Shop {
         f.debug_struct("Shop")
             .field("checkout", &self.checkout)
             .field("orders", &self.orders)
+            .field("admin", &self.admin)
             .finish_non_exhaustive()
     }
 }
@@ -58,7 +63,15 @@ impl Shop {
             checkout,
             payments,
             orders,
+            admin: None,
         }
+    }
+
+    /// With the admin view, behind `admin` (none: not mounted).
+    #[must_use]
+    pub fn with_admin(mut self, admin: Option<AdminToken>) -> Self {
+        self.admin = admin;
+        self
     }
 
     /// Where the order page's Pay button posts: `{prefix}/init`.
