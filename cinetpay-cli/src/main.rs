@@ -1,3 +1,4 @@
+#![doc = include_str!("../README.md")]
 //! # `cinetpay`: the operators' command line of cinetpay-rs
 //!
 //! It reads the shop's own configuration and database and answers what an

@@ -1,3 +1,5 @@
+#![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 //! # cinetpay-core
 //!
 //! The framework-free heart of cinetpay-rs: everything needed to take payments

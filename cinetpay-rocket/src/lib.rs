@@ -1,3 +1,5 @@
+#![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 //! # cinetpay-rocket
 //!
 //! A [Rocket](https://rocket.rs) fairing that takes payments through the

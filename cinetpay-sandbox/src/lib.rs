@@ -1,3 +1,5 @@
+#![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 //! # cinetpay-sandbox
 //!
 //! A local CinetPay, for tests and for development: CinetPay offers no test

@@ -1,3 +1,5 @@
+#![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 //! # cinetpay-store
 //!
 //! The production [`PaymentStore`](cinetpay_core::PaymentStore) of cinetpay-rs,

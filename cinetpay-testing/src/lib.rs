@@ -1,3 +1,5 @@
+#![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 //! # cinetpay-testing
 //!
 //! The test toolkit of cinetpay-rs: the conformance suite every

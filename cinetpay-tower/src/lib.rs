@@ -1,3 +1,5 @@
+#![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 //! # cinetpay-tower
 //!
 //! The CinetPay routes of a [`Checkout`](cinetpay_core::engine::Checkout) —
