@@ -3,7 +3,8 @@
 //! # cinetpay-core
 //!
 //! The framework-free heart of cinetpay-rs: everything needed to take payments
-//! through the CinetPay Checkout API v2 correctly.
+//! through CinetPay correctly, on its Checkout API v2 and on the REST API it
+//! launched in 2026 ([`rest`]), with one account or several.
 //!
 //! * [`values`]: money, ids, channels, descriptions, customers and credentials,
 //!   validated at construction;

@@ -2,8 +2,8 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 //! # cinetpay-rocket
 //!
-//! A [Rocket](https://rocket.rs) fairing that takes payments through the
-//! CinetPay Checkout API v2 with the [`cinetpay_core`] engine: attach
+//! A [Rocket](https://rocket.rs) fairing that takes payments through CinetPay
+//! (Checkout v2 or the 2026 REST API) with the [`cinetpay_core`] engine: attach
 //! [`CinetPay`], implement [`OrderFulfiller`](cinetpay_core::OrderFulfiller),
 //! and the shop answers
 //!

@@ -216,8 +216,8 @@
 //!
 //! With `--generation 2026` it prints the 2026 form instead:
 //! `CINETPAY_API_KEY=sk_test_…`, `CINETPAY_API_PASSWORD=…`,
-//! `CINETPAY_API_URL` and `CINETPAY_PUBLIC_URL` (and their Rocket forms);
-//! cinetpay-core does not read `api_password` yet.
+//! `CINETPAY_API_URL` and `CINETPAY_PUBLIC_URL` (and their Rocket forms),
+//! which a shop reads as a 2026 API account.
 //!
 //! Every other setting keeps its default (see
 //! `cinetpay_core::engine::CheckoutSettings`). The binary checks the settings
