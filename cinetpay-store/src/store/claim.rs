@@ -40,15 +40,6 @@ impl SeaOrmStore {
         &self,
         claim: &Claim<'_>,
     ) -> Result<Option<FulfilmentClaim>, Error> {
-        self.read_claim_on(&self.db, claim).await
-    }
-
-    /// [`read_claim`](Self::read_claim) on `db` (the pool, or a transaction).
-    pub(super) async fn read_claim_on<C: ConnectionTrait>(
-        &self,
-        db: &C,
-        claim: &Claim<'_>,
-    ) -> Result<Option<FulfilmentClaim>, Error> {
         let id = claim.transaction_id;
         // Owner tokens are unique, so this reads the row as our claim left it
         // (unless our lease already ran out and someone took it over).
@@ -57,10 +48,7 @@ impl SeaOrmStore {
             .and_where(Expr::col(P::TransactionId).eq(id.as_str()))
             .and_where(Expr::col(P::ClaimOwner).eq(claim.owner))
             .to_owned();
-        let Some(payment) = self
-            .fetch_one_on(db, &read, "reading a claimed payment")
-            .await?
-        else {
+        let Some(payment) = self.fetch_one(&read, "reading a claimed payment").await? else {
             tracing::warn!(transaction_id = %id, "claim taken over before it could be read back");
             return Ok(None);
         };

@@ -27,17 +27,11 @@ impl SeaOrmStore {
         stmt: &SelectStatement,
         action: &'static str,
     ) -> Result<Option<Payment>, Error> {
-        self.fetch_one_on(&self.db, stmt, action).await
-    }
-
-    /// [`fetch_one`](Self::fetch_one) on `db` (the pool, or a transaction).
-    pub(super) async fn fetch_one_on<C: ConnectionTrait>(
-        &self,
-        db: &C,
-        stmt: &SelectStatement,
-        action: &'static str,
-    ) -> Result<Option<Payment>, Error> {
-        let row = db.query_one(stmt).await.map_err(|e| Error::db(action, e))?;
+        let row = self
+            .db
+            .query_one(stmt)
+            .await
+            .map_err(|e| Error::db(action, e))?;
         row.as_ref().map(payment_from_row).transpose()
     }
 
