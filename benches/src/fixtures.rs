@@ -137,8 +137,7 @@ impl Cinetpay {
     }
 
     async fn accepted_payment_2026(&self, id: String) -> Result<PoolPayment, String> {
-        let amount = 1000;
-        let description = format!("Commande {id}");
+        let (money, description) = order_of(&id)?;
         let url = |path: &str| -> Result<url::Url, String> {
             format!("http://127.0.0.1:9/cinetpay/{path}")
                 .parse()
@@ -146,11 +145,8 @@ impl Cinetpay {
         };
         let request = RestPaymentRequest::new(
             TransactionId::parse(&id).map_err(|e| e.to_string())?,
-            Money::new(
-                Amount::new(amount).map_err(|e| e.to_string())?,
-                Currency::Xof,
-            ),
-            Description::new(description.clone()).map_err(|e| e.to_string())?,
+            money,
+            description,
             "Awa Kone",
             "awa@example.com",
             url(&format!("return?transaction_id={id}"))?,
@@ -163,33 +159,44 @@ impl Cinetpay {
             .init_payment(&request)
             .await
             .map_err(|e| format!("sandbox 2026 init: {e}"))?;
+        let mut paid = self.paid(Api::Rest2026, id, page.payment_token, page.payment_url)?;
+        paid.notify_token = Some(page.notify_token.expose().to_owned());
+        paid.cinetpay_id = page.transaction_id;
+        Ok(paid)
+    }
+
+    /// Pays the sandbox's payment `id` (created with [`order_of`]'s money
+    /// and description) and describes it as a pool payment.
+    fn paid(
+        &self,
+        api: Api,
+        id: String,
+        token: String,
+        url: String,
+    ) -> Result<PoolPayment, String> {
         self.handle
             .pay(&id, Operator::OrangeMoney)
             .map_err(|e| format!("sandbox pay: {e}"))?;
         Ok(PoolPayment {
-            api: Api::Rest2026,
+            api,
             order_ref: format!("ord-{id}"),
+            amount: POOL_AMOUNT,
+            description: format!("Commande {id}"),
             id,
-            amount,
-            description,
-            token: page.payment_token,
-            url: page.payment_url,
+            token,
+            url,
             created: Utc::now(),
-            notify_token: Some(page.notify_token.expose().to_owned()),
-            cinetpay_id: page.transaction_id,
+            notify_token: None,
+            cinetpay_id: None,
         })
     }
 
     async fn accepted_payment(&self, id: String) -> Result<PoolPayment, String> {
-        let amount = 1000;
-        let description = format!("Commande {id}");
+        let (money, description) = order_of(&id)?;
         let request = PaymentRequest::new(
             TransactionId::parse(&id).map_err(|e| e.to_string())?,
-            Money::new(
-                Amount::new(amount).map_err(|e| e.to_string())?,
-                Currency::Xof,
-            ),
-            Description::new(description.clone()).map_err(|e| e.to_string())?,
+            money,
+            description,
             "http://127.0.0.1:9/cinetpay/notify"
                 .parse()
                 .map_err(|e| format!("{e}"))?,
@@ -202,21 +209,7 @@ impl Cinetpay {
             .init_payment(&request)
             .await
             .map_err(|e| format!("sandbox init: {e}"))?;
-        self.handle
-            .pay(&id, Operator::OrangeMoney)
-            .map_err(|e| format!("sandbox pay: {e}"))?;
-        Ok(PoolPayment {
-            api: Api::V2,
-            order_ref: format!("ord-{id}"),
-            id,
-            amount,
-            description,
-            token: page.payment_token,
-            url: page.payment_url,
-            created: Utc::now(),
-            notify_token: None,
-            cinetpay_id: None,
-        })
+        self.paid(Api::V2, id, page.payment_token, page.payment_url)
     }
 
     /// The signed notification CinetPay posts for a paid payment.
@@ -294,6 +287,20 @@ impl Cinetpay {
     pub(crate) async fn shutdown(self) {
         self.handle.shutdown().await;
     }
+}
+
+/// The amount (XOF) of every payment the bench adds.
+const POOL_AMOUNT: i64 = 1000;
+
+/// The money and description of the payment the bench adds as `id`.
+fn order_of(id: &str) -> Result<(Money, Description), String> {
+    Ok((
+        Money::new(
+            Amount::new(POOL_AMOUNT).map_err(|e| e.to_string())?,
+            Currency::Xof,
+        ),
+        Description::new(format!("Commande {id}")).map_err(|e| e.to_string())?,
+    ))
 }
 
 /// A fresh id for a payment the bench adds: `prefix` and 21 letters or

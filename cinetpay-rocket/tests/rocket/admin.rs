@@ -42,14 +42,13 @@ struct Rig {
 async fn rig() -> Rig {
     let sandbox = Sandbox::builder().start().await.unwrap();
     sandbox.set_scenario(Scenario::new().never_send(true));
+    // The sandbox's own settings for a shop, as a shop reads them.
     let config = CheckoutSettings {
-        api_key: Some(sandbox.api_key().to_owned()),
-        site_id: Some(sandbox.site_id().to_owned()),
-        secret_key: Some(sandbox.secret_key().to_owned()),
-        api_url: Some(sandbox.url().as_str().trim_end_matches('/').to_owned()),
-        public_url: Some("http://127.0.0.1:9".to_owned()),
         check_retries: 0,
-        ..CheckoutSettings::default()
+        ..sandbox
+            .shop_settings_v2("http://127.0.0.1:9")
+            .checkout_settings()
+            .unwrap()
     }
     .into_config()
     .unwrap();
