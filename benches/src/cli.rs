@@ -34,6 +34,26 @@ pub(crate) enum Command {
     /// Internal: N requests over an in-memory connection, for callgrind.
     #[command(hide = true)]
     CountRequests(CountOptions),
+    /// Internal: N duplicate notifications of seeded payments, for callgrind.
+    #[command(hide = true)]
+    CountNotifications(CountNotificationsOptions),
+}
+
+/// The internal `count-notifications` sub-command.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct CountNotificationsOptions {
+    /// Which server: `shop` (ours) or `naive`.
+    #[arg(long, value_enum)]
+    pub(crate) kind: ServerKind,
+    /// A database seeded by the bench (`target/bench/db/sqlite-1e4.db`).
+    #[arg(long)]
+    pub(crate) database_url: String,
+    /// Payments seeded in it.
+    #[arg(long, default_value_t = 10_000)]
+    pub(crate) level: u64,
+    /// How many notifications.
+    #[arg(long)]
+    pub(crate) requests: u64,
 }
 
 /// The internal `count-requests` sub-command.

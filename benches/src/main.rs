@@ -22,6 +22,7 @@ mod child;
 mod cli;
 mod compare;
 mod count;
+mod count_notify;
 mod db;
 mod fixtures;
 mod load;
@@ -61,6 +62,7 @@ fn main() -> ExitCode {
     let (options, parts) = match cli.command {
         Command::Serve(options) => return serve::serve(options),
         Command::CountRequests(options) => return count::count(options),
+        Command::CountNotifications(options) => return count_notify::count(options),
         Command::All(o) => (
             o,
             Parts {
@@ -166,6 +168,7 @@ async fn bench(options: RunOptions, parts: Parts) -> Result<bool, String> {
         machine: Machine::probe(&out),
         layer: Vec::new(),
         instructions: Vec::new(),
+        notify_instructions: Vec::new(),
         ceiling: Vec::new(),
         write_ceiling: Vec::new(),
         notify: Vec::new(),

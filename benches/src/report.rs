@@ -27,6 +27,9 @@ pub(crate) struct Report {
     pub(crate) layer: Vec<LayerResult>,
     /// Instructions per request of the bare and the layered router (callgrind).
     pub(crate) instructions: Vec<InstructionResult>,
+    /// Instructions per duplicate notification of ours and of the naive
+    /// handler on SQLite (callgrind).
+    pub(crate) notify_instructions: Vec<InstructionResult>,
     /// The machine's ceiling.
     pub(crate) ceiling: Vec<CeilingResult>,
     /// The databases' write ceiling: one durable single-row insert per request.
@@ -386,6 +389,29 @@ impl Report {
                 r.per_request / self.instructions[0].per_request,
                 list(&r.small_totals),
                 list(&r.large_totals)
+            );
+        }
+        md.push('\n');
+        self.notify_instructions_md(md);
+    }
+
+    fn notify_instructions_md(&self, md: &mut String) {
+        let [ours, naive] = &self.notify_instructions[..] else {
+            return;
+        };
+        let _ = writeln!(
+            md,
+            "Instructions per duplicate notification of a fulfilled payment (callgrind; every thread of the server but the client's, SQLite's worker threads included, over one loopback TCP keep-alive connection to a current-thread runtime; {} and {} notifications of seeded payments drawn at random from the sweep's database):\n\n\
+             | server | instructions per notification | ours/naive |\n|---|---|---|",
+            ours.small_requests, ours.large_requests
+        );
+        for r in [ours, naive] {
+            let _ = writeln!(
+                md,
+                "| {} | {:.0} | {:.3} |",
+                r.variant,
+                r.per_request,
+                r.per_request / naive.per_request
             );
         }
         md.push('\n');

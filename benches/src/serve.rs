@@ -166,7 +166,11 @@ impl OrderFulfiller for Unused {
 /// The axum example shop on `--database-url`, talking to the sandbox at
 /// `--api-url` with its default credentials: what `cargo run -p axum-shop`
 /// serves, without its reconciler (which would add background checks).
-async fn shop(options: &ServeOptions, public_url: &str, api: Api) -> Result<Router, BoxError> {
+pub(crate) async fn shop(
+    options: &ServeOptions,
+    public_url: &str,
+    api: Api,
+) -> Result<Router, BoxError> {
     let api_url = Some(required(&options.api_url, "--api-url")?.to_owned());
     let settings = match api {
         Api::V2 => CheckoutSettings {

@@ -17,8 +17,8 @@ use async_trait::async_trait;
 use crate::QueryableStore;
 use cinetpay_core::{
     CheckSnapshot, Claim, Completion, DeliveryRecord, FulfilmentClaim, InsertOutcome, NewPayment,
-    Payment, PaymentFilter, PaymentPage, PaymentQueries, PaymentStore, PollQuery, Release,
-    StatusChange, StoreError, Timestamp, TransactionId, Transition,
+    Payment, PaymentFilter, PaymentPage, PaymentQueries, PaymentStore, PaymentSummary, PollQuery,
+    Release, StatusChange, StoreError, Timestamp, TransactionId, Transition,
 };
 
 /// One method of [`PaymentStore`] or [`PaymentQueries`], to aim a fault at
@@ -40,6 +40,8 @@ pub enum StoreOp {
     InsertPayment,
     /// [`PaymentStore::find_payment`].
     FindPayment,
+    /// [`PaymentStore::find_summary`].
+    FindSummary,
     /// [`PaymentStore::attach_payment_page`].
     AttachPaymentPage,
     /// [`PaymentStore::supersede_payment`].
@@ -74,9 +76,10 @@ pub enum StoreOp {
 
 impl StoreOp {
     /// Every operation, in the trait's order.
-    pub const ALL: [StoreOp; 17] = [
+    pub const ALL: [StoreOp; 18] = [
         StoreOp::InsertPayment,
         StoreOp::FindPayment,
+        StoreOp::FindSummary,
         StoreOp::AttachPaymentPage,
         StoreOp::SupersedePayment,
         StoreOp::Transition,
@@ -99,6 +102,7 @@ impl StoreOp {
         match self {
             StoreOp::InsertPayment => "insert_payment",
             StoreOp::FindPayment => "find_payment",
+            StoreOp::FindSummary => "find_summary",
             StoreOp::AttachPaymentPage => "attach_payment_page",
             StoreOp::SupersedePayment => "supersede_payment",
             StoreOp::Transition => "transition",
@@ -467,6 +471,11 @@ impl PaymentStore for FaultyStore {
 
     async fn find_payment(&self, id: &TransactionId) -> Result<Option<Payment>, StoreError> {
         self.call(StoreOp::FindPayment, self.inner.find_payment(id))
+            .await
+    }
+
+    async fn find_summary(&self, id: &TransactionId) -> Result<Option<PaymentSummary>, StoreError> {
+        self.call(StoreOp::FindSummary, self.inner.find_summary(id))
             .await
     }
 

@@ -20,7 +20,8 @@ use std::path::Path;
 
 use tokio::process::Command;
 
-use crate::cli::{CountVariant, Transport, arg_name};
+use crate::cli::{CountVariant, ServerKind, Transport, arg_name};
+use crate::db::Backend;
 use crate::report::{Assertion, InstructionResult};
 
 use super::Context;
@@ -120,7 +121,128 @@ pub(crate) async fn run(ctx: &mut Context) -> Result<(), String> {
         );
     }
     ctx.report.instructions = results;
+    notifications(ctx, &dir).await
+}
+
+/// Notifications of each small and large run.
+const NOTIFY_SMALL: u64 = 500;
+const NOTIFY_LARGE: u64 = 2_500;
+
+/// Instructions per duplicate notification of a fulfilled payment, ours
+/// against the naive handler, on the sweep's SQLite database (see
+/// [`crate::count_notify`]): what one costs each server, resolved where
+/// throughput on this machine is not.
+async fn notifications(ctx: &mut Context, dir: &Path) -> Result<(), String> {
+    if !ctx.backends.contains(&Backend::Sqlite) {
+        return Ok(());
+    }
+    let level = ctx.settings.sweep_level;
+    let db = ctx.database(Backend::Sqlite, level).await?;
+    eprintln!("layer: instructions per duplicate notification (ours, naive)");
+    let mut results = Vec::new();
+    for kind in [ServerKind::Shop, ServerKind::Naive] {
+        let name = arg_name(kind);
+        let mut small = Vec::new();
+        let mut large = Vec::new();
+        for (n, totals) in [(NOTIFY_SMALL, &mut small), (NOTIFY_LARGE, &mut large)] {
+            let out = dir.join(format!("notify-{name}-{n}.out"));
+            let args = [
+                "count-notifications".to_owned(),
+                "--kind".to_owned(),
+                name.clone(),
+                "--database-url".to_owned(),
+                db.target.url.clone(),
+                "--level".to_owned(),
+                level.to_string(),
+                "--requests".to_owned(),
+                n.to_string(),
+            ];
+            totals.push(callgrind(&out, &args, n).await?);
+        }
+        let per_request = (min(&large) - min(&small)) as f64 / (NOTIFY_LARGE - NOTIFY_SMALL) as f64;
+        eprintln!("  {name:<7} {per_request:>9.1} instructions/notification");
+        results.push(InstructionResult {
+            variant: match kind {
+                ServerKind::Shop => "ours (axum shop)".to_owned(),
+                _ => "naive handler".to_owned(),
+            },
+            small_requests: NOTIFY_SMALL,
+            large_requests: NOTIFY_LARGE,
+            small_totals: small,
+            large_totals: large,
+            per_request,
+        });
+    }
+    let ratio = results[0].per_request / results[1].per_request;
+    ctx.report.goals.push(Assertion {
+        name: "duplicate of a fulfilled payment at 0.9 x the naive handler's throughput or more: \
+               instructions per notification (callgrind, SQLite)"
+            .to_owned(),
+        passed: ratio <= 1.0 / 0.9,
+        detail: format!(
+            "ours/naive = {ratio:.3}: {:.0} against {:.0} user-space instructions of the server \
+             (all its threads) per duplicate notification",
+            results[0].per_request, results[1].per_request
+        ),
+    });
+    ctx.report.notify_instructions = results;
     Ok(())
+}
+
+/// One callgrind run of this program with `args`; the instructions of every
+/// thread but the client's (thread 2).
+async fn callgrind(out: &Path, args: &[String], requests: u64) -> Result<u64, String> {
+    let exe = std::env::current_exe().map_err(|e| format!("current executable: {e}"))?;
+    let output = Command::new("valgrind")
+        .arg("--tool=callgrind")
+        .arg("--separate-threads=yes")
+        .arg(format!("--callgrind-out-file={}", out.display()))
+        .arg(exe)
+        .args(args)
+        .output()
+        .await
+        .map_err(|e| format!("starting valgrind: {e}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success() || stdout.trim() != format!("served {requests}") {
+        return Err(format!(
+            "callgrind run of {args:?} failed ({}): {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+                .lines()
+                .rev()
+                .take(5)
+                .collect::<Vec<_>>()
+                .join(" | ")
+        ));
+    }
+    let dir = out.parent().ok_or("callgrind output in a directory")?;
+    let stem = out
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or("callgrind output name")?
+        .to_owned();
+    let mut sum = 0;
+    let mut entries = tokio::fs::read_dir(dir)
+        .await
+        .map_err(|e| format!("reading {}: {e}", dir.display()))?;
+    while let Some(entry) = entries
+        .next_entry()
+        .await
+        .map_err(|e| format!("reading {}: {e}", dir.display()))?
+    {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(thread) = name.strip_prefix(&format!("{stem}-")) else {
+            continue;
+        };
+        if thread == "02" {
+            continue;
+        }
+        let text = tokio::fs::read_to_string(entry.path())
+            .await
+            .map_err(|e| format!("reading {name}: {e}"))?;
+        sum += total(&text).ok_or_else(|| format!("no instruction total in {name}"))?;
+    }
+    Ok(sum)
 }
 
 /// One callgrind run; its total instruction count.

@@ -4,10 +4,11 @@
 //! A line that records something new (a status change, a fulfilment attempt,
 //! an error) is *awaited*: the request answers only once its line is stored, so
 //! that no record of a change is lost. A line that records nothing new (a
-//! duplicate notification of a payment already fulfilled) is *written behind*:
-//! the answer does not wait for it, which keeps the engine's fast path at one
-//! indexed read. Such lines are written within one store round trip; a process
-//! that dies in that window loses them, and only them.
+//! notification of a payment left for a human, a return checked a moment ago)
+//! is *written behind*: the answer does not wait for it. Such lines are written
+//! within one store round trip; a process that dies in that window loses them,
+//! and only them. A repeat about a payment already delivered writes no line at
+//! all (it is counted): see [`Checkout::sync`](super::Checkout::sync).
 //! [`Checkout::flush_delivery_log`](super::Checkout::flush_delivery_log) waits
 //! until every queued line is stored (graceful shutdown, tests).
 //!

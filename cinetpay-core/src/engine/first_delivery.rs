@@ -8,7 +8,7 @@ use tracing::Instrument;
 use super::Checkout;
 use super::fulfil::{Failure, Fulfilled, LogLine, guarded};
 use super::outcome::FulfilmentOutcome;
-use super::sync::describe_prefix;
+use super::sync::{Budget, describe_prefix};
 use crate::first_delivery::{FirstDelivered, FirstDelivery};
 use crate::model::{DeliverySource, FulfilmentClaim, Payment, PaymentStatus};
 use crate::store::{Claim, StatusChange};
@@ -19,24 +19,42 @@ pub(super) enum FirstAttempt {
     Delivered(Box<Fulfilled>),
     /// Nothing written: the usual steps follow.
     Declined,
+    /// The deadline of the answer came first: the attempt was cancelled and
+    /// nothing of it committed; the usual change to `accepted` follows and
+    /// the delivery runs in the background, with nothing counted against it.
+    OutOfTime,
     /// The attempt failed and nothing was committed (or its commit's answer
     /// was lost): the usual change to `accepted` follows, and records this
     /// failure against its claim instead of running the merchant's code again.
     Failed(Failure),
 }
 
+/// The first delivery to attempt: the payment as the change to `accepted`
+/// leaves it, that change, the claim's owner, and what the line says.
+pub(super) struct First<'a> {
+    pub(super) accepted: &'a Payment,
+    pub(super) change: &'a StatusChange,
+    pub(super) owner: &'a str,
+    pub(super) source: DeliverySource,
+    pub(super) previous: PaymentStatus,
+}
+
 impl Checkout {
     /// Asks the fulfiller for the whole first delivery of `accepted` (the
-    /// payment as `change` leaves it) in one commit, under `fulfil_timeout`
-    /// and in a task of its own (a dropped request cannot cut it short).
+    /// payment as `change` leaves it) in one commit, within `budget` and in
+    /// a task of its own (a dropped request cannot cut it short).
     pub(super) async fn accept_in_one_commit(
         &self,
-        accepted: &Payment,
-        change: &StatusChange,
-        owner: &str,
-        source: DeliverySource,
-        previous: PaymentStatus,
+        first: First<'_>,
+        budget: Budget,
     ) -> FirstAttempt {
+        let First {
+            accepted,
+            change,
+            owner,
+            source,
+            previous,
+        } = first;
         let line = LogLine {
             source,
             prefix: describe_prefix(accepted, Some(previous), true),
@@ -61,12 +79,25 @@ impl Checkout {
                     claim: &claim,
                     line: &line,
                 };
-                let timeout = this.inner.config.fulfil_timeout;
-                guarded(timeout, this.inner.fulfiller.accept_and_fulfil(&first)).await
+                guarded(
+                    budget.timeout,
+                    this.inner.fulfiller.accept_and_fulfil(&first),
+                )
+                .await
             }
             .in_current_span(),
         );
         let ran = task.await;
+        if budget.cut_short && matches!(&ran, Ok(Err(failure)) if failure.timed_out) {
+            // The transaction was dropped uncommitted with the cancelled
+            // code: its writes are rolled back.
+            tracing::info!(
+                budget_ms = budget.timeout.as_millis() as u64,
+                "the delivery did not finish before the answer's deadline: it continues in the background"
+            );
+            super::metrics::first_delivery_deferred();
+            return FirstAttempt::OutOfTime;
+        }
         super::metrics::first_delivery(&ran);
         match ran {
             Ok(Ok(FirstDelivered::Delivered(claim))) => {

@@ -187,7 +187,7 @@ pub const ALL: &[Metric] = &[
             },
             Label {
                 key: "result",
-                values: &["ok", "failed", "timed_out"],
+                values: &["ok", "failed", "timed_out", "deferred"],
             },
         ],
         help: "Runs of the merchant's code (fulfil, payment_needs_refund, payment_failed), by kind and result.",
@@ -415,6 +415,12 @@ pub(super) fn first_delivery(
         Ok(Err(failure)) => fulfilment(Work::Delivery, Some(failure)),
         Err(_) => count_run(Work::Delivery, "timed_out"),
     }
+}
+
+/// Counts a one-commit first delivery cancelled at the answer's deadline
+/// (it runs again in the background).
+pub(super) fn first_delivery_deferred() {
+    count_run(Work::Delivery, "deferred");
 }
 
 /// Counts a `payment_failed` run (an interrupted one as failed).

@@ -23,9 +23,54 @@ use crate::values::TransactionId;
 pub(crate) enum Delivery {
     /// Within the sync: its outcome is the answer's.
     Inline,
+    /// Within the sync if the one-commit first delivery
+    /// ([`OrderFulfiller::accept_and_fulfil`](crate::OrderFulfiller::accept_and_fulfil))
+    /// finishes before this instant, which keeps the answer inside the time
+    /// CinetPay waits for it (the 2026 API: 10 s); past it the attempt is
+    /// cancelled (nothing of it is committed), the verified status is stored
+    /// with its claim and the delivery runs in the background. Any other
+    /// delivery (a plain fulfiller, a retry) runs in the background.
+    InlineUntil(tokio::time::Instant),
     /// In a task of its own, once the status is stored: the answer does not
     /// wait for the merchant's code.
     Background,
+}
+
+impl Delivery {
+    /// How long the one-commit first delivery may take, if it is tried at
+    /// all: `fulfil_timeout` inline; what is left before the deadline, and
+    /// whether that cuts it short, under a deadline; never in the background.
+    fn first_attempt_budget(self, fulfil_timeout: std::time::Duration) -> Option<Budget> {
+        match self {
+            Delivery::Inline => Some(Budget {
+                timeout: fulfil_timeout,
+                cut_short: false,
+            }),
+            Delivery::InlineUntil(deadline) => {
+                let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+                // Too little left to be worth a transaction that would be
+                // rolled back: straight to the background.
+                (left >= MIN_FIRST_ATTEMPT).then(|| Budget {
+                    timeout: left.min(fulfil_timeout),
+                    cut_short: left < fulfil_timeout,
+                })
+            }
+            Delivery::Background => None,
+        }
+    }
+}
+
+/// The least time left before a deadline for which the one-commit first
+/// delivery is still tried inline.
+const MIN_FIRST_ATTEMPT: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// The time the one-commit first delivery is given.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Budget {
+    pub(super) timeout: std::time::Duration,
+    /// The deadline, not `fulfil_timeout`, sets `timeout`: running out of it
+    /// sends the delivery to the background instead of counting a failure.
+    pub(super) cut_short: bool,
 }
 
 /// How much the request that triggers a sync is trusted.
@@ -60,11 +105,13 @@ impl Checkout {
     /// uses its stored answer.
     ///
     /// Each call about a known payment appends one line to the delivery log
-    /// with `source` and its outcome. The answer waits until that line is
-    /// stored, except when the sync changed nothing and asked CinetPay nothing
-    /// (a duplicate of a fulfilled payment): that line is written behind,
-    /// grouped with others, so that a duplicate costs one read (see
-    /// [`Checkout::flush_delivery_log`]). An `Err` is transient: nothing was
+    /// with `source` and its outcome, except a repeat about a payment already
+    /// delivered (it asked CinetPay nothing and changed nothing: CinetPay's
+    /// repeated notifications, a second return), which is only counted, so
+    /// that a duplicate costs one read and no write. The answer waits until
+    /// the line is stored, except when the sync changed nothing and asked
+    /// CinetPay nothing: that line is written behind, grouped with others
+    /// (see [`Checkout::flush_delivery_log`]). An `Err` is transient: nothing was
     /// lost, and a later sync picks up where this one stopped.
     ///
     /// ```no_run
@@ -107,6 +154,12 @@ impl Checkout {
             }
             if matches!(&result, Ok(outcome) if outcome.logged) {
                 // Written with the completion, in its commit.
+                return result;
+            }
+            if is_repeat_of_delivered(&result) {
+                // Counted (`cinetpay_notifications_total{outcome="duplicate"}`),
+                // not logged: the line would say again what the log says.
+                tracing::debug!("a repeat about a delivered payment: nothing logged");
                 return result;
             }
             let durability = if records_nothing_new(&result)
@@ -176,7 +229,10 @@ impl Checkout {
             delivery,
             previous,
         };
-        let checked = self.check_and_transition(payment, route).await;
+        // Boxed, like every step of a payment that has something left to
+        // do: their futures are large, and a duplicate of a delivered
+        // payment, the common notification, should not move them around.
+        let checked = Box::pin(self.check_and_transition(payment, route)).await;
         turn.checked();
         drop(turn);
         let (payment, won) = checked?;
@@ -271,8 +327,7 @@ impl Checkout {
             Won::Nothing => None,
         };
         let mut logged = false;
-        let (payment, fulfilment) = if payment.owed().is_some() && delivery == Delivery::Background
-        {
+        let (payment, fulfilment) = if payment.owed().is_some() && delivery != Delivery::Inline {
             self.fulfil_in_background(payment.clone(), source, won);
             (payment, FulfilmentOutcome::InBackground)
         } else if payment.owed().is_some() {
@@ -280,7 +335,7 @@ impl Checkout {
                 source,
                 prefix: describe_prefix(&payment, Some(previous), checked),
             };
-            let done = self.fulfil_once(payment, won, Some(line)).await?;
+            let done = Box::pin(self.fulfil_once(payment, won, Some(line))).await?;
             logged = done.logged;
             (done.payment, done.outcome)
         } else if payment.is_fulfilled() {
@@ -288,7 +343,7 @@ impl Checkout {
             (payment, FulfilmentOutcome::AlreadyFulfilled)
         } else {
             if payment.status.is_failure() {
-                self.failure_notice(&payment).await?;
+                Box::pin(self.failure_notice(&payment)).await?;
             } else if payment.status.is_final() {
                 tracing::debug!(status = %payment.status, "final status, left for a human");
             }
@@ -453,19 +508,29 @@ impl Checkout {
             }
             let change = self.change(&current, PaymentStatus::Accepted, &check, None, None);
             let owner = super::fulfil::owner_token();
-            let one_commit = round == 0
-                && route.delivery == Delivery::Inline
-                && self.inner.fulfiller.records_delivery();
-            let failure = if one_commit {
+            let budget = if round == 0 && self.inner.fulfiller.records_delivery() {
+                route
+                    .delivery
+                    .first_attempt_budget(self.inner.config.fulfil_timeout)
+            } else {
+                None
+            };
+            let failure = if let Some(budget) = budget {
                 let accepted = applied_quietly(current.clone(), change.clone());
-                match self
-                    .accept_in_one_commit(&accepted, &change, &owner, route.source, route.previous)
-                    .await
-                {
+                let first = super::first_delivery::First {
+                    accepted: &accepted,
+                    change: &change,
+                    owner: &owner,
+                    source: route.source,
+                    previous: route.previous,
+                };
+                match self.accept_in_one_commit(first, budget).await {
                     FirstAttempt::Delivered(done) => {
                         return Ok((done.payment.clone(), Won::Done(done)));
                     }
-                    FirstAttempt::Declined => None,
+                    // Out of time: nothing was committed and nothing failed;
+                    // the claim below hands the delivery to the background.
+                    FirstAttempt::Declined | FirstAttempt::OutOfTime => None,
                     FirstAttempt::Failed(failure) => Some(failure),
                 }
             } else {
@@ -717,6 +782,21 @@ fn refuse_transition(current: &Payment, to: PaymentStatus) {
 
 /// A sync that asked CinetPay nothing and changed nothing (a duplicate of a
 /// fulfilled payment, a return within `min_check_interval`).
+/// A sync that found the payment already delivered, asked CinetPay nothing
+/// and changed nothing: CinetPay's repeated notifications, a customer's
+/// second return. The delivery log already holds the delivery.
+fn is_repeat_of_delivered(result: &Result<SyncOutcome, SyncError>) -> bool {
+    matches!(
+        result,
+        Ok(outcome @ SyncOutcome {
+            payment: Some(_),
+            checked: false,
+            fulfilment: FulfilmentOutcome::AlreadyFulfilled,
+            ..
+        }) if !outcome.changed()
+    )
+}
+
 fn records_nothing_new(result: &Result<SyncOutcome, SyncError>) -> bool {
     matches!(
         result,

@@ -5,6 +5,7 @@ mod attention;
 mod delivery;
 mod payment;
 mod status;
+mod summary;
 mod text;
 
 pub use account::{AccountName, AccountNameError, Generation, GenerationError};
@@ -14,4 +15,5 @@ pub use payment::{
     CheckSnapshot, Fulfilment, FulfilmentClaim, NewPayment, Owed, Payment, Timestamp,
 };
 pub use status::{PaymentStatus, PaymentStatusError};
+pub use summary::PaymentSummary;
 pub use text::storable;

@@ -16,7 +16,7 @@ pub use requests::{
 use async_trait::async_trait;
 
 use crate::model::{
-    CheckSnapshot, DeliveryRecord, FulfilmentClaim, NewPayment, Payment, Timestamp,
+    CheckSnapshot, DeliveryRecord, FulfilmentClaim, NewPayment, Payment, PaymentSummary, Timestamp,
 };
 use crate::values::TransactionId;
 
@@ -63,6 +63,7 @@ use crate::values::TransactionId;
 /// ```text
 /// async fn insert_payment(&self, new: &NewPayment) -> Result<InsertOutcome, StoreError>;
 /// async fn find_payment(&self, id: &TransactionId) -> Result<Option<Payment>, StoreError>;
+/// async fn find_summary(&self, id: &TransactionId) -> Result<Option<PaymentSummary>, StoreError>; // provided
 /// async fn attach_payment_page(&self, id: &TransactionId, page: &PaymentPage<'_>) -> Result<bool, StoreError>;
 /// async fn supersede_payment(&self, id: &TransactionId, at: Timestamp) -> Result<bool, StoreError>;
 /// async fn transition(&self, id: &TransactionId, change: &StatusChange) -> Result<Transition, StoreError>;
@@ -95,6 +96,14 @@ pub trait PaymentStore: Send + Sync + 'static {
 
     /// The payment with this id.
     async fn find_payment(&self, id: &TransactionId) -> Result<Option<Payment>, StoreError>;
+
+    /// The [`PaymentSummary`] of the payment with this id: what a
+    /// notification reads first, so that a repeated notification of a
+    /// delivered payment costs one narrow read. The default reads the whole
+    /// payment; a database store selects the summary's columns only.
+    async fn find_summary(&self, id: &TransactionId) -> Result<Option<PaymentSummary>, StoreError> {
+        Ok(self.find_payment(id).await?.map(|p| p.summary()))
+    }
 
     /// Records what CinetPay answered at init (`payment_token`,
     /// `payment_url`, and on the 2026 API the `notify_token` and CinetPay's

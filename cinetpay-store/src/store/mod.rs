@@ -19,8 +19,8 @@ use async_trait::async_trait;
 use cinetpay_core::clock::Clock;
 use cinetpay_core::{
     CheckSnapshot, Claim, Completion, DeliveryRecord, FulfilmentClaim, InsertOutcome, NewPayment,
-    Payment, PaymentFilter, PaymentPage, PaymentQueries, PaymentStore, PollQuery, Release,
-    StatusChange, StoreError, Timestamp, TransactionId, Transition,
+    Payment, PaymentFilter, PaymentPage, PaymentQueries, PaymentStore, PaymentSummary, PollQuery,
+    Release, StatusChange, StoreError, Timestamp, TransactionId, Transition,
 };
 use sea_orm::DatabaseConnection;
 
@@ -53,6 +53,10 @@ pub struct SeaOrmStore {
     tables: Tables,
     /// Where lease times come from: `None` is the database server's clock.
     lease_clock: Option<Arc<dyn Clock>>,
+    /// The read of one payment by id, rendered for this backend and tables.
+    find_sql: Arc<str>,
+    /// The read of one payment's summary by id.
+    find_summary_sql: Arc<str>,
 }
 
 impl std::fmt::Debug for SeaOrmStore {
@@ -92,10 +96,14 @@ impl SeaOrmStore {
         tables: Tables,
         lease_clock: Option<Arc<dyn Clock>>,
     ) -> Self {
+        let find_sql = Self::render_find(&db, &tables).into();
+        let find_summary_sql = Self::render_find_summary(&db, &tables).into();
         SeaOrmStore {
             db,
             tables,
             lease_clock,
+            find_sql,
+            find_summary_sql,
         }
     }
 
@@ -199,6 +207,10 @@ impl PaymentStore for SeaOrmStore {
 
     async fn find_payment(&self, id: &TransactionId) -> Result<Option<Payment>, StoreError> {
         Ok(self.find(id).await?)
+    }
+
+    async fn find_summary(&self, id: &TransactionId) -> Result<Option<PaymentSummary>, StoreError> {
+        Ok(SeaOrmStore::find_summary(self, id).await?)
     }
 
     async fn attach_payment_page(

@@ -2,13 +2,14 @@
 //! the two work lists of the reconciler (due fulfilments, payments to poll).
 
 use cinetpay_core::{
-    OrderRef, Payment, PaymentFilter, PaymentStatus, PollQuery, Timestamp, TransactionId,
+    OrderRef, Payment, PaymentFilter, PaymentStatus, PaymentSummary, PollQuery, Timestamp,
+    TransactionId,
 };
 use sea_orm::sea_query::{Cond, Expr, ExprTrait, Order, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, Iterable};
 
 use super::SeaOrmStore;
-use super::row::payment_from_row;
+use super::row::{SUMMARY_COLUMNS, payment_from_row, summary_from_row};
 use crate::entity::payment::Column as P;
 use crate::{Error, time};
 
@@ -49,12 +50,65 @@ impl SeaOrmStore {
         rows.iter().map(payment_from_row).collect()
     }
 
-    pub(super) async fn find(&self, id: &TransactionId) -> Result<Option<Payment>, Error> {
-        let stmt = self
-            .select_payments()
-            .and_where(Expr::col(P::TransactionId).eq(id.as_str()))
+    /// `SELECT <every column> FROM payments WHERE transaction_id = ?`,
+    /// rendered once per store: every notification reads one payment.
+    pub(super) fn render_find(
+        db: &sea_orm::DatabaseConnection,
+        tables: &crate::tables::Tables,
+    ) -> String {
+        let stmt = Query::select()
+            .columns(P::iter())
+            .from(tables.payments())
+            .and_where(Expr::col(P::TransactionId).eq(""))
             .to_owned();
-        self.fetch_one(&stmt, "reading a payment").await
+        db.get_database_backend().build(&stmt).sql
+    }
+
+    /// `SELECT <the summary's columns> FROM payments WHERE transaction_id = ?`,
+    /// rendered once per store (see [`summary_from_row`]).
+    pub(super) fn render_find_summary(
+        db: &sea_orm::DatabaseConnection,
+        tables: &crate::tables::Tables,
+    ) -> String {
+        let stmt = Query::select()
+            .columns(SUMMARY_COLUMNS)
+            .from(tables.payments())
+            .and_where(Expr::col(P::TransactionId).eq(""))
+            .to_owned();
+        db.get_database_backend().build(&stmt).sql
+    }
+
+    pub(super) async fn find_summary(
+        &self,
+        id: &TransactionId,
+    ) -> Result<Option<PaymentSummary>, Error> {
+        let stmt = sea_orm::Statement::from_sql_and_values(
+            self.db.get_database_backend(),
+            self.find_summary_sql.as_ref(),
+            [id.as_str().into()],
+        );
+        let row = self
+            .db
+            .query_one_raw(stmt)
+            .await
+            .map_err(|e| Error::db("reading a payment's summary", e))?;
+        row.as_ref()
+            .map(|row| summary_from_row(row, id.as_str()))
+            .transpose()
+    }
+
+    pub(super) async fn find(&self, id: &TransactionId) -> Result<Option<Payment>, Error> {
+        let stmt = sea_orm::Statement::from_sql_and_values(
+            self.db.get_database_backend(),
+            self.find_sql.as_ref(),
+            [id.as_str().into()],
+        );
+        let row = self
+            .db
+            .query_one_raw(stmt)
+            .await
+            .map_err(|e| Error::db("reading a payment", e))?;
+        row.as_ref().map(payment_from_row).transpose()
     }
 
     pub(super) async fn find_open(&self, order_ref: &OrderRef) -> Result<Option<Payment>, Error> {

@@ -2,24 +2,195 @@
 
 use cinetpay_core::{
     AccountName, Amount, Attention, CheckSnapshot, Currency, DeliveryRecord, DeliverySource,
-    Description, Fulfilment, Generation, NotifyToken, OrderRef, Payment, PaymentStatus, Timestamp,
-    TransactionId,
+    Description, Fulfilment, Generation, NotifyToken, OrderRef, Payment, PaymentStatus,
+    PaymentSummary, Timestamp, TransactionId,
 };
 use sea_orm::{FromQueryResult, QueryResult};
 
 use crate::entity::{delivery, payment};
 use crate::{Error, time};
 
-/// Decodes a payments row selected with every column.
+/// Decodes a payments row selected with every column, in
+/// [`payment::Column`]'s order (what [`SeaOrmStore::select_payments`](super::SeaOrmStore)
+/// selects).
 pub(crate) fn payment_from_row(row: &QueryResult) -> Result<Payment, Error> {
-    let model = payment::Model::from_query_result(row, "").map_err(|e| Error::Corrupt {
+    let model = by_position(row)
+        .unwrap_or_else(|| payment::Model::from_query_result(row, "").map_err(|e| e.to_string()));
+    let model = model.map_err(|reason| Error::Corrupt {
         transaction_id: row
             .try_get::<String>("", "transaction_id")
             .unwrap_or_default(),
         column: "*",
-        reason: e.to_string(),
+        reason,
     })?;
     payment_from_model(model)
+}
+
+/// The row decoded by position straight from the driver's row: what the
+/// engine's every notification reads, so its cost matters. sea-orm's
+/// decoding by name formats each column's name, and an error message for
+/// every `NULL`, on every read. `None`: not a driver row (a mock).
+fn by_position(row: &QueryResult) -> Option<Result<payment::Model, String>> {
+    #[cfg(feature = "sqlite")]
+    if let Some(row) = row.try_as_sqlite_row() {
+        return Some(model_at(row).map_err(|e| e.to_string()));
+    }
+    #[cfg(feature = "postgres")]
+    if let Some(row) = row.try_as_pg_row() {
+        return Some(model_at(row).map_err(|e| e.to_string()));
+    }
+    #[cfg(feature = "mysql")]
+    if let Some(row) = row.try_as_mysql_row() {
+        return Some(model_at(row).map_err(|e| e.to_string()));
+    }
+    let _ = row;
+    None
+}
+
+/// Column `i` of `row`.
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+fn at<'r, R, T>(row: &'r R, i: usize) -> Result<T, sea_orm::sqlx::Error>
+where
+    R: sea_orm::sqlx::Row,
+    usize: sea_orm::sqlx::ColumnIndex<R>,
+    T: sea_orm::sqlx::Decode<'r, R::Database> + sea_orm::sqlx::Type<R::Database>,
+{
+    row.try_get(i)
+}
+
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+fn model_at<R>(r: &R) -> Result<payment::Model, sea_orm::sqlx::Error>
+where
+    R: sea_orm::sqlx::Row,
+    usize: sea_orm::sqlx::ColumnIndex<R>,
+    for<'r> String: sea_orm::sqlx::Decode<'r, R::Database> + sea_orm::sqlx::Type<R::Database>,
+    for<'r> i64: sea_orm::sqlx::Decode<'r, R::Database> + sea_orm::sqlx::Type<R::Database>,
+    for<'r> i32: sea_orm::sqlx::Decode<'r, R::Database> + sea_orm::sqlx::Type<R::Database>,
+{
+    // The order of `payment::Model`'s fields, which is `Column::iter()`'s.
+    Ok(payment::Model {
+        transaction_id: at(r, 0)?,
+        order_ref: at(r, 1)?,
+        open_order_ref: at(r, 2)?,
+        amount: at(r, 3)?,
+        currency: at(r, 4)?,
+        description: at(r, 5)?,
+        status: at(r, 6)?,
+        payment_token: at(r, 7)?,
+        payment_url: at(r, 8)?,
+        check_code: at(r, 9)?,
+        check_message: at(r, 10)?,
+        check_status: at(r, 11)?,
+        check_amount: at(r, 12)?,
+        check_currency: at(r, 13)?,
+        check_payment_method: at(r, 14)?,
+        check_operator_id: at(r, 15)?,
+        check_payment_date: at(r, 16)?,
+        status_reason: at(r, 17)?,
+        fulfilled_at: at(r, 18)?,
+        claim_owner: at(r, 19)?,
+        claim_until: at(r, 20)?,
+        attempts: at(r, 21)?,
+        next_attempt_at: at(r, 22)?,
+        last_error: at(r, 23)?,
+        failure_notified_at: at(r, 24)?,
+        created_at: at(r, 25)?,
+        updated_at: at(r, 26)?,
+        paid_order_ref: at(r, 27)?,
+        superseded_at: at(r, 28)?,
+        attention: at(r, 29)?,
+        attention_ref: at(r, 30)?,
+        checked_at: at(r, 31)?,
+        refund_notified_at: at(r, 32)?,
+        account: at(r, 33)?,
+        generation: at(r, 34)?,
+        notify_token: at::<_, Option<String>>(r, 35)?.map(crate::entity::secret::SecretText),
+        cinetpay_id: at(r, 36)?,
+    })
+}
+
+/// The columns of a [`PaymentSummary`], in the order [`summary_from_row`]
+/// decodes them.
+pub(crate) const SUMMARY_COLUMNS: [payment::Column; 5] = [
+    payment::Column::Status,
+    payment::Column::Account,
+    payment::Column::Generation,
+    payment::Column::NotifyToken,
+    payment::Column::FulfilledAt,
+];
+
+/// Decodes a row of [`SUMMARY_COLUMNS`] of the payment `id`.
+pub(crate) fn summary_from_row(row: &QueryResult, id: &str) -> Result<PaymentSummary, Error> {
+    let corrupt = |column: &'static str, reason: String| Error::Corrupt {
+        transaction_id: id.to_owned(),
+        column,
+        reason,
+    };
+    let (status, account, generation, notify_token, fulfilled_at) = summary_columns(row)
+        .unwrap_or_else(|| {
+            Ok((
+                row.try_get("", "status")?,
+                row.try_get("", "account")?,
+                row.try_get("", "generation")?,
+                row.try_get("", "notify_token")?,
+                row.try_get("", "fulfilled_at")?,
+            ))
+        })
+        .map_err(|e| corrupt("*", e.to_string()))?;
+    Ok(PaymentSummary {
+        status: status
+            .parse::<PaymentStatus>()
+            .map_err(|e| corrupt("status", e.to_string()))?,
+        account: AccountName::new(&account).map_err(|e| corrupt("account", e.to_string()))?,
+        generation: generation
+            .parse::<Generation>()
+            .map_err(|e| corrupt("generation", e.to_string()))?,
+        // The error names the column, never the secret.
+        notify_token: notify_token
+            .map(NotifyToken::new)
+            .transpose()
+            .map_err(|e| corrupt("notify_token", e.to_string()))?,
+        fulfilled: fulfilled_at.is_some(),
+    })
+}
+
+/// A summary row's columns.
+type SummaryColumns = (String, String, String, Option<String>, Option<i64>);
+
+/// [`SUMMARY_COLUMNS`] by position, from the driver's row; `None`: not a
+/// driver row.
+fn summary_columns(row: &QueryResult) -> Option<Result<SummaryColumns, sea_orm::DbErr>> {
+    #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+    fn read<R>(r: &R) -> Result<SummaryColumns, sea_orm::DbErr>
+    where
+        R: sea_orm::sqlx::Row,
+        usize: sea_orm::sqlx::ColumnIndex<R>,
+        for<'r> String: sea_orm::sqlx::Decode<'r, R::Database> + sea_orm::sqlx::Type<R::Database>,
+        for<'r> i64: sea_orm::sqlx::Decode<'r, R::Database> + sea_orm::sqlx::Type<R::Database>,
+    {
+        let column = |e: sea_orm::sqlx::Error| sea_orm::DbErr::Type(e.to_string());
+        Ok((
+            at(r, 0).map_err(column)?,
+            at(r, 1).map_err(column)?,
+            at(r, 2).map_err(column)?,
+            at(r, 3).map_err(column)?,
+            at(r, 4).map_err(column)?,
+        ))
+    }
+    #[cfg(feature = "sqlite")]
+    if let Some(row) = row.try_as_sqlite_row() {
+        return Some(read(row));
+    }
+    #[cfg(feature = "postgres")]
+    if let Some(row) = row.try_as_pg_row() {
+        return Some(read(row));
+    }
+    #[cfg(feature = "mysql")]
+    if let Some(row) = row.try_as_mysql_row() {
+        return Some(read(row));
+    }
+    let _ = row;
+    None
 }
 
 /// Decodes a delivery log row selected with every column.
@@ -134,4 +305,58 @@ fn payment_from_model(m: payment::Model) -> Result<Payment, Error> {
         created_at: at("created_at", m.created_at)?,
         updated_at: at("updated_at", m.updated_at)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{IdenStatic, Iterable};
+
+    use crate::entity::payment::Column;
+
+    /// `model_at` reads the columns by position: `Column::iter()` (what
+    /// `select_payments` selects) must be in this order.
+    #[test]
+    fn payment_columns_are_in_the_order_they_are_decoded() {
+        let selected: Vec<&str> = Column::iter().map(|c| c.as_str()).collect();
+        let decoded = [
+            "transaction_id",
+            "order_ref",
+            "open_order_ref",
+            "amount",
+            "currency",
+            "description",
+            "status",
+            "payment_token",
+            "payment_url",
+            "check_code",
+            "check_message",
+            "check_status",
+            "check_amount",
+            "check_currency",
+            "check_payment_method",
+            "check_operator_id",
+            "check_payment_date",
+            "status_reason",
+            "fulfilled_at",
+            "claim_owner",
+            "claim_until",
+            "attempts",
+            "next_attempt_at",
+            "last_error",
+            "failure_notified_at",
+            "created_at",
+            "updated_at",
+            "paid_order_ref",
+            "superseded_at",
+            "attention",
+            "attention_ref",
+            "checked_at",
+            "refund_notified_at",
+            "account",
+            "generation",
+            "notify_token",
+            "cinetpay_id",
+        ];
+        assert_eq!(selected, decoded);
+    }
 }

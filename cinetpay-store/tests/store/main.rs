@@ -14,5 +14,6 @@ mod conformance;
 mod edge_cases;
 mod migrate;
 mod multi_instance;
+mod rest_first_delivery;
 mod transactional;
 mod unavailable;

@@ -11,7 +11,7 @@ use crate::engine::check_snapshot::snapshot;
 use crate::engine::refusals::Refusal;
 use crate::engine::sync::Trigger;
 use crate::engine::untrusted::Untrusted;
-use crate::model::{Generation, Payment};
+use crate::model::{Generation, Payment, PaymentSummary};
 use crate::protocol::{PaymentRequest, PaymentRequestError, verify_x_token};
 use crate::values::TransactionId;
 
@@ -92,7 +92,7 @@ impl Gateway for CheckoutV2 {
         &self,
         notice: &Notice,
         headers: &HeaderMap,
-        _payment: Option<&Payment>,
+        _payment: Option<&PaymentSummary>,
     ) -> Result<Trigger, Rejected> {
         let Notice::V2(notification) = notice else {
             return Err(Rejected {

@@ -30,7 +30,7 @@ use super::refusals::Refusal;
 use super::sync::Trigger;
 use crate::client::ClientError;
 use crate::fulfiller::OrderQuote;
-use crate::model::{CheckSnapshot, Generation, Payment};
+use crate::model::{CheckSnapshot, Generation, Payment, PaymentSummary};
 use crate::protocol::{CheckOutcome, Lang, Notification, PaymentRequestError};
 use crate::rest::RestNotification;
 use crate::values::{Channels, NotifyToken, OrderRef, TransactionId};
@@ -112,7 +112,7 @@ pub(crate) trait Gateway: Send + Sync {
         &self,
         notice: &Notice,
         headers: &HeaderMap,
-        payment: Option<&Payment>,
+        payment: Option<&PaymentSummary>,
     ) -> Result<Trigger, Rejected>;
 }
 
@@ -122,6 +122,11 @@ pub(crate) fn parse_notice(
     content_type: Option<&str>,
     body: &Bytes,
 ) -> Result<Notice, crate::protocol::NotificationError> {
+    // Checkout v2's form, the common case, parsed once: it names
+    // `cpm_trans_id` and none of the 2026 API's fields.
+    if is_v2_form(body) {
+        return Notification::parse(content_type, body).map(Notice::V2);
+    }
     if let Ok(rest) = RestNotification::parse(body)
         && !rest.merchant_transaction_id.trim().is_empty()
     {
@@ -142,6 +147,23 @@ pub(crate) fn parse_notice(
     Notification::parse(content_type, body).map(Notice::V2)
 }
 
+/// Whether `body` is a form with a `cpm_trans_id` key and neither of the
+/// 2026 API's `merchant_transaction_id` and `notify_token` keys (spelled
+/// out; a percent-encoded key takes the general path).
+fn is_v2_form(body: &[u8]) -> bool {
+    let mut v2 = false;
+    for pair in body.split(|&b| b == b'&') {
+        let key = pair.split(|&b| b == b'=').next().unwrap_or_default();
+        match key {
+            b"cpm_trans_id" => v2 = true,
+            b"merchant_transaction_id" | b"notify_token" => return false,
+            _ if key.first() == Some(&b'{') || key.contains(&b'%') => return false,
+            _ => {}
+        }
+    }
+    v2
+}
+
 /// `{return_url}?transaction_id={id}`: the 2026 API's `success_url` and
 /// `failed_url`, which identify the payment by what the engine put there.
 pub(crate) fn return_url_for(return_url: &Url, id: &TransactionId) -> Url {
@@ -150,4 +172,24 @@ pub(crate) fn return_url_for(return_url: &Url, id: &TransactionId) -> Url {
         .clear()
         .append_pair("transaction_id", id.as_str());
     url
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_v2_form;
+
+    #[test]
+    fn only_a_plain_checkout_v2_form_takes_the_short_path() {
+        assert!(is_v2_form(
+            b"cpm_site_id=1&cpm_trans_id=cp-1&cpm_amount=100"
+        ));
+        assert!(!is_v2_form(b"cpm_site_id=1&cpm_amount=100"));
+        assert!(!is_v2_form(
+            b"cpm_trans_id=cp-1&merchant_transaction_id=CP-1"
+        ));
+        assert!(!is_v2_form(b"notify_token=x&cpm_trans_id=cp-1"));
+        assert!(!is_v2_form(b"cpm%5Ftrans%5Fid=cp-1"));
+        assert!(!is_v2_form(br#"{"cpm_trans_id":"cp-1"}"#));
+        assert!(!is_v2_form(b""));
+    }
 }

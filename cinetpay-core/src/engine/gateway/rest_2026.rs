@@ -10,7 +10,7 @@ use crate::client::ClientError;
 use crate::engine::check_snapshot::rest_snapshot;
 use crate::engine::refusals::Refusal;
 use crate::engine::sync::Trigger;
-use crate::model::{Generation, Payment};
+use crate::model::{Generation, Payment, PaymentSummary};
 use crate::protocol::{Lang, PaymentRequestError};
 use crate::rest::{self, RestClient, RestPaymentRequest};
 use crate::values::TransactionId;
@@ -143,7 +143,7 @@ impl Gateway for Rest2026 {
         &self,
         notice: &Notice,
         _headers: &HeaderMap,
-        payment: Option<&Payment>,
+        payment: Option<&PaymentSummary>,
     ) -> Result<Trigger, Rejected> {
         let refused = |detail: &str| Rejected {
             refusal: Refusal::BadNotifyToken,

@@ -31,7 +31,15 @@ pub(super) async fn handle(checkout: &Checkout, request: Request<Bytes>) -> Resp
     }
 }
 
+/// How long after a 2026 API notification arrives its first delivery may
+/// still finish before the answer: CinetPay waits 10 s for the answer
+/// (`docs/rest-api-2026.md`), and half of that leaves room for the status
+/// call before and the commit after. A delivery that takes longer is
+/// cancelled and runs in the background.
+const ANSWER_DEADLINE_2026: std::time::Duration = std::time::Duration::from_secs(5);
+
 async fn post(checkout: &Checkout, request: Request<Bytes>) -> Response<Bytes> {
+    let arrived = tokio::time::Instant::now();
     let refusals = &checkout.inner.refusals;
     let notice = match parse_notice(body::content_type(&request), request.body()) {
         Ok(n) => n,
@@ -52,11 +60,18 @@ async fn post(checkout: &Checkout, request: Request<Bytes>) -> Response<Bytes> {
     let span = tracing::info_span!("cinetpay_notify", transaction_id = %Untrusted(&raw_id));
     async {
         match authenticated(checkout, &notice, request.headers(), &raw_id).await {
-            Ok(Some((id, trigger, payment))) => {
-                let delivery = if payment.generation == Generation::Rest2026
-                    || checkout.config().fulfil_in_background()
-                {
+            Ok(Some(Found::Delivered)) => {
+                // CinetPay's repeated notification: counted, not logged
+                // (the delivery log holds the delivery).
+                tracing::debug!("already delivered: nothing to do");
+                metrics::notification(Notified::Duplicate);
+                response::ok()
+            }
+            Ok(Some(Found::Payment(id, trigger, payment))) => {
+                let delivery = if checkout.config().fulfil_in_background() {
                     Delivery::Background
+                } else if payment.generation == Generation::Rest2026 {
+                    Delivery::InlineUntil(arrived + ANSWER_DEADLINE_2026)
                 } else {
                     Delivery::Inline
                 };
@@ -66,7 +81,7 @@ async fn post(checkout: &Checkout, request: Request<Bytes>) -> Response<Bytes> {
                             &id,
                             DeliverySource::Notify,
                             trigger,
-                            Some(payment),
+                            Some(*payment),
                             delivery,
                         )
                         .await,
@@ -83,16 +98,25 @@ async fn post(checkout: &Checkout, request: Request<Bytes>) -> Response<Bytes> {
     .await
 }
 
+/// What an authenticated notification found.
+enum Found {
+    /// Accepted and delivered: nothing to do (one narrow read).
+    Delivered,
+    /// Something may be left to do: the sync takes the whole payment.
+    Payment(TransactionId, Trigger, Box<Payment>),
+}
+
 /// The notification's payment, once the notification is shown to come from
 /// CinetPay for that payment's account; `None`: an unknown payment (nothing
 /// to do, counted); `Err`: the answer of a refused notification, which
-/// changed nothing and asked CinetPay nothing.
+/// changed nothing and asked CinetPay nothing. Its summary is read first: a
+/// delivered payment ends there, with no second read.
 async fn authenticated(
     checkout: &Checkout,
     notice: &Notice,
     headers: &http::HeaderMap,
     raw_id: &str,
-) -> Result<Option<(TransactionId, Trigger, Payment)>, Response<Bytes>> {
+) -> Result<Option<Found>, Response<Bytes>> {
     let refusals = &checkout.inner.refusals;
     let refuse = |rejected: Rejected| {
         refusals.note(rejected.refusal, &rejected.detail);
@@ -132,28 +156,26 @@ async fn authenticated(
         };
         return Err(response::text(StatusCode::BAD_REQUEST, text));
     };
-    let payment = match checkout.inner.store.find_payment(&id).await {
-        Ok(Some(payment)) => payment,
-        Ok(None) => {
-            refusals.note(Refusal::UnknownTransaction, id.as_str());
-            return Ok(None);
-        }
-        Err(e) => {
-            let e = crate::engine::SyncError::Store(e);
-            tracing::warn!(error = %e, "notification not processed");
-            metrics::notification(Notified::Error);
-            return Err(response::text(e.http_status(), e.public_message()));
-        }
+    let store = &checkout.inner.store;
+    let store_failed = |e| {
+        let e = crate::engine::SyncError::Store(e);
+        tracing::warn!(error = %e, "notification not processed");
+        metrics::notification(Notified::Error);
+        response::text(e.http_status(), e.public_message())
+    };
+    let Some(summary) = store.find_summary(&id).await.map_err(store_failed)? else {
+        refusals.note(Refusal::UnknownTransaction, id.as_str());
+        return Ok(None);
     };
     let trigger = match v2_account {
         Some((account, trigger)) => {
-            if account.config.name() != &payment.account {
+            if account.config.name() != &summary.account {
                 return Err(refuse(Rejected {
                     refusal: Refusal::ForeignAccount,
                     detail: format!(
                         "signed for account {}, the payment is account {}'s",
                         account.config.name(),
-                        payment.account
+                        summary.account
                     ),
                     status: StatusCode::FORBIDDEN,
                     answer: "notification is for another account",
@@ -162,19 +184,28 @@ async fn authenticated(
             trigger
         }
         None => {
-            let Some(account) = checkout.inner.accounts.named(&payment.account) else {
-                let e = crate::engine::SyncError::UnknownAccount(payment.account.clone());
+            let Some(account) = checkout.inner.accounts.named(&summary.account) else {
+                let e = crate::engine::SyncError::UnknownAccount(summary.account.clone());
                 tracing::error!(error = %e, "notification not processed");
                 metrics::notification(Notified::Error);
                 return Err(response::text(e.http_status(), e.public_message()));
             };
             account
                 .gateway()
-                .authenticate(notice, headers, Some(&payment))
+                .authenticate(notice, headers, Some(&summary))
                 .map_err(refuse)?
         }
     };
-    Ok(Some((id, trigger, payment)))
+    if summary.is_delivered() {
+        return Ok(Some(Found::Delivered));
+    }
+    match store.find_payment(&id).await.map_err(store_failed)? {
+        Some(payment) => Ok(Some(Found::Payment(id, trigger, Box::new(payment)))),
+        None => {
+            refusals.note(Refusal::UnknownTransaction, id.as_str());
+            Ok(None)
+        }
+    }
 }
 
 /// CinetPay's answer: 200 once the outcome is stored; 500 or 503 when it

@@ -41,16 +41,19 @@ impl Flow {
     fn steps(self) -> &'static [StoreOp] {
         use StoreOp::*;
         match self {
-            // The change to accepted claims the delivery in the same step;
-            // the completion writes the log line in its commit.
-            Flow::Accepted => &[FindPayment, AcceptAndClaim, CompleteAndRecord],
+            // The summary (not delivered yet), the payment; the change to
+            // accepted claims the delivery in the same step; the completion
+            // writes the log line in its commit.
+            Flow::Accepted => &[FindSummary, FindPayment, AcceptAndClaim, CompleteAndRecord],
             Flow::FirstDeliveryFails => &[
+                FindSummary,
                 FindPayment,
                 AcceptAndClaim,
                 ReleaseFulfilment,
                 RecordDeliveries,
             ],
             Flow::Refused => &[
+                FindSummary,
                 FindPayment,
                 Transition,
                 ClaimFailureNotice,
