@@ -34,23 +34,32 @@ const ANSWER_END: &[u8] = b"\r\n\r\nok";
 
 /// Runs the requests; prints `served <n>` on success.
 pub(crate) fn count(options: CountOptions) -> ExitCode {
+    on_one_thread("count-requests", run(options))
+}
+
+/// Runs `work` on a current-thread runtime (what callgrind counts as the
+/// server's thread 1); prints `served <n>` when it served n requests.
+pub(crate) fn on_one_thread(
+    command: &str,
+    work: impl std::future::Future<Output = Result<u64, BoxError>>,
+) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("count-requests: runtime: {e}");
+            eprintln!("{command}: runtime: {e}");
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(options)) {
+    match runtime.block_on(work) {
         Ok(served) => {
             println!("served {served}");
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("count-requests: {e}");
+            eprintln!("{command}: {e}");
             ExitCode::FAILURE
         }
     }

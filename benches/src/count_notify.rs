@@ -26,26 +26,7 @@ const NO_API: &str = "http://127.0.0.1:9";
 
 /// Runs the notifications; prints `served <n>` on success.
 pub(crate) fn count(options: CountNotificationsOptions) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("count-notifications: runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(run(options)) {
-        Ok(served) => {
-            println!("served {served}");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("count-notifications: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    crate::count::on_one_thread("count-notifications", run(options))
 }
 
 async fn run(options: CountNotificationsOptions) -> Result<u64, BoxError> {

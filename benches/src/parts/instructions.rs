@@ -192,29 +192,7 @@ async fn notifications(ctx: &mut Context, dir: &Path) -> Result<(), String> {
 /// One callgrind run of this program with `args`; the instructions of every
 /// thread but the client's (thread 2).
 async fn callgrind(out: &Path, args: &[String], requests: u64) -> Result<u64, String> {
-    let exe = std::env::current_exe().map_err(|e| format!("current executable: {e}"))?;
-    let output = Command::new("valgrind")
-        .arg("--tool=callgrind")
-        .arg("--separate-threads=yes")
-        .arg(format!("--callgrind-out-file={}", out.display()))
-        .arg(exe)
-        .args(args)
-        .output()
-        .await
-        .map_err(|e| format!("starting valgrind: {e}"))?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    if !output.status.success() || stdout.trim() != format!("served {requests}") {
-        return Err(format!(
-            "callgrind run of {args:?} failed ({}): {}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-                .lines()
-                .rev()
-                .take(5)
-                .collect::<Vec<_>>()
-                .join(" | ")
-        ));
-    }
+    run_callgrind(out, args, requests).await?;
     let dir = out.parent().ok_or("callgrind output in a directory")?;
     let stem = out
         .file_name()
@@ -252,28 +230,43 @@ async fn count(
     requests: u64,
     repeat: usize,
 ) -> Result<u64, String> {
-    let exe = std::env::current_exe().map_err(|e| format!("current executable: {e}"))?;
     let out = dir.join(format!("{}-{requests}-{repeat}.out", arg_name(variant)));
+    let args = [
+        "count-requests".to_owned(),
+        "--variant".to_owned(),
+        arg_name(variant),
+        "--requests".to_owned(),
+        requests.to_string(),
+        "--transport".to_owned(),
+        arg_name(Transport::Tcp),
+    ];
+    run_callgrind(&out, &args, requests).await?;
+    // Thread 1 is the server's runtime (`main`); thread 2 the client.
+    let server = out.with_extension("out-01");
+    let text = tokio::fs::read_to_string(&server)
+        .await
+        .map_err(|e| format!("reading {}: {e}", server.display()))?;
+    total(&text).ok_or_else(|| format!("no instruction total in {}", server.display()))
+}
+
+/// Runs this program with `args` under `valgrind --tool=callgrind
+/// --separate-threads=yes`, its files `out-NN` a thread; it must print
+/// `served <requests>`.
+async fn run_callgrind(out: &Path, args: &[String], requests: u64) -> Result<(), String> {
+    let exe = std::env::current_exe().map_err(|e| format!("current executable: {e}"))?;
     let output = Command::new("valgrind")
         .arg("--tool=callgrind")
         .arg("--separate-threads=yes")
         .arg(format!("--callgrind-out-file={}", out.display()))
         .arg(exe)
-        .arg("count-requests")
-        .arg("--variant")
-        .arg(arg_name(variant))
-        .arg("--requests")
-        .arg(requests.to_string())
-        .arg("--transport")
-        .arg(arg_name(Transport::Tcp))
+        .args(args)
         .output()
         .await
         .map_err(|e| format!("starting valgrind: {e}"))?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     if !output.status.success() || stdout.trim() != format!("served {requests}") {
         return Err(format!(
-            "callgrind run of {} with {requests} requests failed ({}): {}",
-            arg_name(variant),
+            "callgrind run of {args:?} failed ({}): {}",
             output.status,
             String::from_utf8_lossy(&output.stderr)
                 .lines()
@@ -283,12 +276,7 @@ async fn count(
                 .join(" | ")
         ));
     }
-    // Thread 1 is the server's runtime (`main`); thread 2 the client.
-    let server = out.with_extension("out-01");
-    let text = tokio::fs::read_to_string(&server)
-        .await
-        .map_err(|e| format!("reading {}: {e}", server.display()))?;
-    total(&text).ok_or_else(|| format!("no instruction total in {}", server.display()))
+    Ok(())
 }
 
 /// The `summary:` (or `totals:`) line of a callgrind output file.
