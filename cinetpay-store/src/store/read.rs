@@ -51,7 +51,7 @@ impl SeaOrmStore {
     }
 
     /// `SELECT <every column> FROM payments WHERE transaction_id = ?`,
-    /// rendered once per store: every notification reads one payment.
+    /// rendered once per store: every notification that is not a duplicate reads one.
     pub(super) fn render_find(
         db: &sea_orm::DatabaseConnection,
         tables: &crate::tables::Tables,

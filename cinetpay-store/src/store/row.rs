@@ -27,7 +27,7 @@ pub(crate) fn payment_from_row(row: &QueryResult) -> Result<Payment, Error> {
 }
 
 /// The row decoded by position straight from the driver's row: what the
-/// engine's every notification reads, so its cost matters. sea-orm's
+/// engine reads for every notification it syncs, so its cost matters. sea-orm's
 /// decoding by name formats each column's name, and an error message for
 /// every `NULL`, on every read. `None`: not a driver row (a mock).
 fn by_position(row: &QueryResult) -> Option<Result<payment::Model, String>> {

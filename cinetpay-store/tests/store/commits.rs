@@ -385,7 +385,7 @@ async fn engine_commits(transactional: bool) -> [u64; 4] {
     let after_flush = commits.load(Ordering::SeqCst);
 
     // Everything the counts claim is there: the shop's row once, the
-    // payment delivered, one line per notification.
+    // payment delivered, one line (the delivery; the duplicate is counted).
     if transactional {
         assert_eq!(shop_rows(&store).await, 1);
     }
