@@ -2,18 +2,25 @@
 //! instructions counted by callgrind, which repeat whatever else the machine
 //! is doing (timings would not). The engine mounted on its three paths
 //! (`cinetpay_tower::endpoint` with `Router::route_service`, what
-//! `cinetpay_tower::router` and the example shop do) must cost a `GET /hello`
-//! of another route at most 1 % more user-space instructions of the server
-//! than bare axum. The bench (`cinetpay-bench layer`) measures the same on
-//! the release build; this test runs the test profile's build, fewer
-//! requests, and the same subtraction (a large run minus a small one, so
-//! that start-up and shutdown cancel out).
+//! `cinetpay_tower::router` and the example shop do) costs a `GET /hello` of
+//! another route 1.004 × bare axum's user-space instructions in the release
+//! build (the bench, `cinetpay-bench layer`, holds it to 1 %). This test runs
+//! the test profile's unoptimised build, which CI has anyway, with fewer
+//! requests and the same subtraction (a large run minus a small one, so that
+//! start-up and shutdown cancel out). Unoptimised, the count moves by about
+//! 1 % from one build to another with the code's layout (1.006 and 1.013
+//! seen), so the guard is 3 %: it catches the engine moved in front of the
+//! routing (`Router::layer(CinetPayLayer)`: 1.086 in this profile), or work
+//! added to every request, not a 1 % drift.
 //!
 //! valgrind is on every machine this project runs on; with `CI` set the
 //! test fails without it, elsewhere it says so and passes.
 
 use std::path::Path;
 use std::process::Command;
+
+/// The most the mount may cost another route, in this profile.
+const MOST: f64 = 1.03;
 
 const SMALL: u64 = 300;
 const LARGE: u64 = 3_300;
@@ -68,7 +75,7 @@ fn per_request(dir: &Path, variant: &str) -> f64 {
 }
 
 #[test]
-fn the_recommended_mount_costs_other_routes_at_most_one_percent_more_instructions() {
+fn the_recommended_mount_costs_other_routes_next_to_nothing_in_instructions() {
     if !valgrind_present() {
         assert!(
             std::env::var_os("CI").is_none(),
@@ -85,7 +92,7 @@ fn the_recommended_mount_costs_other_routes_at_most_one_percent_more_instruction
         "instructions per GET /hello (test profile): bare {bare:.0}, routed {routed:.0} ({ratio:.4} of bare)"
     );
     assert!(
-        ratio <= 1.01,
+        ratio <= MOST,
         "the engine on its three paths costs another route {ratio:.4} × bare axum's instructions \
          ({routed:.0} against {bare:.0})"
     );
