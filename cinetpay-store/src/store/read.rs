@@ -56,12 +56,7 @@ impl SeaOrmStore {
         db: &sea_orm::DatabaseConnection,
         tables: &crate::tables::Tables,
     ) -> String {
-        let stmt = Query::select()
-            .columns(P::iter())
-            .from(tables.payments())
-            .and_where(Expr::col(P::TransactionId).eq(""))
-            .to_owned();
-        db.get_database_backend().build(&stmt).sql
+        render_by_id(db, tables, P::iter())
     }
 
     /// `SELECT <the summary's columns> FROM payments WHERE transaction_id = ?`,
@@ -70,44 +65,43 @@ impl SeaOrmStore {
         db: &sea_orm::DatabaseConnection,
         tables: &crate::tables::Tables,
     ) -> String {
-        let stmt = Query::select()
-            .columns(SUMMARY_COLUMNS)
-            .from(tables.payments())
-            .and_where(Expr::col(P::TransactionId).eq(""))
-            .to_owned();
-        db.get_database_backend().build(&stmt).sql
+        render_by_id(db, tables, SUMMARY_COLUMNS)
+    }
+
+    /// The row a statement of [`render_by_id`] finds for `id`.
+    async fn row_by_id(
+        &self,
+        sql: &str,
+        id: &TransactionId,
+        action: &'static str,
+    ) -> Result<Option<sea_orm::QueryResult>, Error> {
+        let stmt = sea_orm::Statement::from_sql_and_values(
+            self.db.get_database_backend(),
+            sql,
+            [id.as_str().into()],
+        );
+        self.db
+            .query_one_raw(stmt)
+            .await
+            .map_err(|e| Error::db(action, e))
     }
 
     pub(super) async fn find_summary(
         &self,
         id: &TransactionId,
     ) -> Result<Option<PaymentSummary>, Error> {
-        let stmt = sea_orm::Statement::from_sql_and_values(
-            self.db.get_database_backend(),
-            self.find_summary_sql.as_ref(),
-            [id.as_str().into()],
-        );
         let row = self
-            .db
-            .query_one_raw(stmt)
-            .await
-            .map_err(|e| Error::db("reading a payment's summary", e))?;
+            .row_by_id(&self.find_summary_sql, id, "reading a payment's summary")
+            .await?;
         row.as_ref()
             .map(|row| summary_from_row(row, id.as_str()))
             .transpose()
     }
 
     pub(super) async fn find(&self, id: &TransactionId) -> Result<Option<Payment>, Error> {
-        let stmt = sea_orm::Statement::from_sql_and_values(
-            self.db.get_database_backend(),
-            self.find_sql.as_ref(),
-            [id.as_str().into()],
-        );
         let row = self
-            .db
-            .query_one_raw(stmt)
-            .await
-            .map_err(|e| Error::db("reading a payment", e))?;
+            .row_by_id(&self.find_sql, id, "reading a payment")
+            .await?;
         row.as_ref().map(payment_from_row).transpose()
     }
 
@@ -245,6 +239,21 @@ const REFUND_KINDS: [&str; 2] = ["order_already_paid", "superseded"];
 /// A `LIMIT` every database accepts (PostgreSQL and SQLite take a signed 64-bit one).
 pub(super) fn as_limit(limit: usize) -> u64 {
     u64::try_from(limit).map_or(i64::MAX as u64, |l| std::cmp::min(l, i64::MAX as u64))
+}
+
+/// `SELECT <columns> FROM payments WHERE transaction_id = ?` in the store's
+/// dialect, its one parameter the id.
+fn render_by_id(
+    db: &sea_orm::DatabaseConnection,
+    tables: &crate::tables::Tables,
+    columns: impl IntoIterator<Item = P>,
+) -> String {
+    let stmt = Query::select()
+        .columns(columns)
+        .from(tables.payments())
+        .and_where(Expr::col(P::TransactionId).eq(""))
+        .to_owned();
+    db.get_database_backend().build(&stmt).sql
 }
 
 #[cfg(test)]
