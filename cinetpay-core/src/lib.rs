@@ -80,7 +80,7 @@ pub use fulfiller::{FulfilError, OrderFulfiller, OrderQuote, QuoteError};
 pub use model::{
     AccountName, AccountNameError, Attention, CheckSnapshot, DeliveryRecord, DeliverySource,
     Fulfilment, FulfilmentClaim, Generation, GenerationError, NewPayment, Owed, Payment,
-    PaymentStatus, PaymentSummary, RefundReason, Timestamp,
+    PaymentLookup, PaymentStatus, PaymentSummary, RefundReason, Timestamp,
 };
 pub use store::{
     Claim, Completion, InsertOutcome, MemoryStore, PaymentFilter, PaymentPage, PaymentQueries,

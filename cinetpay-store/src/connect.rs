@@ -60,15 +60,18 @@ impl Default for StoreBuilder {
             connect_timeout: Duration::from_secs(5),
             acquire_timeout: Duration::from_secs(5),
             statement_timeout: Duration::from_secs(30),
-            sqlite_busy_timeout: Duration::from_secs(5),
+            sqlite_busy_timeout: DEFAULT_BUSY_TIMEOUT,
         }
     }
 }
 
+/// How long a SQLite write waits for the write lock unless chosen.
+pub(crate) const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Pool size for PostgreSQL and MySQL unless chosen.
 const SERVER_POOL: u32 = 10;
 /// Pool size for a SQLite file unless chosen: readers run side by side in WAL
-/// mode, writers queue on the write lock.
+/// mode, the store's writers take turns (`store/write_turn.rs`).
 #[cfg(feature = "sqlite")]
 const SQLITE_FILE_POOL: u32 = 4;
 
@@ -194,7 +197,9 @@ impl StoreBuilder {
     }
 
     /// SQLite only: how long a write waits for another connection's write to
-    /// finish (default 5 s).
+    /// finish (default 5 s). The store's own writes wait for one another in
+    /// a queue of the process, first come first served, for at most as
+    /// long; other writers to the file meet them in SQLite's busy handler.
     pub fn sqlite_busy_timeout(mut self, timeout: Duration) -> Self {
         self.sqlite_busy_timeout = timeout;
         self
@@ -214,7 +219,12 @@ impl StoreBuilder {
     /// ```
     pub fn build(self, db: DatabaseConnection) -> Result<SeaOrmStore, Error> {
         let tables = self.tables(db.get_database_backend())?;
-        Ok(SeaOrmStore::with_tables(db, tables, self.lease_clock))
+        Ok(SeaOrmStore::with_tables(
+            db,
+            tables,
+            self.lease_clock,
+            self.sqlite_busy_timeout,
+        ))
     }
 
     /// Connects to `url` (see [`SeaOrmStore::connect`]).
@@ -230,7 +240,12 @@ impl StoreBuilder {
             prefix = tables.prefix(),
             "cinetpay store connected"
         );
-        Ok(SeaOrmStore::with_tables(db, tables, self.lease_clock))
+        Ok(SeaOrmStore::with_tables(
+            db,
+            tables,
+            self.lease_clock,
+            self.sqlite_busy_timeout,
+        ))
     }
 
     fn tables(&self, backend: DbBackend) -> Result<Tables, Error> {

@@ -274,6 +274,13 @@ impl<F: TransactionalFulfiller> OrderFulfiller for InTransaction<F> {
         #[cfg(not(feature = "testing"))]
         let plan = Plan(None);
         plan.at(TransactionStep::Begin)?;
+        // SQLite: the transaction writes from its first statement; it waits
+        // for its turn among the store's writes, and holds it until it ends.
+        let _turn = self
+            .store
+            .write_turn("opening the delivery's transaction")
+            .await
+            .map_err(|e| FulfilError::new(e.to_string()))?;
         let txn = self
             .store
             .connection()
@@ -281,19 +288,35 @@ impl<F: TransactionalFulfiller> OrderFulfiller for InTransaction<F> {
             .await
             .map_err(|e| db_error("opening the delivery's transaction", e))?;
         // From here on, every early return drops `txn`: a rollback.
-        // The change, the claim and the delivery mark: one statement.
+        // The change, the claim and the delivery mark: one statement (on
+        // PostgreSQL, with the line of the first attempt).
+        let first_line = (first.line)(1);
         let claimed = self
             .store
-            .accept_and_mark_in(&txn, first.transaction_id, first.change, first.claim)
+            .accept_and_mark_in(
+                &txn,
+                first.transaction_id,
+                first.change,
+                first.claim,
+                &first_line,
+            )
             .await
             .map_err(|e| FulfilError::new(e.to_string()))?;
-        let Some(claim) = claimed else {
+        let Some((claim, line_written)) = claimed else {
             return Ok(FirstDelivered::Declined);
         };
-        // Marked by that statement already: the merchant's writes and the line.
-        let line = (first.line)(claim.attempt);
-        self.write_and_commit(txn, &claim.payment, None, claim.attempt, Some(&line), &plan)
-            .await?;
+        // Marked by that statement already: the merchant's writes and the
+        // line, unless it is written already.
+        let line = (!line_written).then(|| (first.line)(claim.attempt));
+        self.write_and_commit(
+            txn,
+            &claim.payment,
+            None,
+            claim.attempt,
+            line.as_ref(),
+            &plan,
+        )
+        .await?;
         tracing::debug!(transaction_id = %first.transaction_id, attempt = claim.attempt, "accepted and delivered in one commit with the merchant's writes");
         Ok(FirstDelivered::Delivered(Box::new(claim)))
     }
@@ -318,6 +341,13 @@ impl<F: TransactionalFulfiller> InTransaction<F> {
             .as_deref()
             .ok_or_else(|| FulfilError::new("fulfil called without a claim"))?;
         plan.at(TransactionStep::Begin)?;
+        // SQLite: the transaction writes from its first statement; it waits
+        // for its turn among the store's writes, and holds it until it ends.
+        let _turn = self
+            .store
+            .write_turn("opening the delivery's transaction")
+            .await
+            .map_err(|e| FulfilError::new(e.to_string()))?;
         let txn = self
             .store
             .connection()

@@ -17,7 +17,7 @@ use async_trait::async_trait;
 use crate::QueryableStore;
 use cinetpay_core::{
     CheckSnapshot, Claim, Completion, DeliveryRecord, FulfilmentClaim, InsertOutcome, NewPayment,
-    Payment, PaymentFilter, PaymentPage, PaymentQueries, PaymentStore, PaymentSummary, PollQuery,
+    Payment, PaymentFilter, PaymentLookup, PaymentPage, PaymentQueries, PaymentStore, PollQuery,
     Release, StatusChange, StoreError, Timestamp, TransactionId, Transition,
 };
 
@@ -40,8 +40,8 @@ pub enum StoreOp {
     InsertPayment,
     /// [`PaymentStore::find_payment`].
     FindPayment,
-    /// [`PaymentStore::find_summary`].
-    FindSummary,
+    /// [`PaymentStore::find_for_notification`].
+    FindForNotification,
     /// [`PaymentStore::attach_payment_page`].
     AttachPaymentPage,
     /// [`PaymentStore::supersede_payment`].
@@ -79,7 +79,7 @@ impl StoreOp {
     pub const ALL: [StoreOp; 18] = [
         StoreOp::InsertPayment,
         StoreOp::FindPayment,
-        StoreOp::FindSummary,
+        StoreOp::FindForNotification,
         StoreOp::AttachPaymentPage,
         StoreOp::SupersedePayment,
         StoreOp::Transition,
@@ -102,7 +102,7 @@ impl StoreOp {
         match self {
             StoreOp::InsertPayment => "insert_payment",
             StoreOp::FindPayment => "find_payment",
-            StoreOp::FindSummary => "find_summary",
+            StoreOp::FindForNotification => "find_for_notification",
             StoreOp::AttachPaymentPage => "attach_payment_page",
             StoreOp::SupersedePayment => "supersede_payment",
             StoreOp::Transition => "transition",
@@ -474,9 +474,15 @@ impl PaymentStore for FaultyStore {
             .await
     }
 
-    async fn find_summary(&self, id: &TransactionId) -> Result<Option<PaymentSummary>, StoreError> {
-        self.call(StoreOp::FindSummary, self.inner.find_summary(id))
-            .await
+    async fn find_for_notification(
+        &self,
+        id: &TransactionId,
+    ) -> Result<Option<PaymentLookup>, StoreError> {
+        self.call(
+            StoreOp::FindForNotification,
+            self.inner.find_for_notification(id),
+        )
+        .await
     }
 
     async fn attach_payment_page(

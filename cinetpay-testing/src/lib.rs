@@ -352,7 +352,7 @@ case_list![
     attach_payment_page,
     account_and_generation_round_trip,
     attach_payment_page_records_the_2026_answer,
-    find_summary_matches_the_payment,
+    find_for_notification_matches_the_payment,
     no_notify_token_without_a_2026_page,
     payments_for_order_newest_first,
     list_payments_filters_and_pages,

@@ -15,5 +15,5 @@ pub use payment::{
     CheckSnapshot, Fulfilment, FulfilmentClaim, NewPayment, Owed, Payment, Timestamp,
 };
 pub use status::{PaymentStatus, PaymentStatusError};
-pub use summary::PaymentSummary;
+pub use summary::{PaymentLookup, PaymentSummary};
 pub use text::storable;

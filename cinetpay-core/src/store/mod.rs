@@ -16,7 +16,7 @@ pub use requests::{
 use async_trait::async_trait;
 
 use crate::model::{
-    CheckSnapshot, DeliveryRecord, FulfilmentClaim, NewPayment, Payment, PaymentSummary, Timestamp,
+    CheckSnapshot, DeliveryRecord, FulfilmentClaim, NewPayment, Payment, PaymentLookup, Timestamp,
 };
 use crate::values::TransactionId;
 
@@ -63,7 +63,7 @@ use crate::values::TransactionId;
 /// ```text
 /// async fn insert_payment(&self, new: &NewPayment) -> Result<InsertOutcome, StoreError>;
 /// async fn find_payment(&self, id: &TransactionId) -> Result<Option<Payment>, StoreError>;
-/// async fn find_summary(&self, id: &TransactionId) -> Result<Option<PaymentSummary>, StoreError>; // provided
+/// async fn find_for_notification(&self, id: &TransactionId) -> Result<Option<PaymentLookup>, StoreError>; // provided
 /// async fn attach_payment_page(&self, id: &TransactionId, page: &PaymentPage<'_>) -> Result<bool, StoreError>;
 /// async fn supersede_payment(&self, id: &TransactionId, at: Timestamp) -> Result<bool, StoreError>;
 /// async fn transition(&self, id: &TransactionId, change: &StatusChange) -> Result<Transition, StoreError>;
@@ -97,12 +97,17 @@ pub trait PaymentStore: Send + Sync + 'static {
     /// The payment with this id.
     async fn find_payment(&self, id: &TransactionId) -> Result<Option<Payment>, StoreError>;
 
-    /// The [`PaymentSummary`] of the payment with this id: what a
-    /// notification reads first, so that a repeated notification of a
-    /// delivered payment costs one narrow read. The default reads the whole
-    /// payment; a database store selects the summary's columns only.
-    async fn find_summary(&self, id: &TransactionId) -> Result<Option<PaymentSummary>, StoreError> {
-        Ok(self.find_payment(id).await?.map(|p| p.summary()))
+    /// The payment with this id as a notification reads it, in one read:
+    /// its [`PaymentSummary`](crate::PaymentSummary) when it is delivered (CinetPay's repeated
+    /// notifications: nothing is left to do, so the rest of the row need not
+    /// be read), the whole payment otherwise. The default reads the whole
+    /// payment ([`PaymentLookup::of`]); a database store decodes the
+    /// summary's columns only for a delivered payment.
+    async fn find_for_notification(
+        &self,
+        id: &TransactionId,
+    ) -> Result<Option<PaymentLookup>, StoreError> {
+        Ok(self.find_payment(id).await?.map(PaymentLookup::of))
     }
 
     /// Records what CinetPay answered at init (`payment_token`,

@@ -51,9 +51,8 @@ async fn store_calls_per_first_and_duplicate_notification() {
     assert_eq!(
         first,
         expect(&[
-            // Its summary (is it delivered?), then the whole payment.
-            ("find_summary", 1),
-            ("find_payment", 1),
+            // The payment, read once (not delivered: the whole of it).
+            ("find_for_notification", 1),
             // The check's snapshot is stored by the transition, which claims
             // the delivery in the same step (one commit)...
             ("accept_and_claim", 1),
@@ -69,7 +68,7 @@ async fn store_calls_per_first_and_duplicate_notification() {
     let duplicate = delta(&counts(&store), &first);
     assert_eq!(
         duplicate,
-        expect(&[("find_summary", 1)]),
+        expect(&[("find_for_notification", 1)]),
         "a duplicate of a fulfilled payment: one read, no write"
     );
     assert_eq!(h.shop.successes(), 1);

@@ -7,7 +7,10 @@ use cinetpay_core::{
     Claim, Completion, DeliveryRecord, FulfilmentClaim, PaymentStatus, StatusChange, TransactionId,
     Transition,
 };
-use sea_orm::sea_query::{Cond, Expr, ExprTrait, UpdateStatement};
+use sea_orm::sea_query::{
+    Alias, Asterisk, CommonTableExpression, Cond, Expr, ExprTrait, Query, UpdateStatement,
+    WithClause, WithQuery,
+};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, SqlErr, TransactionTrait};
 
 use super::SeaOrmStore;
@@ -103,13 +106,22 @@ impl SeaOrmStore {
     /// (MySQL). `None` when it did not apply (the order already paid by
     /// another payment included: the transaction must then be rolled back, as
     /// PostgreSQL has aborted it).
+    ///
+    /// On PostgreSQL `first_line`, the sync's delivery-log line for attempt
+    /// 1, is appended by the same statement (a data-modifying `WITH`), one
+    /// round trip fewer: the statement then also requires `attempts = 0`,
+    /// so that the line's attempt is the one it claims (a payment that is
+    /// not accepted yet has never been claimed; if one were, the statement
+    /// would not apply and the engine's usual steps would follow). The
+    /// returned flag says whether the line was written.
     pub(crate) async fn accept_and_mark_in(
         &self,
         txn: &DatabaseTransaction,
         id: &TransactionId,
         change: &StatusChange,
         claim: &Claim<'_>,
-    ) -> Result<Option<FulfilmentClaim>, Error> {
+        first_line: &DeliveryRecord,
+    ) -> Result<Option<(FulfilmentClaim, bool)>, Error> {
         const ACTION: &str = "accepting a payment, claiming and marking its delivery";
         if change.to != PaymentStatus::Accepted || claim.transaction_id != id {
             return Ok(None);
@@ -130,22 +142,30 @@ impl SeaOrmStore {
             .cond_where(self.claimable_once_accepted(claim));
         let unique =
             |e: &sea_orm::DbErr| matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)));
-        let row = if txn.get_database_backend() == DbBackend::MySql {
-            match txn.execute(&stmt).await {
-                Ok(done) if done.rows_affected() > 0 => {}
-                Ok(_) => return Ok(None),
-                Err(e) if unique(&e) => return Ok(None),
-                Err(e) => return Err(Error::db(ACTION, e)),
+        let backend = txn.get_database_backend();
+        let row = match backend {
+            DbBackend::MySql => {
+                match txn.execute(&stmt).await {
+                    Ok(done) if done.rows_affected() > 0 => {}
+                    Ok(_) => return Ok(None),
+                    Err(e) if unique(&e) => return Ok(None),
+                    Err(e) => return Err(Error::db(ACTION, e)),
+                }
+                let read = self
+                    .select_payments()
+                    .and_where(Expr::col(P::TransactionId).eq(id.as_str()))
+                    .and_where(Expr::col(P::ClaimOwner).eq(claim.owner))
+                    .to_owned();
+                txn.query_one(&read).await
             }
-            let read = self
-                .select_payments()
-                .and_where(Expr::col(P::TransactionId).eq(id.as_str()))
-                .and_where(Expr::col(P::ClaimOwner).eq(claim.owner))
-                .to_owned();
-            txn.query_one(&read).await
-        } else {
-            stmt.returning_all();
-            txn.query_one(&stmt).await
+            DbBackend::Postgres => {
+                stmt.and_where(Expr::col(P::Attempts).eq(0)).returning_all();
+                txn.query_one(&self.with_line(stmt, first_line)?).await
+            }
+            _ => {
+                stmt.returning_all();
+                txn.query_one(&stmt).await
+            }
         };
         let row = match row {
             Ok(Some(row)) => row,
@@ -156,12 +176,65 @@ impl SeaOrmStore {
         let mut payment = payment_from_row(&row)?;
         payment.fulfilment.fulfilled_at = None;
         tracing::debug!(transaction_id = %id, attempt = payment.fulfilment.attempts, "accepted, claimed and marked in the delivery's transaction");
-        Ok(Some(FulfilmentClaim {
-            attempt: payment.fulfilment.attempts,
-            lease_until: payment.fulfilment.claim_until.unwrap_or(claim.now),
-            owner: claim.owner.to_owned(),
-            payment,
-        }))
+        Ok(Some((
+            FulfilmentClaim {
+                attempt: payment.fulfilment.attempts,
+                lease_until: payment.fulfilment.claim_until.unwrap_or(claim.now),
+                owner: claim.owner.to_owned(),
+                payment,
+            },
+            backend == DbBackend::Postgres,
+        )))
+    }
+
+    /// PostgreSQL: `WITH accepted AS (<update> RETURNING *), line AS
+    /// (INSERT INTO deliveries … SELECT <the line> FROM accepted) SELECT *
+    /// FROM accepted`: the line is appended exactly when the update applied.
+    fn with_line(
+        &self,
+        update: UpdateStatement,
+        line: &DeliveryRecord,
+    ) -> Result<WithQuery, Error> {
+        // Bounded like `DeliveryRecord::new`, whatever the caller built.
+        let line = DeliveryRecord::new(&line.transaction_id, line.source, &line.outcome, line.at);
+        let accepted = Alias::new("accepted");
+        let values = Query::select()
+            .exprs([
+                Expr::val(line.transaction_id).cast_as("text"),
+                Expr::val(line.source.as_str()).cast_as("text"),
+                Expr::val(line.outcome).cast_as("text"),
+                Expr::val(time::to_db(line.at)).cast_as("int8"),
+            ])
+            .from(accepted.clone())
+            .to_owned();
+        // Fails only when the columns and the values differ in number.
+        let insert = self
+            .insert_into_log()
+            .select_from(values)
+            .map_err(|e| Error::Database {
+                action: "appending the delivery's line",
+                source: sea_orm::DbErr::Custom(e.to_string()),
+            })?
+            .to_owned();
+        let with = WithClause::new()
+            .cte(
+                CommonTableExpression::new()
+                    .query(update)
+                    .table_name(accepted.clone())
+                    .to_owned(),
+            )
+            .cte(
+                CommonTableExpression::new()
+                    .query(insert)
+                    .table_name(Alias::new("line"))
+                    .to_owned(),
+            )
+            .to_owned();
+        Ok(Query::select()
+            .column(Asterisk)
+            .from(accepted)
+            .to_owned()
+            .with(with))
     }
 
     /// [`claimable`](Self::claimable) of a row this very statement moves to

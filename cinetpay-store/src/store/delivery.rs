@@ -1,7 +1,7 @@
 //! The delivery log: append, and read one transaction's lines oldest first.
 
 use cinetpay_core::DeliveryRecord;
-use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, InsertStatement, Order, Query};
 use sea_orm::{ConnectionTrait, Iterable, TransactionTrait};
 
 use super::SeaOrmStore;
@@ -37,19 +37,22 @@ impl SeaOrmStore {
         }
     }
 
+    /// `INSERT INTO deliveries (transaction_id, source, outcome, at)`, its
+    /// values to follow.
+    pub(super) fn insert_into_log(&self) -> InsertStatement {
+        Query::insert()
+            .into_table(self.tables.deliveries())
+            .columns([D::TransactionId, D::Source, D::Outcome, D::At])
+            .to_owned()
+    }
+
     /// One multi-row `INSERT`.
     pub(crate) async fn insert_lines<C: ConnectionTrait>(
         &self,
         db: &C,
         records: &[DeliveryRecord],
     ) -> Result<(), Error> {
-        let mut stmt = Query::insert();
-        stmt.into_table(self.tables.deliveries()).columns([
-            D::TransactionId,
-            D::Source,
-            D::Outcome,
-            D::At,
-        ]);
+        let mut stmt = self.insert_into_log();
         for record in records {
             // Bounded like `DeliveryRecord::new`, whatever the caller built.
             let record = DeliveryRecord::new(

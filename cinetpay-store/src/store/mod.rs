@@ -12,6 +12,7 @@ mod page;
 mod read;
 mod row;
 mod transition;
+mod write_turn;
 
 use std::sync::Arc;
 
@@ -19,13 +20,15 @@ use async_trait::async_trait;
 use cinetpay_core::clock::Clock;
 use cinetpay_core::{
     CheckSnapshot, Claim, Completion, DeliveryRecord, FulfilmentClaim, InsertOutcome, NewPayment,
-    Payment, PaymentFilter, PaymentPage, PaymentQueries, PaymentStore, PaymentSummary, PollQuery,
+    Payment, PaymentFilter, PaymentLookup, PaymentPage, PaymentQueries, PaymentStore, PollQuery,
     Release, StatusChange, StoreError, Timestamp, TransactionId, Transition,
 };
 use sea_orm::DatabaseConnection;
 
 use crate::tables::Tables;
 use crate::{Error, migration};
+pub(crate) use write_turn::Turn;
+use write_turn::WriteTurns;
 
 /// A [`PaymentStore`] (and [`PaymentQueries`]) on SQLite, PostgreSQL or MySQL/MariaDB, through sea-orm.
 ///
@@ -55,8 +58,12 @@ pub struct SeaOrmStore {
     lease_clock: Option<Arc<dyn Clock>>,
     /// The read of one payment by id, rendered for this backend and tables.
     find_sql: Arc<str>,
-    /// The read of one payment's summary by id.
-    find_summary_sql: Arc<str>,
+    /// The read of a notification's payment by id (the summary of a
+    /// delivered payment, the whole row otherwise).
+    find_for_notification_sql: Arc<str>,
+    /// SQLite: the store's writes queue here rather than in SQLite's busy
+    /// handler (see `write_turn.rs`).
+    turns: WriteTurns,
 }
 
 impl std::fmt::Debug for SeaOrmStore {
@@ -88,23 +95,38 @@ impl SeaOrmStore {
     /// # }
     /// ```
     pub fn new(db: DatabaseConnection) -> Self {
-        Self::with_tables(db, Tables::default(), None)
+        Self::with_tables(
+            db,
+            Tables::default(),
+            None,
+            crate::connect::DEFAULT_BUSY_TIMEOUT,
+        )
     }
 
+    /// `busy_timeout`: how long a write waits for its turn (SQLite).
     pub(crate) fn with_tables(
         db: DatabaseConnection,
         tables: Tables,
         lease_clock: Option<Arc<dyn Clock>>,
+        busy_timeout: std::time::Duration,
     ) -> Self {
+        let turns = WriteTurns::new(db.get_database_backend(), busy_timeout);
         let find_sql = Self::render_find(&db, &tables).into();
-        let find_summary_sql = Self::render_find_summary(&db, &tables).into();
+        let find_for_notification_sql = Self::render_find_for_notification(&db, &tables).into();
         SeaOrmStore {
             db,
             tables,
             lease_clock,
             find_sql,
-            find_summary_sql,
+            find_for_notification_sql,
+            turns,
         }
+    }
+
+    /// This write's turn (SQLite; see `write_turn.rs`): held until the
+    /// write, or its transaction, ends.
+    pub(crate) async fn write_turn(&self, action: &'static str) -> Result<Turn<'_>, Error> {
+        self.turns.take(action).await
     }
 
     /// Creates or upgrades the store's tables and indexes.
@@ -202,6 +224,7 @@ impl SeaOrmStore {
 #[async_trait]
 impl PaymentStore for SeaOrmStore {
     async fn insert_payment(&self, new: &NewPayment) -> Result<InsertOutcome, StoreError> {
+        let _turn = self.write_turn("recording a new payment").await?;
         Ok(self.insert(new).await?)
     }
 
@@ -209,8 +232,11 @@ impl PaymentStore for SeaOrmStore {
         Ok(self.find(id).await?)
     }
 
-    async fn find_summary(&self, id: &TransactionId) -> Result<Option<PaymentSummary>, StoreError> {
-        Ok(SeaOrmStore::find_summary(self, id).await?)
+    async fn find_for_notification(
+        &self,
+        id: &TransactionId,
+    ) -> Result<Option<PaymentLookup>, StoreError> {
+        Ok(self.find_for_notice(id).await?)
     }
 
     async fn attach_payment_page(
@@ -218,6 +244,7 @@ impl PaymentStore for SeaOrmStore {
         id: &TransactionId,
         page: &PaymentPage<'_>,
     ) -> Result<bool, StoreError> {
+        let _turn = self.write_turn("attaching the payment page").await?;
         Ok(self.attach_page(id, page).await?)
     }
 
@@ -226,6 +253,7 @@ impl PaymentStore for SeaOrmStore {
         id: &TransactionId,
         at: Timestamp,
     ) -> Result<bool, StoreError> {
+        let _turn = self.write_turn("superseding a payment").await?;
         Ok(self.supersede(id, at).await?)
     }
 
@@ -234,6 +262,7 @@ impl PaymentStore for SeaOrmStore {
         id: &TransactionId,
         change: &StatusChange,
     ) -> Result<Transition, StoreError> {
+        let _turn = self.write_turn("changing a payment's status").await?;
         Ok(self.apply_transition(id, change).await?)
     }
 
@@ -243,6 +272,7 @@ impl PaymentStore for SeaOrmStore {
         check: Option<&CheckSnapshot>,
         at: Timestamp,
     ) -> Result<bool, StoreError> {
+        let _turn = self.write_turn("recording a check").await?;
         Ok(self.note_check(id, check, at).await?)
     }
 
@@ -250,14 +280,17 @@ impl PaymentStore for SeaOrmStore {
         &self,
         claim: &Claim<'_>,
     ) -> Result<Option<FulfilmentClaim>, StoreError> {
+        let _turn = self.write_turn("claiming a delivery").await?;
         Ok(self.claim(claim).await?)
     }
 
     async fn complete_fulfilment(&self, done: &Completion<'_>) -> Result<bool, StoreError> {
+        let _turn = self.write_turn("completing a delivery").await?;
         Ok(self.complete(done).await?)
     }
 
     async fn release_fulfilment(&self, release: &Release<'_>) -> Result<bool, StoreError> {
+        let _turn = self.write_turn("releasing a delivery").await?;
         Ok(self.release(release).await?)
     }
 
@@ -266,10 +299,12 @@ impl PaymentStore for SeaOrmStore {
         id: &TransactionId,
         now: Timestamp,
     ) -> Result<bool, StoreError> {
+        let _turn = self.write_turn("claiming a failure notice").await?;
         Ok(self.claim_notice(id, now).await?)
     }
 
     async fn record_deliveries(&self, records: &[DeliveryRecord]) -> Result<(), StoreError> {
+        let _turn = self.write_turn("writing the delivery log").await?;
         Ok(self.append_deliveries(records).await?)
     }
 
@@ -279,6 +314,7 @@ impl PaymentStore for SeaOrmStore {
         change: &StatusChange,
         claim: &Claim<'_>,
     ) -> Result<(Transition, Option<FulfilmentClaim>), StoreError> {
+        let _turn = self.write_turn("accepting and claiming a payment").await?;
         Ok(self.accept_claim(id, change, claim).await?)
     }
 
@@ -287,6 +323,7 @@ impl PaymentStore for SeaOrmStore {
         done: &Completion<'_>,
         record: &DeliveryRecord,
     ) -> Result<bool, StoreError> {
+        let _turn = self.write_turn("completing a delivery").await?;
         Ok(self.complete_record(done, record).await?)
     }
 

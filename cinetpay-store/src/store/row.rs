@@ -2,8 +2,8 @@
 
 use cinetpay_core::{
     AccountName, Amount, Attention, CheckSnapshot, Currency, DeliveryRecord, DeliverySource,
-    Description, Fulfilment, Generation, NotifyToken, OrderRef, Payment, PaymentStatus,
-    PaymentSummary, Timestamp, TransactionId,
+    Description, Fulfilment, Generation, NotifyToken, OrderRef, Payment, PaymentLookup,
+    PaymentStatus, PaymentSummary, Timestamp, TransactionId,
 };
 use sea_orm::{FromQueryResult, QueryResult};
 
@@ -109,8 +109,9 @@ where
     })
 }
 
-/// The columns of a [`PaymentSummary`], in the order [`summary_from_row`]
-/// decodes them.
+/// The columns of a [`PaymentSummary`]: the read of a notification's
+/// payment selects them as they are, and every other column only when the
+/// payment is not delivered.
 pub(crate) const SUMMARY_COLUMNS: [payment::Column; 5] = [
     payment::Column::Status,
     payment::Column::Account,
@@ -119,14 +120,36 @@ pub(crate) const SUMMARY_COLUMNS: [payment::Column; 5] = [
     payment::Column::FulfilledAt,
 ];
 
-/// Decodes a row of [`SUMMARY_COLUMNS`] of the payment `id`.
+/// Where [`SUMMARY_COLUMNS`] are in a row of every column (tested below).
+const SUMMARY_AT: [usize; 5] = [6, 33, 34, 35, 18];
+/// Where they are in a row of [`SUMMARY_COLUMNS`] alone.
+const SUMMARY_ALONE: [usize; 5] = [0, 1, 2, 3, 4];
+
+/// Decodes a row of every column, in [`payment::Column`]'s order, whose
+/// columns other than [`SUMMARY_COLUMNS`] are `NULL` when the payment is
+/// delivered: the summary then, the whole payment otherwise.
+pub(crate) fn lookup_from_row(row: &QueryResult, id: &str) -> Result<PaymentLookup, Error> {
+    let summary = summary_at(row, id, SUMMARY_AT)?;
+    if summary.is_delivered() {
+        return Ok(PaymentLookup::Delivered(summary));
+    }
+    Ok(PaymentLookup::Open(Box::new(payment_from_row(row)?)))
+}
+
+/// Decodes a row of [`SUMMARY_COLUMNS`] alone, of the payment `id`.
 pub(crate) fn summary_from_row(row: &QueryResult, id: &str) -> Result<PaymentSummary, Error> {
+    summary_at(row, id, SUMMARY_ALONE)
+}
+
+/// Decodes the [`SUMMARY_COLUMNS`] of the payment `id`, at `positions` of
+/// the driver's row.
+fn summary_at(row: &QueryResult, id: &str, positions: [usize; 5]) -> Result<PaymentSummary, Error> {
     let corrupt = |column: &'static str, reason: String| Error::Corrupt {
         transaction_id: id.to_owned(),
         column,
         reason,
     };
-    let (status, account, generation, notify_token, fulfilled_at) = summary_columns(row)
+    let (status, account, generation, notify_token, fulfilled_at) = summary_columns(row, positions)
         .unwrap_or_else(|| {
             Ok((
                 row.try_get("", "status")?,
@@ -157,11 +180,14 @@ pub(crate) fn summary_from_row(row: &QueryResult, id: &str) -> Result<PaymentSum
 /// A summary row's columns.
 type SummaryColumns = (String, String, String, Option<String>, Option<i64>);
 
-/// [`SUMMARY_COLUMNS`] by position, from the driver's row; `None`: not a
+/// [`SUMMARY_COLUMNS`] at `positions` of the driver's row; `None`: not a
 /// driver row.
-fn summary_columns(row: &QueryResult) -> Option<Result<SummaryColumns, sea_orm::DbErr>> {
+fn summary_columns(
+    row: &QueryResult,
+    positions: [usize; 5],
+) -> Option<Result<SummaryColumns, sea_orm::DbErr>> {
     #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
-    fn read<R>(r: &R) -> Result<SummaryColumns, sea_orm::DbErr>
+    fn read<R>(r: &R, positions: [usize; 5]) -> Result<SummaryColumns, sea_orm::DbErr>
     where
         R: sea_orm::sqlx::Row,
         usize: sea_orm::sqlx::ColumnIndex<R>,
@@ -169,27 +195,28 @@ fn summary_columns(row: &QueryResult) -> Option<Result<SummaryColumns, sea_orm::
         for<'r> i64: sea_orm::sqlx::Decode<'r, R::Database> + sea_orm::sqlx::Type<R::Database>,
     {
         let column = |e: sea_orm::sqlx::Error| sea_orm::DbErr::Type(e.to_string());
+        let [status, account, generation, token, fulfilled] = positions;
         Ok((
-            at(r, 0).map_err(column)?,
-            at(r, 1).map_err(column)?,
-            at(r, 2).map_err(column)?,
-            at(r, 3).map_err(column)?,
-            at(r, 4).map_err(column)?,
+            at(r, status).map_err(column)?,
+            at(r, account).map_err(column)?,
+            at(r, generation).map_err(column)?,
+            at(r, token).map_err(column)?,
+            at(r, fulfilled).map_err(column)?,
         ))
     }
     #[cfg(feature = "sqlite")]
     if let Some(row) = row.try_as_sqlite_row() {
-        return Some(read(row));
+        return Some(read(row, positions));
     }
     #[cfg(feature = "postgres")]
     if let Some(row) = row.try_as_pg_row() {
-        return Some(read(row));
+        return Some(read(row, positions));
     }
     #[cfg(feature = "mysql")]
     if let Some(row) = row.try_as_mysql_row() {
-        return Some(read(row));
+        return Some(read(row, positions));
     }
-    let _ = row;
+    let _ = (row, positions);
     None
 }
 
@@ -358,5 +385,18 @@ mod tests {
             "cinetpay_id",
         ];
         assert_eq!(selected, decoded);
+    }
+
+    #[test]
+    fn the_summary_is_read_where_its_columns_are() {
+        let at: Vec<usize> = super::SUMMARY_COLUMNS
+            .iter()
+            .map(|c| {
+                Column::iter()
+                    .position(|d| d.as_str() == c.as_str())
+                    .unwrap_or(usize::MAX)
+            })
+            .collect();
+        assert_eq!(at, super::SUMMARY_AT);
     }
 }

@@ -12,7 +12,7 @@ use cinetpay_core::clock::SystemClock;
 use cinetpay_core::engine::FulfilmentOutcome;
 use cinetpay_core::{
     Amount, Currency, DeliverySource, Description, FulfilError, Money, OrderFulfiller, OrderQuote,
-    OrderRef, Payment, PaymentStatus, PaymentStore, QuoteError, async_trait,
+    OrderRef, Payment, PaymentQueries, PaymentStatus, PaymentStore, QuoteError, async_trait,
 };
 use cinetpay_store::{SeaOrmStore, TransactionStep, TransactionalFulfiller};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, Statement};
@@ -117,6 +117,24 @@ async fn every_step_fails_and_the_order_is_delivered_once(store: SeaOrmStore) {
         Arc::clone(&fulfiller) as Arc<dyn OrderFulfiller>,
         Arc::new(SystemClock),
     );
+    // A clean first delivery: one commit, one row, and one line in the log
+    // for attempt 1 (on PostgreSQL appended by the accepting statement).
+    let id = paid(&checkout, &sandbox, "ord-tx-clean").await;
+    let first = checkout
+        .sync(&id, DeliverySource::Notify)
+        .await
+        .expect("sync");
+    assert_eq!(
+        first.fulfilment,
+        FulfilmentOutcome::Fulfilled { attempt: 1 }
+    );
+    assert_eq!(rows(&store, &table, "ord-tx-clean").await, 1);
+    let lines = store.deliveries(id.as_str(), 10).await.expect("the log");
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].outcome.ends_with(", fulfilled (attempt 1)"),
+        "{lines:?}"
+    );
     let steps = [
         Some(TransactionStep::Begin),
         Some(TransactionStep::AfterWrites),
@@ -148,6 +166,14 @@ async fn every_step_fails_and_the_order_is_delivered_once(store: SeaOrmStore) {
             .expect("read")
             .expect("payment");
         assert_eq!(payment.is_fulfilled(), committed, "{step:?}");
+        let lines = store.deliveries(id.as_str(), 10).await.expect("the log");
+        assert_eq!(
+            lines
+                .iter()
+                .any(|l| l.outcome.ends_with(", fulfilled (attempt 1)")),
+            committed,
+            "{step:?}: the line that says delivered commits with the delivery or not at all: {lines:?}"
+        );
         match first {
             // The first delivery is one commit (status, claim, the shop's
             // row, the mark, the log line): a lost commit answer is found

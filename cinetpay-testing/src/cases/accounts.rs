@@ -5,7 +5,8 @@
 use std::sync::Arc;
 
 use cinetpay_core::{
-    AccountName, Generation, NotifyToken, Payment, PaymentPage, PaymentStatus, Timestamp,
+    AccountName, Generation, NotifyToken, Payment, PaymentLookup, PaymentPage, PaymentStatus,
+    Timestamp,
 };
 
 use crate::check::Check;
@@ -305,63 +306,64 @@ impl Answer {
     }
 }
 
-/// `find_summary` says what `find_payment` says, through a payment's life:
-/// pending on Checkout v2; a 2026 API payment with its notify token; accepted
-/// and claimed, then delivered (`is_delivered`); and nothing for an unknown
-/// id. A store that answers it from fewer columns must read the right ones.
-pub async fn find_summary_matches_the_payment(backend: Arc<dyn StoreBackend>) {
-    let c = Check::new("find_summary_matches_the_payment");
+/// `find_for_notification` says what `find_payment` says, through a
+/// payment's life: the whole payment while it is pending on Checkout v2, a
+/// 2026 API payment with its notify token, accepted and claimed; once
+/// delivered, its summary (`is_delivered`); nothing for an unknown id. A
+/// store that reads fewer columns of a delivered payment must read the right
+/// ones.
+pub async fn find_for_notification_matches_the_payment(backend: Arc<dyn StoreBackend>) {
+    let c = Check::new("find_for_notification_matches_the_payment");
     let store = backend.instance().await;
     let s = &*store;
-    let same = |what: &str, payment: &Payment, summary: Option<cinetpay_core::PaymentSummary>| {
-        let expected = payment.summary();
+    let same = |what: &str, payment: &Payment, found: Option<PaymentLookup>| {
+        let expected = PaymentLookup::of(payment.clone());
         c.that(
-            summary.as_ref() == Some(&expected),
-            format_args!("find_summary ({what}) to be {expected:?}, found {summary:?}"),
+            found.as_ref() == Some(&expected),
+            format_args!("find_for_notification ({what}) to be {expected:?}, found {found:?}"),
         );
     };
+    let lookup = |id| s.find_for_notification(id);
 
-    let pending = fixtures::new_payment(&fixtures::order_ref("summary-v2"), 1500, at(0));
+    let pending = fixtures::new_payment(&fixtures::order_ref("lookup-v2"), 1500, at(0));
     let row = c.insert(s, &pending).await;
     let found = c.ok(
-        "find_summary",
-        s.find_summary(&pending.transaction_id).await,
+        "find_for_notification",
+        lookup(&pending.transaction_id).await,
     );
     same("a pending Checkout v2 payment", &row, found);
 
-    let mut rest = fixtures::new_payment(&fixtures::order_ref("summary-2026"), 1500, at(100));
+    let mut rest = fixtures::new_payment(&fixtures::order_ref("lookup-2026"), 1500, at(100));
     rest.account = AccountName::new("ci").unwrap_or_else(|e| c.fail(e));
     rest.generation = Generation::Rest2026;
     c.insert(s, &rest).await;
     let answer = Answer::new(c, "5a9e03d1", at(200));
     attach_ok(c, s, &rest.transaction_id, &answer.page()).await;
-    let found = c.ok("find_summary", s.find_summary(&rest.transaction_id).await);
+    let found = c.ok("find_for_notification", lookup(&rest.transaction_id).await);
     let payment = c.get(s, &rest.transaction_id).await;
     same("a 2026 API payment with its notify token", &payment, found);
 
-    let accepted = c.accepted(s, "summary-accepted", at(300)).await;
+    let accepted = c.accepted(s, "lookup-accepted", at(300)).await;
     let id = &accepted.transaction_id;
     super::fulfilment::claim_ok(c, s, id, "owner-a", at(400), crate::check::LONG_LEASE, 1).await;
-    let found = c.ok("find_summary", s.find_summary(id).await);
+    let found = c.ok("find_for_notification", lookup(id).await);
     c.that(
-        found.as_ref().is_some_and(|f| !f.is_delivered()),
+        matches!(found, Some(PaymentLookup::Open(_))),
         format_args!("an accepted, claimed payment not delivered yet, found {found:?}"),
     );
     same("an accepted, claimed payment", &c.get(s, id).await, found);
     super::fulfilment::complete(c, s, id, "owner-a", at(500), true, "delivered").await;
-    let found = c.ok("find_summary", s.find_summary(id).await);
+    let found = c.ok("find_for_notification", lookup(id).await);
     c.that(
-        found
-            .as_ref()
-            .is_some_and(cinetpay_core::PaymentSummary::is_delivered),
-        format_args!("a delivered payment's summary to say so, found {found:?}"),
+        matches!(&found, Some(PaymentLookup::Delivered(summary)) if summary.is_delivered()),
+        format_args!("a delivered payment's summary, found {found:?}"),
     );
     same("a delivered payment", &c.get(s, id).await, found);
 
     let unknown = cinetpay_core::TransactionId::generate();
-    let found = c.ok("find_summary", s.find_summary(&unknown).await);
+    let found = c.ok("find_for_notification", lookup(&unknown).await);
     c.that(
         found.is_none(),
-        format_args!("find_summary of an unknown id to be None, found {found:?}"),
+        format_args!("find_for_notification of an unknown id to be None, found {found:?}"),
     );
 }

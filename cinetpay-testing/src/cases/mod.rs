@@ -11,7 +11,7 @@ mod status;
 
 pub use accounts::{
     account_and_generation_round_trip, attach_payment_page_records_the_2026_answer,
-    find_summary_matches_the_payment, no_notify_token_without_a_2026_page,
+    find_for_notification_matches_the_payment, no_notify_token_without_a_2026_page,
 };
 pub use combined::{
     accept_and_claim_in_one_step, accept_and_claim_refused, complete_and_record_in_one_step,

@@ -18,7 +18,7 @@ use crate::engine::refusals::Refusal;
 use crate::engine::sync::{Delivery, Trigger};
 use crate::engine::untrusted::Untrusted;
 use crate::engine::{Checkout, SyncError, response};
-use crate::model::{DeliverySource, Generation, Payment};
+use crate::model::{DeliverySource, Generation, Payment, PaymentLookup};
 use crate::protocol::NotificationError;
 use crate::values::TransactionId;
 
@@ -100,17 +100,18 @@ async fn post(checkout: &Checkout, request: Request<Bytes>) -> Response<Bytes> {
 
 /// What an authenticated notification found.
 enum Found {
-    /// Accepted and delivered: nothing to do (one narrow read).
+    /// Accepted and delivered: nothing to do (its summary was read).
     Delivered,
-    /// Something may be left to do: the sync takes the whole payment.
+    /// Something may be left to do: the sync takes the payment, read whole.
     Payment(TransactionId, Trigger, Box<Payment>),
 }
 
 /// The notification's payment, once the notification is shown to come from
 /// CinetPay for that payment's account; `None`: an unknown payment (nothing
 /// to do, counted); `Err`: the answer of a refused notification, which
-/// changed nothing and asked CinetPay nothing. Its summary is read first: a
-/// delivered payment ends there, with no second read.
+/// changed nothing and asked CinetPay nothing. One read either way: a
+/// delivered payment's summary ends it there, any other payment is read
+/// whole for the sync.
 async fn authenticated(
     checkout: &Checkout,
     notice: &Notice,
@@ -163,9 +164,21 @@ async fn authenticated(
         metrics::notification(Notified::Error);
         response::text(e.http_status(), e.public_message())
     };
-    let Some(summary) = store.find_summary(&id).await.map_err(store_failed)? else {
+    let Some(lookup) = store
+        .find_for_notification(&id)
+        .await
+        .map_err(store_failed)?
+    else {
         refusals.note(Refusal::UnknownTransaction, id.as_str());
         return Ok(None);
+    };
+    let open_summary;
+    let summary = match &lookup {
+        PaymentLookup::Delivered(summary) => summary,
+        PaymentLookup::Open(payment) => {
+            open_summary = payment.summary();
+            &open_summary
+        }
     };
     let trigger = match v2_account {
         Some((account, trigger)) => {
@@ -192,20 +205,14 @@ async fn authenticated(
             };
             account
                 .gateway()
-                .authenticate(notice, headers, Some(&summary))
+                .authenticate(notice, headers, Some(summary))
                 .map_err(refuse)?
         }
     };
-    if summary.is_delivered() {
-        return Ok(Some(Found::Delivered));
-    }
-    match store.find_payment(&id).await.map_err(store_failed)? {
-        Some(payment) => Ok(Some(Found::Payment(id, trigger, Box::new(payment)))),
-        None => {
-            refusals.note(Refusal::UnknownTransaction, id.as_str());
-            Ok(None)
-        }
-    }
+    Ok(Some(match lookup {
+        PaymentLookup::Delivered(_) => Found::Delivered,
+        PaymentLookup::Open(payment) => Found::Payment(id, trigger, payment),
+    }))
 }
 
 /// CinetPay's answer: 200 once the outcome is stored; 500 or 503 when it

@@ -186,15 +186,19 @@ impl OrderBook {
         transaction_id: &str,
         attempt: u32,
     ) -> Result<(), OrderError> {
-        delivery::ActiveModel {
+        let line = delivery::ActiveModel {
             order_ref: Set(order_ref.to_owned()),
             transaction_id: Set(transaction_id.to_owned()),
             attempt: Set(i64::from(attempt)),
             delivered_at: Set(millis(Utc::now())),
             ..Default::default()
-        }
-        .insert(db)
-        .await?;
+        };
+        // One statement: `ActiveModel::insert` would read the row back
+        // (a second statement on SQLite and MySQL), inside the transaction
+        // that holds the payment's delivery mark.
+        delivery::Entity::insert(line)
+            .exec_without_returning(db)
+            .await?;
         Ok(())
     }
 

@@ -41,20 +41,18 @@ impl Flow {
     fn steps(self) -> &'static [StoreOp] {
         use StoreOp::*;
         match self {
-            // The summary (not delivered yet), the payment; the change to
+            // The payment (not delivered yet: read whole); the change to
             // accepted claims the delivery in the same step; the completion
             // writes the log line in its commit.
-            Flow::Accepted => &[FindSummary, FindPayment, AcceptAndClaim, CompleteAndRecord],
+            Flow::Accepted => &[FindForNotification, AcceptAndClaim, CompleteAndRecord],
             Flow::FirstDeliveryFails => &[
-                FindSummary,
-                FindPayment,
+                FindForNotification,
                 AcceptAndClaim,
                 ReleaseFulfilment,
                 RecordDeliveries,
             ],
             Flow::Refused => &[
-                FindSummary,
-                FindPayment,
+                FindForNotification,
                 Transition,
                 ClaimFailureNotice,
                 RecordDeliveries,
