@@ -81,7 +81,10 @@ pub trait TransactionalFulfiller: Send + Sync + 'static {
     async fn quote(&self, order: &OrderRef) -> Result<OrderQuote, QuoteError>;
 
     /// Delivers the order of a verified, accepted payment, writing through
-    /// `txn`. Do not commit or roll back `txn`: the store does.
+    /// `txn`. Do not commit or roll back `txn`: the store does. Write through
+    /// `txn` only: on SQLite the store's other writes (its `PaymentStore`
+    /// methods) wait for this transaction to end, so one made from here
+    /// would wait for the busy timeout and fail.
     async fn fulfil(
         &self,
         txn: &DatabaseTransaction,

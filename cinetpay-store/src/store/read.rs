@@ -74,8 +74,10 @@ impl SeaOrmStore {
             return render_by_id(db, tables, SUMMARY_COLUMNS);
         }
         // Literals, not parameters: the statement's one parameter is the id.
+        // (Status names are lower-case words: nothing to escape.)
+        let accepted = format!("'{}'", PaymentStatus::Accepted.as_str());
         let delivered = Cond::all()
-            .add(Expr::col(P::Status).eq(Expr::cust("'accepted'")))
+            .add(Expr::col(P::Status).eq(Expr::cust(accepted)))
             .add(Expr::col(P::FulfilledAt).is_not_null());
         let mut stmt = Query::select();
         for column in P::iter() {
