@@ -13,6 +13,7 @@ use cinetpay_core::{
 use sea_orm::{DatabaseTransaction, TransactionTrait};
 
 use crate::SeaOrmStore;
+use crate::store::Turn;
 
 /// The merchant's code, delivering inside the store's database transaction.
 ///
@@ -277,23 +278,10 @@ impl<F: TransactionalFulfiller> OrderFulfiller for InTransaction<F> {
         #[cfg(not(feature = "testing"))]
         let plan = Plan(None);
         plan.at(TransactionStep::Begin)?;
-        // SQLite: the transaction writes from its first statement; it waits
-        // for its turn among the store's writes, and holds it until it ends.
-        let _turn = self
-            .store
-            .write_turn("opening the delivery's transaction")
-            .await
-            .map_err(|e| FulfilError::new(e.to_string()))?;
-        let txn = self
-            .store
-            .connection()
-            .begin()
-            .await
-            .map_err(|e| db_error("opening the delivery's transaction", e))?;
+        let (_turn, txn) = self.begin_delivery().await?;
         // From here on, every early return drops `txn`: a rollback.
         // The change, the claim and the delivery mark: one statement (on
         // PostgreSQL, with the line of the first attempt).
-        let first_line = (first.line)(1);
         let claimed = self
             .store
             .accept_and_mark_in(
@@ -301,7 +289,7 @@ impl<F: TransactionalFulfiller> OrderFulfiller for InTransaction<F> {
                 first.transaction_id,
                 first.change,
                 first.claim,
-                &first_line,
+                first.line,
             )
             .await
             .map_err(|e| FulfilError::new(e.to_string()))?;
@@ -326,6 +314,25 @@ impl<F: TransactionalFulfiller> OrderFulfiller for InTransaction<F> {
 }
 
 impl<F: TransactionalFulfiller> InTransaction<F> {
+    /// The delivery's transaction, begun once this write's turn has come
+    /// (SQLite: the transaction writes from its first statement, so it waits
+    /// for its turn among the store's writes and holds it until it ends).
+    async fn begin_delivery(&self) -> Result<(Turn<'_>, DatabaseTransaction), FulfilError> {
+        const ACTION: &str = "opening the delivery's transaction";
+        let turn = self
+            .store
+            .write_turn(ACTION)
+            .await
+            .map_err(|e| FulfilError::new(e.to_string()))?;
+        let txn = self
+            .store
+            .connection()
+            .begin()
+            .await
+            .map_err(|e| db_error(ACTION, e))?;
+        Ok((turn, txn))
+    }
+
     /// A delivery of a payment this instance holds the claim of: the
     /// merchant's writes, the mark and `line` (if any) in one transaction.
     async fn deliver(
@@ -344,19 +351,7 @@ impl<F: TransactionalFulfiller> InTransaction<F> {
             .as_deref()
             .ok_or_else(|| FulfilError::new("fulfil called without a claim"))?;
         plan.at(TransactionStep::Begin)?;
-        // SQLite: the transaction writes from its first statement; it waits
-        // for its turn among the store's writes, and holds it until it ends.
-        let _turn = self
-            .store
-            .write_turn("opening the delivery's transaction")
-            .await
-            .map_err(|e| FulfilError::new(e.to_string()))?;
-        let txn = self
-            .store
-            .connection()
-            .begin()
-            .await
-            .map_err(|e| db_error("opening the delivery's transaction", e))?;
+        let (_turn, txn) = self.begin_delivery().await?;
         self.write_and_commit(txn, payment, Some(owner), attempt, line, &plan)
             .await?;
         tracing::debug!(transaction_id = %payment.transaction_id, attempt, "delivery committed with the merchant's writes");

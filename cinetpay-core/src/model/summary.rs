@@ -1,5 +1,7 @@
 //! What a notification is checked against first.
 
+use std::borrow::Cow;
+
 use super::{AccountName, Generation, Payment, PaymentStatus};
 use crate::values::NotifyToken;
 
@@ -81,7 +83,7 @@ impl Payment {
 /// });
 /// let lookup = PaymentLookup::of(payment.clone());
 /// assert!(matches!(&lookup, PaymentLookup::Open(p) if **p == payment));
-/// assert_eq!(lookup.summary(), payment.summary());
+/// assert_eq!(*lookup.summary(), payment.summary());
 ///
 /// payment.status = PaymentStatus::Accepted;
 /// payment.fulfilment.fulfilled_at = Some(Timestamp::default());
@@ -106,11 +108,12 @@ impl PaymentLookup {
         }
     }
 
-    /// The payment's summary, either way.
-    pub fn summary(&self) -> PaymentSummary {
+    /// The payment's summary, either way (borrowed when it is all that was
+    /// read).
+    pub fn summary(&self) -> Cow<'_, PaymentSummary> {
         match self {
-            PaymentLookup::Delivered(summary) => summary.clone(),
-            PaymentLookup::Open(payment) => payment.summary(),
+            PaymentLookup::Delivered(summary) => Cow::Borrowed(summary),
+            PaymentLookup::Open(payment) => Cow::Owned(payment.summary()),
         }
     }
 }

@@ -107,8 +107,8 @@ impl SeaOrmStore {
     /// another payment included: the transaction must then be rolled back, as
     /// PostgreSQL has aborted it).
     ///
-    /// On PostgreSQL `first_line`, the sync's delivery-log line for attempt
-    /// 1, is appended by the same statement (a data-modifying `WITH`), one
+    /// On PostgreSQL the sync's delivery-log line for attempt 1 (`line(1)`)
+    /// is appended by the same statement (a data-modifying `WITH`), one
     /// round trip fewer: the statement then also requires `attempts = 0`,
     /// so that the line's attempt is the one it claims (a payment that is
     /// not accepted yet has never been claimed; if one were, the statement
@@ -120,7 +120,7 @@ impl SeaOrmStore {
         id: &TransactionId,
         change: &StatusChange,
         claim: &Claim<'_>,
-        first_line: &DeliveryRecord,
+        line: &(dyn Fn(u32) -> DeliveryRecord + Send + Sync),
     ) -> Result<Option<(FulfilmentClaim, bool)>, Error> {
         const ACTION: &str = "accepting a payment, claiming and marking its delivery";
         if change.to != PaymentStatus::Accepted || claim.transaction_id != id {
@@ -160,7 +160,7 @@ impl SeaOrmStore {
             }
             DbBackend::Postgres => {
                 stmt.and_where(Expr::col(P::Attempts).eq(0)).returning_all();
-                txn.query_one(&self.with_line(stmt, first_line)?).await
+                txn.query_one(&self.with_line(stmt, &line(1))?).await
             }
             _ => {
                 stmt.returning_all();

@@ -172,14 +172,7 @@ async fn authenticated(
         refusals.note(Refusal::UnknownTransaction, id.as_str());
         return Ok(None);
     };
-    let open_summary;
-    let summary = match &lookup {
-        PaymentLookup::Delivered(summary) => summary,
-        PaymentLookup::Open(payment) => {
-            open_summary = payment.summary();
-            &open_summary
-        }
-    };
+    let summary = lookup.summary();
     let trigger = match v2_account {
         Some((account, trigger)) => {
             if account.config.name() != &summary.account {
@@ -205,7 +198,7 @@ async fn authenticated(
             };
             account
                 .gateway()
-                .authenticate(notice, headers, Some(summary))
+                .authenticate(notice, headers, Some(&summary))
                 .map_err(refuse)?
         }
     };
