@@ -48,6 +48,7 @@ pub struct StoreBuilder {
     acquire_timeout: Duration,
     statement_timeout: Duration,
     sqlite_busy_timeout: Duration,
+    sqlite_cache_kib: u32,
 }
 
 impl Default for StoreBuilder {
@@ -61,12 +62,20 @@ impl Default for StoreBuilder {
             acquire_timeout: Duration::from_secs(5),
             statement_timeout: Duration::from_secs(30),
             sqlite_busy_timeout: DEFAULT_BUSY_TIMEOUT,
+            sqlite_cache_kib: DEFAULT_SQLITE_CACHE_KIB,
         }
     }
 }
 
 /// How long a SQLite write waits for the write lock unless chosen.
 pub(crate) const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Each SQLite connection's page cache unless chosen, in KiB. SQLite's own
+/// default is 2000 KiB, which the pool's 4 connections fill on a table of
+/// 10^4 payments (8 MiB of a shop's 34 MiB peak in BENCHMARKS.md). A
+/// notification's read goes down two B-trees by primary key; pages a
+/// connection does not cache come from the operating system's file cache.
+const DEFAULT_SQLITE_CACHE_KIB: u32 = 1024;
 
 /// Pool size for PostgreSQL and MySQL unless chosen.
 const SERVER_POOL: u32 = 10;
@@ -205,6 +214,20 @@ impl StoreBuilder {
         self
     }
 
+    /// SQLite only: the page cache of each of the pool's connections, in KiB
+    /// (default 1024; SQLite's own is 2000). More keeps more of a large
+    /// table in the process at that much more memory per connection; the
+    /// operating system's file cache holds the rest.
+    ///
+    /// ```
+    /// let builder = cinetpay_store::SeaOrmStore::builder().sqlite_cache_kib(4096);
+    /// # let _ = builder;
+    /// ```
+    pub fn sqlite_cache_kib(mut self, kib: u32) -> Self {
+        self.sqlite_cache_kib = kib;
+        self
+    }
+
     /// A store on an existing connection, with these table names (the pool
     /// settings do not apply).
     ///
@@ -308,6 +331,7 @@ impl StoreBuilder {
             options.max_connections(self.max_connections.unwrap_or(SQLITE_FILE_POOL));
         }
         let busy = self.sqlite_busy_timeout;
+        let cache_kib = self.sqlite_cache_kib;
         options.map_sqlx_sqlite_opts(move |opts| {
             // FULL: a commit (a claim, a completion) survives a power cut;
             // NORMAL could lose the last ones and deliver an order twice.
@@ -315,6 +339,8 @@ impl StoreBuilder {
                 .synchronous(SqliteSynchronous::Full)
                 .busy_timeout(busy)
                 .foreign_keys(true)
+                // Negative: a size in KiB, not in pages.
+                .pragma("cache_size", format!("-{cache_kib}"))
         });
         Ok(())
     }

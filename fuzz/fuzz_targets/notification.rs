@@ -45,9 +45,10 @@ fuzz_target!(|input: Input| {
     };
     assert!(!n.cpm_trans_id.is_empty() && n.cpm_trans_id.trim() == n.cpm_trans_id);
     assert!(!n.cpm_site_id.is_empty() && n.cpm_site_id.trim() == n.cpm_site_id);
-    for (i, (name, value)) in n.received.iter().enumerate() {
-        assert!(n.received[..i].iter().all(|(other, _)| other != name));
-        assert_eq!(n.field(name), Some(value.as_str()));
+    let received: Vec<(&str, &str)> = n.received().collect();
+    for (i, (name, value)) in received.iter().enumerate() {
+        assert!(received[..i].iter().all(|(other, _)| other != name));
+        assert_eq!(n.field(name), Some(*value));
     }
     let _ = n.transaction_id();
     let again = Notification::from_form(n.to_form().as_bytes()).expect("re-parse");

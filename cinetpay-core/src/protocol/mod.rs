@@ -11,6 +11,7 @@ mod envelope;
 mod init;
 mod notification;
 mod outcome;
+mod received;
 mod x_token;
 
 pub use check::{CheckData, CheckRequest};
@@ -21,4 +22,5 @@ pub use init::{
 };
 pub use notification::{NOTIFICATION_FIELDS, Notification, NotificationError};
 pub use outcome::CheckOutcome;
+pub use received::Fields;
 pub use x_token::{XTokenError, XTokenMatch, sign, sign_received_order, verify_x_token};

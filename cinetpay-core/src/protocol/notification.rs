@@ -6,6 +6,7 @@ use futures_util::FutureExt;
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
+use super::received::{Fields, Received};
 use crate::values::{TransactionId, TransactionIdError};
 
 /// The 16 documented notification fields, in the order the `x-token` HMAC
@@ -69,13 +70,42 @@ macro_rules! documented_accessors {
 /// assert!(Notification::from_form(b"cpm_site_id=1").is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "WireNotification", into = "WireNotification")]
 pub struct Notification {
     /// The site id the notification claims to be for.
     pub cpm_site_id: String,
     /// Our transaction id, as received (not yet validated).
     pub cpm_trans_id: String,
-    /// Every field received, in order, each name once.
-    pub received: Vec<(String, String)>,
+    /// Every field received, in order, each name once
+    /// ([`received`](Self::received)).
+    received: Received,
+}
+
+/// How a [`Notification`] is serialized: its fields as a list of pairs.
+#[derive(Serialize, Deserialize)]
+struct WireNotification {
+    cpm_site_id: String,
+    cpm_trans_id: String,
+    received: Vec<(String, String)>,
+}
+
+impl From<WireNotification> for Notification {
+    fn from(wire: WireNotification) -> Self {
+        Notification::unchecked(wire.cpm_site_id, wire.cpm_trans_id, wire.received)
+    }
+}
+
+impl From<Notification> for WireNotification {
+    fn from(n: Notification) -> Self {
+        WireNotification {
+            received: n
+                .received()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+            cpm_site_id: n.cpm_site_id,
+            cpm_trans_id: n.cpm_trans_id,
+        }
+    }
 }
 
 /// Why a notification body was refused.
@@ -128,9 +158,11 @@ impl Notification {
     /// Parses an `application/x-www-form-urlencoded` body (what CinetPay sends).
     pub fn from_form(body: &[u8]) -> Result<Self, NotificationError> {
         std::str::from_utf8(body).map_err(|_| NotificationError::NotUtf8)?;
-        let pairs =
-            url::form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned()));
-        Self::from_pairs(pairs)
+        // One allocation for the list of fields: a form has at most one more
+        // field than it has `&`.
+        let fields = memchr::memchr_iter(b'&', body).count() + 1;
+        // Decoded, a form is never longer than encoded.
+        Self::build(url::form_urlencoded::parse(body), fields, body.len())
     }
 
     /// Parses a `multipart/form-data` body like a form: text fields only, in
@@ -236,48 +268,99 @@ impl Notification {
     /// ```
     pub fn parse(content_type: Option<&str>, body: &[u8]) -> Result<Self, NotificationError> {
         let mime = content_type
-            .map(|c| {
-                c.split(';')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_ascii_lowercase()
-            })
+            .map(|c| c.split(';').next().unwrap_or("").trim())
             .unwrap_or_default();
-        match mime.as_str() {
-            "application/x-www-form-urlencoded" => Self::from_form(body),
-            "multipart/form-data" => Self::from_multipart(content_type.unwrap_or_default(), body),
-            "application/json" => Self::from_json(body),
-            m if m.starts_with("application/") && m.ends_with("+json") => Self::from_json(body),
+        let is = |m: &str| mime.eq_ignore_ascii_case(m);
+        // `application/…+json`, in any case (`get`: never cut a character).
+        let json_suffix = mime.len() > "application/+json".len()
+            && mime
+                .get(..12)
+                .is_some_and(|p| p.eq_ignore_ascii_case("application/"))
+            && mime
+                .get(mime.len() - 5..)
+                .is_some_and(|s| s.eq_ignore_ascii_case("+json"));
+        match mime {
+            _ if is("application/x-www-form-urlencoded") => Self::from_form(body),
+            _ if is("multipart/form-data") => {
+                Self::from_multipart(content_type.unwrap_or_default(), body)
+            }
+            _ if is("application/json") || json_suffix => Self::from_json(body),
             "" if body.trim_ascii_start().starts_with(b"{") => Self::from_json(body),
             "" => Self::from_form(body),
-            other => Err(NotificationError::UnsupportedContentType(short(other))),
+            other => Err(NotificationError::UnsupportedContentType(short(
+                &other.to_ascii_lowercase(),
+            ))),
         }
     }
 
     /// Builds a notification from name/value pairs, in order.
-    pub fn from_pairs(
-        pairs: impl IntoIterator<Item = (String, String)>,
+    ///
+    /// ```
+    /// use cinetpay_core::protocol::Notification;
+    /// let n = Notification::from_pairs([("cpm_site_id", "1"), ("cpm_trans_id", " T1 ")]).unwrap();
+    /// assert_eq!(n.cpm_trans_id, "T1");
+    /// assert!(Notification::from_pairs([("cpm_site_id", "1")]).is_err());
+    /// ```
+    pub fn from_pairs<K: AsRef<str>, V: AsRef<str>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
     ) -> Result<Self, NotificationError> {
-        let mut received: Vec<(String, String)> = Vec::new();
+        let pairs = pairs.into_iter();
+        let fields = pairs.size_hint().0;
+        Self::build(pairs, fields, 0)
+    }
+
+    /// A notification made of these parts as they are, without any of the
+    /// checks of [`from_pairs`](Self::from_pairs) (required fields, limits,
+    /// repeated names): for tests that sign what the engine refuses.
+    ///
+    /// ```
+    /// use cinetpay_core::protocol::Notification;
+    /// let n = Notification::unchecked(String::new(), "T1".into(), [("cpm_trans_id", "T1")]);
+    /// assert_eq!(n.field("cpm_site_id"), None);
+    /// ```
+    pub fn unchecked<K: AsRef<str>, V: AsRef<str>>(
+        cpm_site_id: String,
+        cpm_trans_id: String,
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        let mut received = Received::default();
         for (k, v) in pairs {
+            received.push(k.as_ref(), v.as_ref());
+        }
+        Notification {
+            cpm_site_id,
+            cpm_trans_id,
+            received,
+        }
+    }
+
+    /// [`from_pairs`](Self::from_pairs) with room for `fields` fields of
+    /// `bytes` bytes made at once.
+    fn build<K: AsRef<str>, V: AsRef<str>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+        fields: usize,
+        bytes: usize,
+    ) -> Result<Self, NotificationError> {
+        let mut received = Received::with_capacity(fields.min(MAX_FIELDS), bytes);
+        for (k, v) in pairs {
+            let (k, v) = (k.as_ref(), v.as_ref());
             if received.len() >= MAX_FIELDS {
                 return Err(NotificationError::TooManyFields);
             }
             if k.len() > MAX_FIELD_LEN || v.len() > MAX_FIELD_LEN {
-                return Err(NotificationError::FieldTooLong(short(&k)));
+                return Err(NotificationError::FieldTooLong(short(k)));
             }
-            if received.iter().any(|(name, _)| *name == k) {
-                return Err(NotificationError::Repeated(short(&k)));
+            if received.iter().any(|(name, _)| name == k) {
+                return Err(NotificationError::Repeated(short(k)));
             }
-            received.push((k, v));
+            received.push(k, v);
         }
         let get = |name: &'static str| -> Result<String, NotificationError> {
             received
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.trim().to_owned())
+                .value(name)
+                .map(str::trim)
                 .filter(|v| !v.is_empty())
+                .map(str::to_owned)
                 .ok_or(NotificationError::Missing(name))
         };
         let cpm_trans_id = get("cpm_trans_id")?;
@@ -305,10 +388,12 @@ impl Notification {
 
     /// A field's value as received, `None` when absent.
     pub fn field(&self, name: &str) -> Option<&str> {
-        self.received
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.received.value(name)
+    }
+
+    /// Every field received, in order, each name once: `(name, value)`.
+    pub fn received(&self) -> Fields<'_> {
+        self.received.iter()
     }
 
     documented_accessors! {
@@ -345,13 +430,23 @@ impl Notification {
 
     /// The 16 documented values in HMAC order, absent ones as empty strings.
     pub fn documented_values(&self) -> [&str; 16] {
-        NOTIFICATION_FIELDS.map(|name| self.field(name).unwrap_or(""))
+        // CinetPay posts the documented fields in documented order: each
+        // name is looked for where that order puts it first, and searched
+        // for only when it is elsewhere.
+        let mut values = [""; 16];
+        for (i, (name, value)) in NOTIFICATION_FIELDS.iter().zip(&mut values).enumerate() {
+            *value = match self.received.get(i) {
+                Some((k, v)) if k == *name => v,
+                _ => self.field(name).unwrap_or(""),
+            };
+        }
+        values
     }
 
     /// Encodes the received pairs as a form body, in order.
     pub fn to_form(&self) -> String {
         url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(self.received.iter())
+            .extend_pairs(self.received())
             .finish()
     }
 }
@@ -471,7 +566,7 @@ mod tests {
             br#"{"cpm_trans_id":"T","cpm_site_id":"S","b":"2","a":1,"cpm_custom":null}"#,
         )
         .unwrap();
-        let names: Vec<_> = n.received.iter().map(|(k, _)| k.as_str()).collect();
+        let names: Vec<_> = n.received().map(|(k, _)| k).collect();
         assert_eq!(names, ["cpm_trans_id", "cpm_site_id", "b", "a"]);
         assert_eq!(n.field("cpm_custom"), None);
         assert_eq!(
@@ -557,7 +652,7 @@ mod tests {
         let expected =
             Notification::parse(Some("application/x-www-form-urlencoded"), form.as_bytes())
                 .unwrap();
-        assert_eq!(expected.received, fields);
+        assert_eq!(expected.received().collect::<Vec<_>>(), parts);
         for content_type in [
             "multipart/form-data; boundary=----WebKitFormBoundary7MA4YWxkTrZu0gW",
             "Multipart/Form-Data; charset=UTF-8; boundary=\"----WebKitFormBoundary7MA4YWxkTrZu0gW\"",

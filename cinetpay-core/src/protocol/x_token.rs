@@ -110,11 +110,7 @@ pub fn sign_received_order(secret: &SecretKey, notification: &Notification) -> S
 }
 
 fn received_values(notification: &Notification) -> Vec<&str> {
-    notification
-        .received
-        .iter()
-        .map(|(_, v)| v.as_str())
-        .collect()
+    notification.received().map(|(_, v)| v).collect()
 }
 
 /// Verifies the `x-token` header of a notification in constant time.
@@ -211,7 +207,10 @@ mod tests {
     fn the_php_sdk_received_order_form_is_accepted_second() {
         // Same values, posted in another order: the documented form does not
         // match the received-order token, the second form does.
-        let mut pairs = vector().received;
+        let mut pairs: Vec<(String, String)> = vector()
+            .received()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
         pairs.swap(0, 1);
         pairs.push(("cpm_extra".into(), "legacy".into()));
         let n = Notification::from_pairs(pairs).unwrap();

@@ -73,9 +73,8 @@ async fn a_json_notification_is_accepted_too() {
     let _check = h.check_answers(&id, accepted("1000", "XOF")).await;
     let n = notification(id.as_str(), SITE_ID);
     let json: serde_json::Map<String, serde_json::Value> = n
-        .received
-        .iter()
-        .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+        .received()
+        .map(|(k, v)| (k.to_owned(), serde_json::Value::String(v.to_owned())))
         .collect();
     let request = Request::post("/cinetpay/notify")
         .header("content-type", "application/json")

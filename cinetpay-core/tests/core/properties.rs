@@ -602,13 +602,11 @@ proptest! {
             (Token::Right, Ok(n)) => Some(sign(&key, n)),
             (Token::RightUpper, Ok(n)) => Some(sign(&key, n).to_uppercase()),
             (Token::ForAnother, Ok(n)) => {
-                let mut other = n.clone();
-                other.cpm_trans_id.push('9');
-                for (k, v) in &mut other.received {
-                    if k == "cpm_trans_id" {
-                        v.push('9');
-                    }
-                }
+                let other = Notification::from_pairs(n.received().map(|(k, v)| {
+                    let v = if k == "cpm_trans_id" { format!("{v}9") } else { v.to_owned() };
+                    (k, v)
+                }))
+                .unwrap();
                 Some(sign(&key, &other))
             }
             (Token::WrongKey, Ok(n)) => Some(sign(&SecretKey::new("another-key").unwrap(), n)),

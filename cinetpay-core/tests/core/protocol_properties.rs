@@ -238,7 +238,7 @@ proptest! {
         let php = sign_received_order(&secret, &n);
         prop_assert!(verify_x_token(&secret, &n, Some(&php)).is_ok());
         // Changing the designation (or adding it) breaks it, unless it is unchanged.
-        let mut changed: Vec<_> = n.received.iter().filter(|(k, _)| k != "cpm_designation").cloned().collect();
+        let mut changed: Vec<(String, String)> = n.received().filter(|(k, _)| *k != "cpm_designation").map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
         changed.push(("cpm_designation".to_owned(), other.clone()));
         let changed = Notification::from_pairs(changed).unwrap();
         if changed.field("cpm_designation") != n.field("cpm_designation").or(Some("")) {

@@ -203,3 +203,37 @@ async fn edge_cases_on_postgres() {
 async fn edge_cases_on_mysql() {
     on_server(MYSQL_VAR, "edge_cases_on_mysql", DbBackend::MySql).await;
 }
+
+/// Every connection of a SQLite pool gets the page cache the builder says:
+/// 1024 KiB unless chosen (SQLite's own default is 2000).
+#[tokio::test]
+async fn sqlite_connections_get_the_chosen_page_cache() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = |name: &str| format!("sqlite://{}?mode=rwc", dir.path().join(name).display());
+    let cache_size = |store: &SeaOrmStore| {
+        let db = store.connection().clone();
+        async move {
+            let row = db
+                .query_one_raw(sea_orm::Statement::from_string(
+                    DbBackend::Sqlite,
+                    "PRAGMA cache_size",
+                ))
+                .await
+                .expect("pragma")
+                .expect("a row");
+            row.try_get_by_index::<i64>(0).expect("cache_size")
+        }
+    };
+    let default = SeaOrmStore::connect(&url("default.db"))
+        .await
+        .expect("connect");
+    assert_eq!(cache_size(&default).await, -1024);
+    let chosen = SeaOrmStore::builder()
+        .sqlite_cache_kib(256)
+        .connect(&url("chosen.db"))
+        .await
+        .expect("connect");
+    // Several reads at once: each takes a connection of its own.
+    let sizes = futures_util::future::join_all((0..4).map(|_| cache_size(&chosen))).await;
+    assert_eq!(sizes, [-256; 4]);
+}

@@ -122,10 +122,16 @@ pub(crate) fn parse_notice(
     content_type: Option<&str>,
     body: &Bytes,
 ) -> Result<Notice, crate::protocol::NotificationError> {
-    // Checkout v2's form, the common case, parsed once: it names
-    // `cpm_trans_id` and none of the 2026 API's fields.
-    if is_v2_form(body) {
-        return Notification::parse(content_type, body).map(Notice::V2);
+    // Checkout v2's notification, the common case, parsed once: any body
+    // but a JSON object is read as Checkout v2's first, and is one when it
+    // names neither of the 2026 API's `merchant_transaction_id` and
+    // `notify_token`. Anything else takes the general path below.
+    if !body.trim_ascii_start().starts_with(b"{")
+        && let Ok(notification) = Notification::parse(content_type, body)
+        && notification.field("merchant_transaction_id").is_none()
+        && notification.field("notify_token").is_none()
+    {
+        return Ok(Notice::V2(notification));
     }
     if let Ok(rest) = RestNotification::parse(body)
         && !rest.merchant_transaction_id.trim().is_empty()
@@ -147,23 +153,6 @@ pub(crate) fn parse_notice(
     Notification::parse(content_type, body).map(Notice::V2)
 }
 
-/// Whether `body` is a form with a `cpm_trans_id` key and neither of the
-/// 2026 API's `merchant_transaction_id` and `notify_token` keys (spelled
-/// out; a percent-encoded key takes the general path).
-fn is_v2_form(body: &[u8]) -> bool {
-    let mut v2 = false;
-    for pair in body.split(|&b| b == b'&') {
-        let key = pair.split(|&b| b == b'=').next().unwrap_or_default();
-        match key {
-            b"cpm_trans_id" => v2 = true,
-            b"merchant_transaction_id" | b"notify_token" => return false,
-            _ if key.first() == Some(&b'{') || key.contains(&b'%') => return false,
-            _ => {}
-        }
-    }
-    v2
-}
-
 /// `{return_url}?transaction_id={id}`: the 2026 API's `success_url` and
 /// `failed_url`, which identify the payment by what the engine put there.
 pub(crate) fn return_url_for(return_url: &Url, id: &TransactionId) -> Url {
@@ -175,21 +164,78 @@ pub(crate) fn return_url_for(return_url: &Url, id: &TransactionId) -> Url {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
-    use super::is_v2_form;
+    use super::{Notice, parse_notice};
+    use bytes::Bytes;
+
+    fn kind(content_type: Option<&str>, body: &'static str) -> &'static str {
+        match parse_notice(content_type, &Bytes::from_static(body.as_bytes())) {
+            Ok(Notice::V2(_)) => "v2",
+            Ok(Notice::Rest(_)) => "rest",
+            Err(_) => "error",
+        }
+    }
 
     #[test]
-    fn only_a_plain_checkout_v2_form_takes_the_short_path() {
-        assert!(is_v2_form(
-            b"cpm_site_id=1&cpm_trans_id=cp-1&cpm_amount=100"
-        ));
-        assert!(!is_v2_form(b"cpm_site_id=1&cpm_amount=100"));
-        assert!(!is_v2_form(
-            b"cpm_trans_id=cp-1&merchant_transaction_id=CP-1"
-        ));
-        assert!(!is_v2_form(b"notify_token=x&cpm_trans_id=cp-1"));
-        assert!(!is_v2_form(b"cpm%5Ftrans%5Fid=cp-1"));
-        assert!(!is_v2_form(br#"{"cpm_trans_id":"cp-1"}"#));
-        assert!(!is_v2_form(b""));
+    fn a_notification_is_read_as_the_api_its_fields_name() {
+        let form = Some("application/x-www-form-urlencoded");
+        assert_eq!(
+            kind(form, "cpm_site_id=1&cpm_trans_id=cp-1&cpm_amount=100"),
+            "v2"
+        );
+        assert_eq!(kind(None, "cpm_site_id=1&cpm_trans_id=cp-1"), "v2");
+        // A percent-encoded name is the name it encodes.
+        assert_eq!(kind(form, "cpm%5Fsite%5Fid=1&cpm%5Ftrans%5Fid=cp-1"), "v2");
+        // A 2026 field makes it the 2026 API's, spelled out or encoded.
+        assert_eq!(
+            kind(
+                form,
+                "cpm_site_id=1&cpm_trans_id=cp-1&merchant_transaction_id=CP-1&notify_token=t"
+            ),
+            "rest"
+        );
+        assert_eq!(
+            kind(form, "merchant%5Ftransaction%5Fid=CP-1&notify_token=t"),
+            "rest"
+        );
+        assert_eq!(
+            kind(
+                Some("application/json"),
+                r#"{"merchant_transaction_id":"CP-1","notify_token":"t"}"#
+            ),
+            "rest"
+        );
+        // Checkout v2's fields as JSON (the seed document's example).
+        assert_eq!(
+            kind(
+                Some("application/json"),
+                r#"{"cpm_site_id":"1","cpm_trans_id":"cp-1"}"#
+            ),
+            "v2"
+        );
+        assert_eq!(
+            kind(Some("application/json"), r#"{"notify_token":1}"#),
+            "error"
+        );
+        assert_eq!(kind(form, "cpm_site_id=1&cpm_amount=100"), "error");
+        assert_eq!(kind(form, ""), "error");
+    }
+
+    #[test]
+    fn content_types_are_read_in_any_case() {
+        let body = "cpm_site_id=1&cpm_trans_id=cp-1";
+        assert_eq!(
+            kind(
+                Some("Application/X-WWW-Form-Urlencoded; charset=UTF-8"),
+                body
+            ),
+            "v2"
+        );
+        let json = r#"{"cpm_site_id":"1","cpm_trans_id":"cp-1"}"#;
+        assert_eq!(kind(Some("APPLICATION/JSON"), json), "v2");
+        assert_eq!(kind(Some("application/vnd.cinetpay+JSON"), json), "v2");
+        assert_eq!(kind(Some("text/plain"), body), "error");
+        assert_eq!(kind(Some("é+json"), body), "error");
     }
 }

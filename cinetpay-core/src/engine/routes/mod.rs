@@ -63,10 +63,14 @@ impl Checkout {
             );
             return self.payload_too_large();
         }
+        // The routes that call CinetPay or deliver hold large futures: each
+        // is boxed where it starts, so that what every request moves (this
+        // future, the layer's box) stays small, and CinetPay's repeated
+        // notifications, the most frequent request, do not copy them.
         match route {
-            Route::Init => init::handle(self, request).await,
+            Route::Init => Box::pin(init::handle(self, request)).await,
             Route::Notify => notify::handle(self, request).await,
-            Route::Return => return_::handle(self, request).await,
+            Route::Return => Box::pin(return_::handle(self, request)).await,
         }
     }
 }

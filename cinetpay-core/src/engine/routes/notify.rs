@@ -75,16 +75,17 @@ async fn post(checkout: &Checkout, request: Request<Bytes>) -> Response<Bytes> {
                 } else {
                     Delivery::Inline
                 };
+                // Boxed: the sync's future is large, and a duplicate,
+                // which never gets here, should not carry (and move) it.
                 answer(
-                    checkout
-                        .sync_with(
-                            &id,
-                            DeliverySource::Notify,
-                            trigger,
-                            Some(*payment),
-                            delivery,
-                        )
-                        .await,
+                    Box::pin(checkout.sync_with(
+                        &id,
+                        DeliverySource::Notify,
+                        trigger,
+                        Some(*payment),
+                        delivery,
+                    ))
+                    .await,
                 )
             }
             Ok(None) => {
