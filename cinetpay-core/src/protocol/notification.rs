@@ -272,13 +272,14 @@ impl Notification {
             .unwrap_or_default();
         let is = |m: &str| mime.eq_ignore_ascii_case(m);
         // `application/…+json`, in any case (`get`: never cut a character).
-        let json_suffix = mime.len() > "application/+json".len()
+        let (prefix, suffix) = ("application/", "+json");
+        let json_suffix = mime.len() > prefix.len() + suffix.len()
             && mime
-                .get(..12)
-                .is_some_and(|p| p.eq_ignore_ascii_case("application/"))
+                .get(..prefix.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
             && mime
-                .get(mime.len() - 5..)
-                .is_some_and(|s| s.eq_ignore_ascii_case("+json"));
+                .get(mime.len() - suffix.len()..)
+                .is_some_and(|s| s.eq_ignore_ascii_case(suffix));
         match mime {
             _ if is("application/x-www-form-urlencoded") => Self::from_form(body),
             _ if is("multipart/form-data") => {

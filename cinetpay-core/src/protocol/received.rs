@@ -40,7 +40,7 @@ impl Received {
 
     /// The `i`-th field.
     pub(crate) fn get(&self, i: usize) -> Option<(&str, &str)> {
-        self.spans.get(i).map(|&span| self.field(span))
+        self.spans.get(i).map(|span| field(&self.text, span))
     }
 
     /// The fields, in order.
@@ -55,10 +55,11 @@ impl Received {
     pub(crate) fn value(&self, name: &str) -> Option<&str> {
         self.iter().find(|&(k, _)| k == name).map(|(_, v)| v)
     }
+}
 
-    fn field(&self, (start, middle, end): (usize, usize, usize)) -> (&str, &str) {
-        (&self.text[start..middle], &self.text[middle..end])
-    }
+/// The name and the value of the field at `span` in `text`.
+fn field<'a>(text: &'a str, &(start, middle, end): &(usize, usize, usize)) -> (&'a str, &'a str) {
+    (&text[start..middle], &text[middle..end])
 }
 
 impl fmt::Debug for Received {
@@ -83,18 +84,12 @@ pub struct Fields<'a> {
     spans: std::slice::Iter<'a, (usize, usize, usize)>,
 }
 
-impl<'a> Fields<'a> {
-    fn field(&self, &(start, middle, end): &(usize, usize, usize)) -> (&'a str, &'a str) {
-        (&self.text[start..middle], &self.text[middle..end])
-    }
-}
-
 impl<'a> Iterator for Fields<'a> {
     type Item = (&'a str, &'a str);
 
     fn next(&mut self) -> Option<Self::Item> {
         let span = self.spans.next()?;
-        Some(self.field(span))
+        Some(field(self.text, span))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -105,7 +100,7 @@ impl<'a> Iterator for Fields<'a> {
 impl DoubleEndedIterator for Fields<'_> {
     fn next_back(&mut self) -> Option<Self::Item> {
         let span = self.spans.next_back()?;
-        Some(self.field(span))
+        Some(field(self.text, span))
     }
 }
 

@@ -126,13 +126,17 @@ pub(crate) fn parse_notice(
     // but a JSON object is read as Checkout v2's first, and is one when it
     // names neither of the 2026 API's `merchant_transaction_id` and
     // `notify_token`. Anything else takes the general path below.
-    if !body.trim_ascii_start().starts_with(b"{")
-        && let Ok(notification) = Notification::parse(content_type, body)
-        && notification.field("merchant_transaction_id").is_none()
-        && notification.field("notify_token").is_none()
+    let as_v2 = match (!body.trim_ascii_start().starts_with(b"{"))
+        .then(|| Notification::parse(content_type, body))
     {
-        return Ok(Notice::V2(notification));
-    }
+        Some(Ok(notification))
+            if notification.field("merchant_transaction_id").is_none()
+                && notification.field("notify_token").is_none() =>
+        {
+            return Ok(Notice::V2(notification));
+        }
+        other => other,
+    };
     if let Ok(rest) = RestNotification::parse(body)
         && !rest.merchant_transaction_id.trim().is_empty()
     {
@@ -150,7 +154,10 @@ pub(crate) fn parse_notice(
             "notify_token and merchant_transaction_id must be text".to_owned(),
         ));
     }
-    Notification::parse(content_type, body).map(Notice::V2)
+    // Read as Checkout v2's once only.
+    as_v2
+        .unwrap_or_else(|| Notification::parse(content_type, body))
+        .map(Notice::V2)
 }
 
 /// `{return_url}?transaction_id={id}`: the 2026 API's `success_url` and
