@@ -105,6 +105,17 @@ pub(crate) fn section(now: &Value, base: &Base) -> String {
     );
     table(
         &mut md,
+        "Instructions per duplicate notification (callgrind)",
+        rows(
+            now,
+            &base.json,
+            "notify_instructions",
+            |r| r["variant"].as_str().unwrap_or("?").to_owned(),
+            |r| r["per_request"].as_f64(),
+        ),
+    );
+    table(
+        &mut md,
         "Peak RSS, MiB",
         rows(
             now,

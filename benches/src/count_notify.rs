@@ -6,7 +6,8 @@
 //! --tool=callgrind --separate-threads=yes`, it tells how many instructions
 //! a duplicate costs each server and where they go: every thread but the
 //! client's (thread 2, started first) is the server's (its runtime, SQLite's
-//! worker threads).
+//! worker threads). On PostgreSQL that is the server process's share; the
+//! database's own work runs in PostgreSQL's processes and is not counted.
 
 use std::io::{Read, Write};
 use std::process::ExitCode;

@@ -109,9 +109,8 @@ where
     })
 }
 
-/// The columns of a [`PaymentSummary`]: the read of a notification's
-/// payment selects them as they are, and every other column only when the
-/// payment is not delivered.
+/// The columns of a [`PaymentSummary`]: all a repeated notification of a
+/// delivered payment decodes.
 pub(crate) const SUMMARY_COLUMNS: [payment::Column; 5] = [
     payment::Column::Status,
     payment::Column::Account,
@@ -125,9 +124,8 @@ const SUMMARY_AT: [usize; 5] = [6, 33, 34, 35, 18];
 /// Where they are in a row of [`SUMMARY_COLUMNS`] alone.
 const SUMMARY_ALONE: [usize; 5] = [0, 1, 2, 3, 4];
 
-/// Decodes a row of every column, in [`payment::Column`]'s order, whose
-/// columns other than [`SUMMARY_COLUMNS`] are `NULL` when the payment is
-/// delivered: the summary then, the whole payment otherwise.
+/// Decodes a row of every column, in [`payment::Column`]'s order: the
+/// summary alone when the payment is delivered, the whole payment otherwise.
 pub(crate) fn lookup_from_row(row: &QueryResult, id: &str) -> Result<PaymentLookup, Error> {
     let summary = summary_at(row, id, SUMMARY_AT)?;
     if summary.is_delivered() {
