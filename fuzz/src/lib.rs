@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use cinetpay_core::engine::{Checkout, CheckoutConfig};
+use cinetpay_core::engine::{Checkout, CheckoutConfig, CheckoutSettings};
 use cinetpay_core::{
     ApiKey, Client, ClientConfig, Credentials, FulfilError, MemoryStore, OrderFulfiller,
     OrderQuote, OrderRef, Payment, QuoteError, SecretKey, SiteId,
@@ -58,13 +58,20 @@ fn engine() -> &'static Engine {
             .with_base_url("http://127.0.0.1:9")
             .expect("base url")
             .with_check_retries(0);
-        let config = CheckoutConfig::builder(credentials.clone(), "https://shop.example")
-            .api_url("http://127.0.0.1:9")
-            .return_to(RETURN_TO)
-            .return_fallback(FALLBACK)
-            .client_config(client_config.clone())
-            .build()
-            .expect("config");
+        // One configuration path, as an app takes it: settings into a checked config.
+        let config = CheckoutSettings {
+            api_key: Some("fuzz-api-key".to_owned()),
+            site_id: Some(SITE_ID.to_owned()),
+            secret_key: Some("fuzz-secret-key".to_owned()),
+            api_url: Some("http://127.0.0.1:9".to_owned()),
+            public_url: Some("https://shop.example".to_owned()),
+            return_to: RETURN_TO.to_owned(),
+            return_fallback: FALLBACK.to_owned(),
+            check_retries: 0,
+            ..CheckoutSettings::default()
+        }
+        .into_config()
+        .expect("config");
         let client = Client::new(credentials, client_config).expect("client");
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
