@@ -14,6 +14,10 @@ use cinetpay_core::{
 };
 use libfuzzer_sys::arbitrary::{self, Arbitrary};
 
+/// The engine's API key, secret key and CinetPay base URL (nobody answers there).
+const API_KEY: &str = "fuzz-api-key";
+const SECRET_KEY: &str = "fuzz-secret-key";
+const API_URL: &str = "http://127.0.0.1:9";
 pub const SITE_ID: &str = "123456";
 pub const FALLBACK: &str = "/after-payment";
 pub const RETURN_TO: &str = "/orders/{order_ref}?payment={status}&tx={transaction_id}";
@@ -51,19 +55,19 @@ fn engine() -> &'static Engine {
     ENGINE.get_or_init(|| {
         let credentials = Credentials::new(
             SiteId::new(SITE_ID).expect("site id"),
-            ApiKey::new("fuzz-api-key").expect("api key"),
-            Some(SecretKey::new("fuzz-secret-key").expect("secret key")),
+            ApiKey::new(API_KEY).expect("api key"),
+            Some(SecretKey::new(SECRET_KEY).expect("secret key")),
         );
         let client_config = ClientConfig::default()
-            .with_base_url("http://127.0.0.1:9")
+            .with_base_url(API_URL)
             .expect("base url")
             .with_check_retries(0);
         // One configuration path, as an app takes it: settings into a checked config.
         let config = CheckoutSettings {
-            api_key: Some("fuzz-api-key".to_owned()),
+            api_key: Some(API_KEY.to_owned()),
             site_id: Some(SITE_ID.to_owned()),
-            secret_key: Some("fuzz-secret-key".to_owned()),
-            api_url: Some("http://127.0.0.1:9".to_owned()),
+            secret_key: Some(SECRET_KEY.to_owned()),
+            api_url: Some(API_URL.to_owned()),
             public_url: Some("https://shop.example".to_owned()),
             return_to: RETURN_TO.to_owned(),
             return_fallback: FALLBACK.to_owned(),

@@ -58,9 +58,9 @@ pub struct SeaOrmStore {
     lease_clock: Option<Arc<dyn Clock>>,
     /// The read of one payment by id, rendered for this backend and tables.
     find_sql: Arc<str>,
-    /// The read of a notification's payment by id (the summary of a
-    /// delivered payment, the whole row otherwise).
-    find_for_notification_sql: Arc<str>,
+    /// The read of a payment's summary by id: SQLite's first read of a
+    /// notification's payment (see `read.rs`).
+    find_summary_sql: Arc<str>,
     /// SQLite: the store's writes queue here rather than in SQLite's busy
     /// handler (see `write_turn.rs`).
     turns: WriteTurns,
@@ -112,13 +112,13 @@ impl SeaOrmStore {
     ) -> Self {
         let turns = WriteTurns::new(db.get_database_backend(), busy_timeout);
         let find_sql = Self::render_find(&db, &tables).into();
-        let find_for_notification_sql = Self::render_find_for_notification(&db, &tables).into();
+        let find_summary_sql = Self::render_find_summary(&db, &tables).into();
         SeaOrmStore {
             db,
             tables,
             lease_clock,
             find_sql,
-            find_for_notification_sql,
+            find_summary_sql,
             turns,
         }
     }

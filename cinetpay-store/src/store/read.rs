@@ -51,7 +51,8 @@ impl SeaOrmStore {
     }
 
     /// `SELECT <every column> FROM payments WHERE transaction_id = ?`,
-    /// rendered once per store: every notification that is not a duplicate reads one.
+    /// rendered once per store: every notification reads one (on SQLite, a
+    /// repeat of a delivered payment does not).
     pub(super) fn render_find(
         db: &sea_orm::DatabaseConnection,
         tables: &crate::tables::Tables,
@@ -59,23 +60,14 @@ impl SeaOrmStore {
         render_by_id(db, tables, P::iter())
     }
 
-    /// The read of a notification's payment, rendered once per store. On
-    /// PostgreSQL and MySQL: every column, as [`render_find`](Self::render_find)
-    /// reads them; a repeated notification decodes the summary's five values
-    /// of the row (see [`lookup_from_row`]) and any other needs no second
-    /// round trip. (Columns outside the summary made `NULL` for a delivered
-    /// payment by a `CASE` each cost PostgreSQL more than sending them:
-    /// 0.147 against 0.124 ms a read, `pgbench -M prepared` on the bench's
-    /// 10^4 database, where the summary alone took 0.103.) On SQLite: the
-    /// summary's columns alone (see [`find_for_notice`](Self::find_for_notice)).
-    pub(super) fn render_find_for_notification(
+    /// `SELECT <the summary's columns> FROM payments WHERE transaction_id = ?`,
+    /// rendered once per store: SQLite's first read of a notification's
+    /// payment (see [`find_for_notice`](Self::find_for_notice)).
+    pub(super) fn render_find_summary(
         db: &sea_orm::DatabaseConnection,
         tables: &crate::tables::Tables,
     ) -> String {
-        if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
-            return render_by_id(db, tables, SUMMARY_COLUMNS);
-        }
-        Self::render_find(db, tables)
+        render_by_id(db, tables, SUMMARY_COLUMNS)
     }
 
     /// The row a statement of [`render_by_id`] finds for `id`.
@@ -98,6 +90,14 @@ impl SeaOrmStore {
 
     /// [`PaymentStore::find_for_notification`](cinetpay_core::PaymentStore::find_for_notification).
     ///
+    /// On PostgreSQL and MySQL: the payment's row, as [`find`](Self::find)
+    /// reads it; a repeated notification decodes the summary's five values
+    /// of it (see [`lookup_from_row`]) and any other needs no second round
+    /// trip. (Columns outside the summary made `NULL` for a delivered payment
+    /// by a `CASE` each cost PostgreSQL more than sending them: 0.147 against
+    /// 0.124 ms a read, `pgbench -M prepared` on the bench's 10^4 database,
+    /// where the summary alone took 0.103.)
+    ///
     /// SQLite copies every value of a row it returns (an allocation each, a
     /// `NULL` too): 37 columns made a repeated notification cost 29 % more
     /// instructions than five (callgrind, the bench's `count-notifications`).
@@ -108,15 +108,15 @@ impl SeaOrmStore {
         id: &TransactionId,
     ) -> Result<Option<PaymentLookup>, Error> {
         const ACTION: &str = "reading a notification's payment";
-        let row = self
-            .row_by_id(&self.find_for_notification_sql, id, ACTION)
-            .await?;
-        let Some(row) = row else {
+        if self.db.get_database_backend() != sea_orm::DbBackend::Sqlite {
+            let row = self.row_by_id(&self.find_sql, id, ACTION).await?;
+            return row
+                .map(|row| lookup_from_row(&row, id.as_str()))
+                .transpose();
+        }
+        let Some(row) = self.row_by_id(&self.find_summary_sql, id, ACTION).await? else {
             return Ok(None);
         };
-        if self.db.get_database_backend() != sea_orm::DbBackend::Sqlite {
-            return lookup_from_row(&row, id.as_str()).map(Some);
-        }
         let summary = summary_from_row(&row, id.as_str())?;
         if summary.is_delivered() {
             return Ok(Some(PaymentLookup::Delivered(summary)));
