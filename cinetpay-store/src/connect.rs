@@ -47,6 +47,7 @@ pub struct StoreBuilder {
     connect_timeout: Duration,
     acquire_timeout: Duration,
     statement_timeout: Duration,
+    ping_idle_for: Duration,
     sqlite_busy_timeout: Duration,
     sqlite_cache_kib: u32,
 }
@@ -61,6 +62,7 @@ impl Default for StoreBuilder {
             connect_timeout: Duration::from_secs(5),
             acquire_timeout: Duration::from_secs(5),
             statement_timeout: Duration::from_secs(30),
+            ping_idle_for: DEFAULT_PING_IDLE_FOR,
             sqlite_busy_timeout: DEFAULT_BUSY_TIMEOUT,
             sqlite_cache_kib: DEFAULT_SQLITE_CACHE_KIB,
         }
@@ -76,6 +78,16 @@ pub(crate) const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// notification's read goes down two B-trees by primary key; pages a
 /// connection does not cache come from the operating system's file cache.
 const DEFAULT_SQLITE_CACHE_KIB: u32 = 1024;
+
+/// PostgreSQL and MySQL: a pooled connection idle at least this long is
+/// pinged before a statement uses it, unless chosen: zero, every time, as
+/// sqlx does by default. The ping is a round trip to the server for each
+/// statement outside a transaction (two of a first notification's seven,
+/// one of a duplicate's two), and what keeps a connection the server, a
+/// proxy or a firewall dropped while it sat in the pool from failing a
+/// statement. `StoreBuilder::ping_connections_idle_for` trades the one for
+/// the other (BENCHMARKS.md measures both).
+const DEFAULT_PING_IDLE_FOR: Duration = Duration::ZERO;
 
 /// Pool size for PostgreSQL and MySQL unless chosen.
 const SERVER_POOL: u32 = 10;
@@ -172,6 +184,32 @@ impl StoreBuilder {
     /// answers [`StoreError::Unavailable`](cinetpay_core::StoreError) (default 5 s).
     pub fn acquire_timeout(mut self, timeout: Duration) -> Self {
         self.acquire_timeout = timeout;
+        self
+    }
+
+    /// PostgreSQL and MySQL/MariaDB: ping a pooled connection before a
+    /// statement uses it only once it has been idle at least this long
+    /// (default `Duration::ZERO`: before every statement, sqlx's default).
+    ///
+    /// The ping is a round trip to the server, made for every statement
+    /// outside a transaction: with a second, say, a busy shop's connections
+    /// are back at work within milliseconds and never pinged (BENCHMARKS.md:
+    /// 19–66 % more duplicate notifications a second on PostgreSQL), and a
+    /// quiet shop's are checked before use. The price: a connection the
+    /// server closed (a restart, a failover, an administrator) less than
+    /// this after its last use fails the one statement given to it
+    /// ([`Error::Unavailable`]: the engine answers 503, CinetPay and the
+    /// reconciler try again; nothing is lost). SQLite's connections are in
+    /// the process and are never pinged.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let builder = cinetpay_store::SeaOrmStore::builder()
+    ///     .ping_connections_idle_for(Duration::from_secs(1));
+    /// # let _ = builder;
+    /// ```
+    pub fn ping_connections_idle_for(mut self, idle: Duration) -> Self {
+        self.ping_idle_for = idle;
         self
     }
 
@@ -289,6 +327,9 @@ impl StoreBuilder {
             .sqlx_logging(false);
         if backend != DbBackend::Sqlite {
             options.max_connections(self.max_connections.unwrap_or(SERVER_POOL));
+            if !self.ping_idle_for.is_zero() {
+                options.test_before_acquire_if_idle_for(self.ping_idle_for);
+            }
             let timeout = self.statement_timeout;
             if timeout.is_zero() {
                 return Ok(options);
@@ -330,6 +371,10 @@ impl StoreBuilder {
         } else {
             options.max_connections(self.max_connections.unwrap_or(SQLITE_FILE_POOL));
         }
+        // A connection is a thread of this process: a ping is a round trip
+        // to it for nothing (and on a first notification, one more inside
+        // the write lock).
+        options.test_before_acquire(false);
         let busy = self.sqlite_busy_timeout;
         let cache_kib = self.sqlite_cache_kib;
         options.map_sqlx_sqlite_opts(move |opts| {

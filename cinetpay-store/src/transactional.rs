@@ -281,7 +281,8 @@ impl<F: TransactionalFulfiller> OrderFulfiller for InTransaction<F> {
         let (_turn, txn) = self.begin_delivery().await?;
         // From here on, every early return drops `txn`: a rollback.
         // The change, the claim and the delivery mark: one statement (on
-        // PostgreSQL, with the line of the first attempt).
+        // PostgreSQL and SQLite, with the line of the first attempt in the
+        // same round trip).
         let claimed = self
             .store
             .accept_and_mark_in(

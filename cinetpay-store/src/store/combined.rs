@@ -11,7 +11,9 @@ use sea_orm::sea_query::{
     Alias, Asterisk, CommonTableExpression, Cond, Expr, ExprTrait, Query, UpdateStatement,
     WithClause, WithQuery,
 };
-use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, SqlErr, TransactionTrait};
+use sea_orm::{
+    ConnectionTrait, DatabaseTransaction, DbBackend, SqlErr, Statement, TransactionTrait,
+};
 
 use super::SeaOrmStore;
 use super::row::payment_from_row;
@@ -107,9 +109,11 @@ impl SeaOrmStore {
     /// another payment included: the transaction must then be rolled back, as
     /// PostgreSQL has aborted it).
     ///
-    /// On PostgreSQL the sync's delivery-log line for attempt 1 (`line(1)`)
-    /// is appended by the same statement (a data-modifying `WITH`), one
-    /// round trip fewer: the statement then also requires `attempts = 0`,
+    /// On PostgreSQL and SQLite the sync's delivery-log line for attempt 1
+    /// (`line(1)`) is appended in the same round trip (PostgreSQL: a
+    /// data-modifying `WITH`; SQLite: a second statement in the same call,
+    /// which on SQLite saves a hop to the connection's thread while the
+    /// transaction holds the write lock): the update then also requires `attempts = 0`,
     /// so that the line's attempt is the one it claims (a payment that is
     /// not accepted yet has never been claimed; if one were, the statement
     /// would not apply and the engine's usual steps would follow). The
@@ -163,8 +167,10 @@ impl SeaOrmStore {
                 txn.query_one(&self.with_line(stmt, &line(1))?).await
             }
             _ => {
-                stmt.returning_all();
-                txn.query_one(&stmt).await
+                stmt.and_where(Expr::col(P::Attempts).eq(0)).returning_all();
+                txn.query_all_raw(self.then_line(backend, &stmt, &line(1))?)
+                    .await
+                    .map(|rows| rows.into_iter().next())
             }
         };
         let row = match row {
@@ -183,7 +189,7 @@ impl SeaOrmStore {
                 owner: claim.owner.to_owned(),
                 payment,
             },
-            backend == DbBackend::Postgres,
+            backend != DbBackend::MySql,
         )))
     }
 
@@ -237,6 +243,51 @@ impl SeaOrmStore {
             .with(with))
     }
 
+    /// SQLite: `<update> RETURNING *; INSERT INTO deliveries … SELECT <the
+    /// line> WHERE changes() = 1`, one call to the connection's thread: the
+    /// line is appended exactly when the update applied (`changes()` counts
+    /// the rows of the statement completed just before), and the call's
+    /// rows are the update's.
+    fn then_line(
+        &self,
+        backend: DbBackend,
+        update: &UpdateStatement,
+        line: &DeliveryRecord,
+    ) -> Result<Statement, Error> {
+        // Bounded like `DeliveryRecord::new`, whatever the caller built.
+        let line = DeliveryRecord::new(&line.transaction_id, line.source, &line.outcome, line.at);
+        let values = Query::select()
+            .exprs([
+                Expr::val(line.transaction_id),
+                Expr::val(line.source.as_str()),
+                Expr::val(line.outcome),
+                Expr::val(time::to_db(line.at)),
+            ])
+            .and_where(Expr::cust("changes() = 1"))
+            .to_owned();
+        // Fails only when the columns and the values differ in number.
+        let insert = self
+            .insert_into_log()
+            .select_from(values)
+            .map_err(|e| Error::Database {
+                action: "appending the delivery's line",
+                source: sea_orm::DbErr::Custom(e.to_string()),
+            })?
+            .to_owned();
+        let update = backend.build(update);
+        let insert = backend.build(&insert);
+        let values = update
+            .values
+            .into_iter()
+            .chain(insert.values)
+            .flat_map(|v| v.0);
+        Ok(Statement::from_sql_and_values(
+            backend,
+            format!("{}; {}", update.sql, insert.sql),
+            values,
+        ))
+    }
+
     /// [`claimable`](Self::claimable) of a row this very statement moves to
     /// `accepted` (the condition reads the old row, whose status is still
     /// `from`): the delivery is not done, no live claim on the lease clock,
@@ -272,5 +323,85 @@ impl SeaOrmStore {
             .await?;
         txn.commit().await.map_err(|e| Error::db(ACTION, e))?;
         Ok(completed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use cinetpay_core::{
+        Claim, DeliveryRecord, DeliverySource, PaymentStatus, PaymentStore, StatusChange,
+    };
+    use cinetpay_testing::fixtures::{accepted_check, at, new_payment, order_ref};
+    use sea_orm::TransactionTrait;
+
+    use crate::SeaOrmStore;
+
+    /// SQLite's first-delivery call appends the line exactly when its update
+    /// applied: the `changes() = 1` guard holds even in a transaction that
+    /// commits anyway.
+    #[tokio::test(flavor = "current_thread")]
+    async fn sqlite_line_only_when_the_update_applied() {
+        let store = SeaOrmStore::connect("sqlite::memory:")
+            .await
+            .expect("connect");
+        store.migrate().await.expect("migrate");
+        let new = new_payment(&order_ref("line"), 1500, at(0));
+        store.insert_payment(&new).await.expect("insert");
+        let id = &new.transaction_id;
+        let change = |from| StatusChange {
+            from,
+            to: PaymentStatus::Accepted,
+            check: Some(accepted_check(&new)),
+            reason: None,
+            attention: None,
+            at: at(10),
+        };
+        let claim = Claim {
+            transaction_id: id,
+            owner: "me",
+            now: at(10),
+            lease: Duration::from_secs(60),
+        };
+        let line = |attempt: u32| {
+            DeliveryRecord::new(
+                id.as_str(),
+                DeliverySource::Notify,
+                &format!("delivered, attempt {attempt}"),
+                at(10),
+            )
+        };
+        // The stored status is `pending`: a change from `refused` does not
+        // apply, and no line is written although the transaction commits.
+        let txn = store.connection().begin().await.expect("begin");
+        let declined = store
+            .accept_and_mark_in(&txn, id, &change(PaymentStatus::Refused), &claim, &line)
+            .await
+            .expect("the call");
+        assert!(declined.is_none());
+        txn.commit().await.expect("commit");
+        assert!(
+            store
+                .delivery_log(id.as_str(), 10)
+                .await
+                .expect("log")
+                .is_empty()
+        );
+
+        let txn = store.connection().begin().await.expect("begin");
+        let (claimed, line_written) = store
+            .accept_and_mark_in(&txn, id, &change(PaymentStatus::Pending), &claim, &line)
+            .await
+            .expect("the call")
+            .expect("applied");
+        txn.commit().await.expect("commit");
+        assert!(line_written);
+        assert_eq!(claimed.attempt, 1);
+        assert_eq!(claimed.payment.status, PaymentStatus::Accepted);
+        let log = store.delivery_log(id.as_str(), 10).await.expect("log");
+        assert_eq!(log.len(), 1, "{log:?}");
+        assert_eq!(log[0].outcome, "delivered, attempt 1");
+        assert_eq!(log[0].source, DeliverySource::Notify);
     }
 }

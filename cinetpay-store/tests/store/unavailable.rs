@@ -345,3 +345,89 @@ async fn mysql_stuck_statement_is_cut_by_the_statement_timeout() {
     }
     place.drop_all(&admin(&url).await).await;
 }
+
+/// The connection's id on the server (`pg_backend_pid()`, `CONNECTION_ID()`).
+async fn server_session(store: &SeaOrmStore, backend: DbBackend) -> i64 {
+    use sea_orm::{ConnectionTrait, Statement};
+    let sql = match backend {
+        DbBackend::Postgres => "SELECT CAST(pg_backend_pid() AS BIGINT) AS id",
+        _ => "SELECT CAST(CONNECTION_ID() AS SIGNED) AS id",
+    };
+    store
+        .connection()
+        .query_one_raw(Statement::from_string(backend, sql))
+        .await
+        .expect("the session's id")
+        .and_then(|row| row.try_get::<i64>("", "id").ok())
+        .expect("an id")
+}
+
+/// A connection the server closed while it sat idle in the pool is found
+/// dead by the ping before use and replaced: the store's statement succeeds.
+/// By default every connection is pinged; with `ping_connections_idle_for`
+/// one idle that long.
+async fn closed_while_idle_is_replaced(var: &str, test: &str, backend: DbBackend) {
+    for ping_after in [None, Some(Duration::from_millis(200))] {
+        closed_while_idle(var, test, backend, ping_after).await;
+    }
+}
+
+async fn closed_while_idle(
+    var: &str,
+    test: &str,
+    backend: DbBackend,
+    ping_after: Option<Duration>,
+) {
+    use sea_orm::ConnectionTrait;
+    let Some(url) = server_url(var, test) else {
+        return;
+    };
+    let place = Place::new(backend, "idle");
+    let mut builder = place.builder(&place.prefix).max_connections(1);
+    if let Some(idle) = ping_after {
+        builder = builder.ping_connections_idle_for(idle);
+    }
+    let store = builder.connect(&url).await.expect("connect");
+    store.migrate().await.expect("migrate");
+    let new = new_payment(&order_ref("idle"), 1500, at(0));
+    store.insert_payment(&new).await.expect("insert");
+    let before = server_session(&store, backend).await;
+    let admin = admin(&url).await;
+    let kill = match backend {
+        DbBackend::Postgres => format!("SELECT pg_terminate_backend({before})"),
+        _ => format!("KILL {before}"),
+    };
+    admin
+        .execute_unprepared(&kill)
+        .await
+        .expect("the server closes the store's connection");
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let found = store
+        .find_payment(&new.transaction_id)
+        .await
+        .expect("the dead connection was replaced before use");
+    assert_eq!(found.map(|p| p.transaction_id), Some(new.transaction_id));
+    let after = server_session(&store, backend).await;
+    assert_ne!(before, after, "a new connection ({ping_after:?})");
+    place.drop_all(&admin).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_connection_closed_while_idle_is_replaced() {
+    closed_while_idle_is_replaced(
+        POSTGRES_VAR,
+        "postgres_connection_closed_while_idle_is_replaced",
+        DbBackend::Postgres,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mysql_connection_closed_while_idle_is_replaced() {
+    closed_while_idle_is_replaced(
+        MYSQL_VAR,
+        "mysql_connection_closed_while_idle_is_replaced",
+        DbBackend::MySql,
+    )
+    .await;
+}
