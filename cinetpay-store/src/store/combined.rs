@@ -8,8 +8,8 @@ use cinetpay_core::{
     Transition,
 };
 use sea_orm::sea_query::{
-    Alias, Asterisk, CommonTableExpression, Cond, Expr, ExprTrait, Query, UpdateStatement,
-    WithClause, WithQuery,
+    Alias, Asterisk, CommonTableExpression, Cond, Expr, ExprTrait, InsertStatement, Query,
+    SelectStatement, UpdateStatement, WithClause, WithQuery,
 };
 use sea_orm::{
     ConnectionTrait, DatabaseTransaction, DbBackend, SqlErr, Statement, TransactionTrait,
@@ -201,27 +201,11 @@ impl SeaOrmStore {
         update: UpdateStatement,
         line: &DeliveryRecord,
     ) -> Result<WithQuery, Error> {
-        // Bounded like `DeliveryRecord::new`, whatever the caller built.
-        let line = DeliveryRecord::new(&line.transaction_id, line.source, &line.outcome, line.at);
         let accepted = Alias::new("accepted");
-        let values = Query::select()
-            .exprs([
-                Expr::val(line.transaction_id).cast_as("text"),
-                Expr::val(line.source.as_str()).cast_as("text"),
-                Expr::val(line.outcome).cast_as("text"),
-                Expr::val(time::to_db(line.at)).cast_as("int8"),
-            ])
-            .from(accepted.clone())
-            .to_owned();
-        // Fails only when the columns and the values differ in number.
-        let insert = self
-            .insert_into_log()
-            .select_from(values)
-            .map_err(|e| Error::Database {
-                action: "appending the delivery's line",
-                source: sea_orm::DbErr::Custom(e.to_string()),
-            })?
-            .to_owned();
+        // A CTE's values have no column to take their types from: cast.
+        let insert = self.line_from_select(line, true, |values| {
+            values.from(accepted.clone());
+        })?;
         let with = WithClause::new()
             .cte(
                 CommonTableExpression::new()
@@ -243,6 +227,37 @@ impl SeaOrmStore {
             .with(with))
     }
 
+    /// `INSERT INTO deliveries (…) SELECT <line's values>`, the select
+    /// completed by `complete` (its `FROM`, its condition); each value cast
+    /// to its column's type when `cast`.
+    fn line_from_select(
+        &self,
+        line: &DeliveryRecord,
+        cast: bool,
+        complete: impl FnOnce(&mut SelectStatement),
+    ) -> Result<InsertStatement, Error> {
+        // Bounded like `DeliveryRecord::new`, whatever the caller built.
+        let line = DeliveryRecord::new(&line.transaction_id, line.source, &line.outcome, line.at);
+        let typed = |value: Expr, ty: &'static str| if cast { value.cast_as(ty) } else { value };
+        let mut values = Query::select();
+        values.exprs([
+            typed(Expr::val(line.transaction_id), "text"),
+            typed(Expr::val(line.source.as_str()), "text"),
+            typed(Expr::val(line.outcome), "text"),
+            typed(Expr::val(time::to_db(line.at)), "int8"),
+        ]);
+        complete(&mut values);
+        // Fails only when the columns and the values differ in number.
+        Ok(self
+            .insert_into_log()
+            .select_from(values)
+            .map_err(|e| Error::Database {
+                action: "appending the delivery's line",
+                source: sea_orm::DbErr::Custom(e.to_string()),
+            })?
+            .to_owned())
+    }
+
     /// SQLite: `<update> RETURNING *; INSERT INTO deliveries … SELECT <the
     /// line> WHERE changes() = 1`, one call to the connection's thread: the
     /// line is appended exactly when the update applied (`changes()` counts
@@ -254,26 +269,9 @@ impl SeaOrmStore {
         update: &UpdateStatement,
         line: &DeliveryRecord,
     ) -> Result<Statement, Error> {
-        // Bounded like `DeliveryRecord::new`, whatever the caller built.
-        let line = DeliveryRecord::new(&line.transaction_id, line.source, &line.outcome, line.at);
-        let values = Query::select()
-            .exprs([
-                Expr::val(line.transaction_id),
-                Expr::val(line.source.as_str()),
-                Expr::val(line.outcome),
-                Expr::val(time::to_db(line.at)),
-            ])
-            .and_where(Expr::cust("changes() = 1"))
-            .to_owned();
-        // Fails only when the columns and the values differ in number.
-        let insert = self
-            .insert_into_log()
-            .select_from(values)
-            .map_err(|e| Error::Database {
-                action: "appending the delivery's line",
-                source: sea_orm::DbErr::Custom(e.to_string()),
-            })?
-            .to_owned();
+        let insert = self.line_from_select(line, false, |values| {
+            values.and_where(Expr::cust("changes() = 1"));
+        })?;
         let update = backend.build(update);
         let insert = backend.build(&insert);
         let values = update
