@@ -277,6 +277,15 @@ impl<F: TransactionalFulfiller> OrderFulfiller for InTransaction<F> {
         let plan = Plan(self.fault());
         #[cfg(not(feature = "testing"))]
         let plan = Plan(None);
+        // Built before the transaction begins: on SQLite it holds the write
+        // lock from its first statement to its commit.
+        let Some(statement) = self
+            .store
+            .accept_and_mark_stmt(first.transaction_id, first.change, first.claim, first.line)
+            .map_err(|e| FulfilError::new(e.to_string()))?
+        else {
+            return Ok(FirstDelivered::Declined);
+        };
         plan.at(TransactionStep::Begin)?;
         let (_turn, txn) = self.begin_delivery().await?;
         // From here on, every early return drops `txn`: a rollback.
@@ -285,13 +294,7 @@ impl<F: TransactionalFulfiller> OrderFulfiller for InTransaction<F> {
         // same round trip).
         let claimed = self
             .store
-            .accept_and_mark_in(
-                &txn,
-                first.transaction_id,
-                first.change,
-                first.claim,
-                first.line,
-            )
+            .accept_and_mark_in(&txn, statement)
             .await
             .map_err(|e| FulfilError::new(e.to_string()))?;
         let Some((claim, line_written)) = claimed else {

@@ -4,8 +4,8 @@
 //! transaction: one durable commit each instead of two.
 
 use cinetpay_core::{
-    Claim, Completion, DeliveryRecord, FulfilmentClaim, PaymentStatus, StatusChange, TransactionId,
-    Transition,
+    Claim, Completion, DeliveryRecord, FulfilmentClaim, PaymentStatus, StatusChange, Timestamp,
+    TransactionId, Transition,
 };
 use sea_orm::sea_query::{
     Alias, Asterisk, CommonTableExpression, Cond, Expr, ExprTrait, InsertStatement, Query,
@@ -19,6 +19,25 @@ use super::SeaOrmStore;
 use super::row::payment_from_row;
 use crate::entity::payment::Column as P;
 use crate::{Error, time};
+
+/// A first delivery's statement, built ahead of its transaction
+/// ([`SeaOrmStore::accept_and_mark_stmt`]).
+pub(crate) struct AcceptAndMark<'a> {
+    owner: &'a str,
+    now: Timestamp,
+    run: Run,
+}
+
+/// How each database runs it.
+enum Run {
+    /// PostgreSQL: one statement returning the row, the line in its `WITH`.
+    Returning(Statement),
+    /// SQLite: the update returning the row, then the line, in one call.
+    ReturningThenLine(Statement),
+    /// MySQL: the update, then the row read back by its owner token (the
+    /// line is the caller's).
+    UpdateThenRead { update: Statement, read: Statement },
+}
 
 impl SeaOrmStore {
     /// `transition` to `accepted` and `claim_fulfilment`, in one statement.
@@ -99,34 +118,32 @@ impl SeaOrmStore {
         stmt
     }
 
-    /// The one-commit first delivery's statement, inside `txn`: `change` (to
-    /// `accepted`), its claim and the delivery mark, in one `UPDATE` that
-    /// applies only when the claim's conditions hold (the transaction commits
-    /// them with the merchant's writes, or nothing). The claimed payment as
-    /// the merchant's code must see it (`fulfilled_at` not set yet), read by
-    /// `RETURNING` where the database has it (one round trip) or read back
-    /// (MySQL). `None` when it did not apply (the order already paid by
-    /// another payment included: the transaction must then be rolled back, as
-    /// PostgreSQL has aborted it).
+    /// The one-commit first delivery's statement, built before its
+    /// transaction begins (run by [`accept_and_mark_in`](Self::accept_and_mark_in)):
+    /// on SQLite the transaction holds the database's write lock, and
+    /// building the statement takes about 40 µs that would hold it too.
+    /// `None` when the change is not to `accepted` or the claim is on another
+    /// payment: this step does not apply.
     ///
-    /// On PostgreSQL and SQLite the sync's delivery-log line for attempt 1
-    /// (`line(1)`) is appended in the same round trip (PostgreSQL: a
-    /// data-modifying `WITH`; SQLite: a second statement in the same call,
-    /// which on SQLite saves a hop to the connection's thread while the
-    /// transaction holds the write lock): the update then also requires `attempts = 0`,
-    /// so that the line's attempt is the one it claims (a payment that is
-    /// not accepted yet has never been claimed; if one were, the statement
-    /// would not apply and the engine's usual steps would follow). The
-    /// returned flag says whether the line was written.
-    pub(crate) async fn accept_and_mark_in(
+    /// `change` (to `accepted`), its claim and the delivery mark, in one
+    /// `UPDATE` that applies only when the claim's conditions hold (the
+    /// transaction commits them with the merchant's writes, or nothing); the
+    /// mark's time is taken here. On PostgreSQL and SQLite the sync's
+    /// delivery-log line for attempt 1 (`line(1)`) is appended in the same
+    /// round trip (PostgreSQL: a data-modifying `WITH`; SQLite: a second
+    /// statement in the same call, one hop to the connection's thread fewer
+    /// while the transaction holds the write lock): the update then also
+    /// requires `attempts = 0`, so that the line's attempt is the one it
+    /// claims (a payment that is not accepted yet has never been claimed; if
+    /// one were, the statement would not apply and the engine's usual steps
+    /// would follow).
+    pub(crate) fn accept_and_mark_stmt<'a>(
         &self,
-        txn: &DatabaseTransaction,
         id: &TransactionId,
         change: &StatusChange,
-        claim: &Claim<'_>,
+        claim: &Claim<'a>,
         line: &(dyn Fn(u32) -> DeliveryRecord + Send + Sync),
-    ) -> Result<Option<(FulfilmentClaim, bool)>, Error> {
-        const ACTION: &str = "accepting a payment, claiming and marking its delivery";
+    ) -> Result<Option<AcceptAndMark<'a>>, Error> {
         if change.to != PaymentStatus::Accepted || claim.transaction_id != id {
             return Ok(None);
         }
@@ -144,34 +161,65 @@ impl SeaOrmStore {
             .value(P::ClaimUntil, self.lease_now().add(lease))
             .value(P::FulfilledAt, marked_at)
             .cond_where(self.claimable_once_accepted(claim));
-        let unique =
-            |e: &sea_orm::DbErr| matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)));
-        let backend = txn.get_database_backend();
-        let row = match backend {
+        let backend = self.db.get_database_backend();
+        let run = match backend {
             DbBackend::MySql => {
-                match txn.execute(&stmt).await {
-                    Ok(done) if done.rows_affected() > 0 => {}
-                    Ok(_) => return Ok(None),
-                    Err(e) if unique(&e) => return Ok(None),
-                    Err(e) => return Err(Error::db(ACTION, e)),
-                }
                 let read = self
                     .select_payments()
                     .and_where(Expr::col(P::TransactionId).eq(id.as_str()))
                     .and_where(Expr::col(P::ClaimOwner).eq(claim.owner))
                     .to_owned();
-                txn.query_one(&read).await
+                Run::UpdateThenRead {
+                    update: backend.build(&stmt),
+                    read: backend.build(&read),
+                }
             }
             DbBackend::Postgres => {
                 stmt.and_where(Expr::col(P::Attempts).eq(0)).returning_all();
-                txn.query_one(&self.with_line(stmt, &line(1))?).await
+                Run::Returning(backend.build(&self.with_line(stmt, &line(1))?))
             }
             _ => {
                 stmt.and_where(Expr::col(P::Attempts).eq(0)).returning_all();
-                txn.query_all_raw(self.then_line(backend, &stmt, &line(1))?)
-                    .await
-                    .map(|rows| rows.into_iter().next())
+                Run::ReturningThenLine(self.then_line(backend, &stmt, &line(1))?)
             }
+        };
+        Ok(Some(AcceptAndMark {
+            owner: claim.owner,
+            now: claim.now,
+            run,
+        }))
+    }
+
+    /// Runs `first` inside `txn`. The claimed payment as the merchant's code
+    /// must see it (`fulfilled_at` not set yet), read by `RETURNING` where
+    /// the database has it (one round trip) or read back (MySQL), and whether
+    /// the delivery-log line was written with it. `None` when it did not
+    /// apply (the order already paid by another payment included: the
+    /// transaction must then be rolled back, as PostgreSQL has aborted it).
+    pub(crate) async fn accept_and_mark_in(
+        &self,
+        txn: &DatabaseTransaction,
+        first: AcceptAndMark<'_>,
+    ) -> Result<Option<(FulfilmentClaim, bool)>, Error> {
+        const ACTION: &str = "accepting a payment, claiming and marking its delivery";
+        let unique =
+            |e: &sea_orm::DbErr| matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)));
+        let line_written = !matches!(first.run, Run::UpdateThenRead { .. });
+        let row = match first.run {
+            Run::UpdateThenRead { update, read } => {
+                match txn.execute_raw(update).await {
+                    Ok(done) if done.rows_affected() > 0 => {}
+                    Ok(_) => return Ok(None),
+                    Err(e) if unique(&e) => return Ok(None),
+                    Err(e) => return Err(Error::db(ACTION, e)),
+                }
+                txn.query_one_raw(read).await
+            }
+            Run::Returning(stmt) => txn.query_one_raw(stmt).await,
+            Run::ReturningThenLine(stmt) => txn
+                .query_all_raw(stmt)
+                .await
+                .map(|rows| rows.into_iter().next()),
         };
         let row = match row {
             Ok(Some(row)) => row,
@@ -181,15 +229,15 @@ impl SeaOrmStore {
         };
         let mut payment = payment_from_row(&row)?;
         payment.fulfilment.fulfilled_at = None;
-        tracing::debug!(transaction_id = %id, attempt = payment.fulfilment.attempts, "accepted, claimed and marked in the delivery's transaction");
+        tracing::debug!(transaction_id = %payment.transaction_id, attempt = payment.fulfilment.attempts, "accepted, claimed and marked in the delivery's transaction");
         Ok(Some((
             FulfilmentClaim {
                 attempt: payment.fulfilment.attempts,
-                lease_until: payment.fulfilment.claim_until.unwrap_or(claim.now),
-                owner: claim.owner.to_owned(),
+                lease_until: payment.fulfilment.claim_until.unwrap_or(first.now),
+                owner: first.owner.to_owned(),
                 payment,
             },
-            backend != DbBackend::MySql,
+            line_written,
         )))
     }
 
@@ -373,8 +421,12 @@ mod tests {
         // The stored status is `pending`: a change from `refused` does not
         // apply, and no line is written although the transaction commits.
         let txn = store.connection().begin().await.expect("begin");
+        let first = store
+            .accept_and_mark_stmt(id, &change(PaymentStatus::Refused), &claim, &line)
+            .expect("built")
+            .expect("a change to accepted");
         let declined = store
-            .accept_and_mark_in(&txn, id, &change(PaymentStatus::Refused), &claim, &line)
+            .accept_and_mark_in(&txn, first)
             .await
             .expect("the call");
         assert!(declined.is_none());
@@ -388,8 +440,12 @@ mod tests {
         );
 
         let txn = store.connection().begin().await.expect("begin");
+        let first = store
+            .accept_and_mark_stmt(id, &change(PaymentStatus::Pending), &claim, &line)
+            .expect("built")
+            .expect("a change to accepted");
         let (claimed, line_written) = store
-            .accept_and_mark_in(&txn, id, &change(PaymentStatus::Pending), &claim, &line)
+            .accept_and_mark_in(&txn, first)
             .await
             .expect("the call")
             .expect("applied");
