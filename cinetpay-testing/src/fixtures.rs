@@ -149,6 +149,27 @@ pub fn needs_refund(
     }
 }
 
+/// The change the engine makes for a verified success: `from -> accepted`
+/// with [`accepted_check`] of `payment`, at `at`.
+///
+/// ```
+/// use cinetpay_core::PaymentStatus;
+/// use cinetpay_testing::fixtures::{accepted_change, at, new_payment, order_ref};
+/// let new = new_payment(&order_ref("doc"), 1500, at(0));
+/// let change = accepted_change(&new, PaymentStatus::Pending, at(10));
+/// assert_eq!(change.to, PaymentStatus::Accepted);
+/// ```
+pub fn accepted_change(payment: &NewPayment, from: PaymentStatus, at: Timestamp) -> StatusChange {
+    StatusChange {
+        from,
+        to: PaymentStatus::Accepted,
+        check: Some(accepted_check(payment)),
+        reason: None,
+        attention: None,
+        at,
+    }
+}
+
 /// The change the engine makes when CinetPay's check disagrees with the
 /// stored money: `from -> needs_attention` with [`Attention::MoneyMismatch`]
 /// and a check reporting a tenth of the amount. Never owed anything.

@@ -94,14 +94,7 @@ pub async fn pending_payment(store: &dyn PaymentStore) -> NewPayment {
 /// Stores an accepted payment whose delivery is owed; returns it.
 pub async fn owed_payment(store: &dyn PaymentStore) -> NewPayment {
     let new = pending_payment(store).await;
-    let change = StatusChange {
-        from: PaymentStatus::Pending,
-        to: PaymentStatus::Accepted,
-        check: Some(fixtures::accepted_check(&new)),
-        reason: None,
-        attention: None,
-        at: fixtures::at(1_000),
-    };
+    let change = fixtures::accepted_change(&new, PaymentStatus::Pending, fixtures::at(1_000));
     assert_eq!(
         store
             .transition(&new.transaction_id, &change)

@@ -376,10 +376,8 @@ impl SeaOrmStore {
 mod tests {
     use std::time::Duration;
 
-    use cinetpay_core::{
-        Claim, DeliveryRecord, DeliverySource, PaymentStatus, PaymentStore, StatusChange,
-    };
-    use cinetpay_testing::fixtures::{accepted_check, at, new_payment, order_ref};
+    use cinetpay_core::{Claim, DeliveryRecord, DeliverySource, PaymentStatus, PaymentStore};
+    use cinetpay_testing::fixtures::{accepted_change, at, new_payment, order_ref};
     use sea_orm::TransactionTrait;
 
     use crate::SeaOrmStore;
@@ -396,14 +394,7 @@ mod tests {
         let new = new_payment(&order_ref("line"), 1500, at(0));
         store.insert_payment(&new).await.expect("insert");
         let id = &new.transaction_id;
-        let change = |from| StatusChange {
-            from,
-            to: PaymentStatus::Accepted,
-            check: Some(accepted_check(&new)),
-            reason: None,
-            attention: None,
-            at: at(10),
-        };
+        let change = |from| accepted_change(&new, from, at(10));
         let claim = Claim {
             transaction_id: id,
             owner: "me",

@@ -27,11 +27,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use cinetpay_core::{
-    Claim, Completion, DeliveryRecord, DeliverySource, PaymentStatus, PaymentStore, StatusChange,
-    Transition,
+    Claim, Completion, DeliveryRecord, DeliverySource, PaymentStatus, PaymentStore, Transition,
 };
 use cinetpay_store::SeaOrmStore;
-use cinetpay_testing::fixtures::{accepted_check, at, new_payment, order_ref};
+use cinetpay_testing::fixtures::{accepted_change, at, new_payment, order_ref};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 
 use super::common::{MYSQL_VAR, POSTGRES_VAR, Place, admin, server_url};
@@ -85,14 +84,7 @@ async fn commits_per_step(store: &SeaOrmStore, counter: &Counter, tries: usize) 
             let new = new_payment(&order_ref(&format!("commits-{i}-{combined}")), 1500, at(0));
             let id = &new.transaction_id;
             store.insert_payment(&new).await.expect("insert");
-            let change = StatusChange {
-                from: PaymentStatus::Pending,
-                to: PaymentStatus::Accepted,
-                check: Some(accepted_check(&new)),
-                reason: None,
-                attention: None,
-                at: at(1_000),
-            };
+            let change = accepted_change(&new, PaymentStatus::Pending, at(1_000));
             let claim = Claim {
                 transaction_id: id,
                 owner: "owner-commits",

@@ -8,12 +8,12 @@ use std::time::Duration;
 use super::common::{MYSQL_VAR, POSTGRES_VAR, Place, admin, payments_table, server_url};
 use chrono::TimeDelta;
 use cinetpay_core::{
-    Claim, Completion, DeliveryRecord, DeliverySource, PaymentStatus, PollQuery, StatusChange,
-    StoreError, Transition,
+    Claim, Completion, DeliveryRecord, DeliverySource, PaymentStatus, PollQuery, StoreError,
+    Transition,
 };
 use cinetpay_store::SeaOrmStore;
 use cinetpay_testing::QueryableStore;
-use cinetpay_testing::fixtures::{accepted_check, at, new_payment, order_ref, page};
+use cinetpay_testing::fixtures::{accepted_change, at, new_payment, order_ref, page};
 use sea_orm::{ConnectionTrait, DbBackend};
 
 async fn edge_cases(store: SeaOrmStore) {
@@ -56,14 +56,7 @@ async fn edge_cases(store: SeaOrmStore) {
     );
     let found = s.find_payment(&id).await.expect("find").expect("exists");
     assert_eq!(found.updated_at, micro);
-    let accept = StatusChange {
-        from: PaymentStatus::Pending,
-        to: PaymentStatus::Accepted,
-        check: Some(accepted_check(&new)),
-        reason: None,
-        attention: None,
-        at: at(10),
-    };
+    let accept = accepted_change(&new, PaymentStatus::Pending, at(10));
     assert_eq!(
         s.transition(&id, &accept).await.expect("transition"),
         Transition::Applied

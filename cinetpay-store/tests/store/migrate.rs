@@ -202,10 +202,8 @@ async fn concurrent_migrate_on_mysql() {
 /// else the oldest), the other is a duplicate to refund, and a third
 /// payment of a paid order can no longer be accepted.
 async fn upgrade_brings_version_1_rows_in_line(store: SeaOrmStore) {
-    use cinetpay_core::{
-        Attention, Owed, PaymentStatus, PaymentStore, RefundReason, StatusChange, Transition,
-    };
-    use cinetpay_testing::fixtures::{accepted_check, at, new_payment, order_ref};
+    use cinetpay_core::{Attention, Owed, PaymentStatus, PaymentStore, RefundReason, Transition};
+    use cinetpay_testing::fixtures::{accepted_change, at, new_payment, order_ref};
 
     use super::common::stored_payment;
 
@@ -252,14 +250,7 @@ async fn upgrade_brings_version_1_rows_in_line(store: SeaOrmStore) {
     // The order is held by its payer: another payment of it cannot be accepted.
     let another = new_payment(&twice, 1500, at(3_000));
     store.insert_payment(&another).await.expect("insert");
-    let change = StatusChange {
-        from: PaymentStatus::Pending,
-        to: PaymentStatus::Accepted,
-        check: Some(accepted_check(&another)),
-        reason: None,
-        attention: None,
-        at: at(4_000),
-    };
+    let change = accepted_change(&another, PaymentStatus::Pending, at(4_000));
     assert_eq!(
         store
             .transition(&another.transaction_id, &change)

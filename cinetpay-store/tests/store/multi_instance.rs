@@ -12,11 +12,11 @@ use std::time::{Duration, Instant};
 use super::common::{MYSQL_VAR, POSTGRES_VAR, Place, admin, server_url};
 use cinetpay_core::clock::ManualClock;
 use cinetpay_core::{
-    Claim, Completion, InsertOutcome, PaymentStatus, PaymentStore, Release, StatusChange,
-    TransactionId, Transition,
+    Claim, Completion, InsertOutcome, PaymentStatus, PaymentStore, Release, TransactionId,
+    Transition,
 };
 use cinetpay_store::SeaOrmStore;
-use cinetpay_testing::fixtures::{accepted_check, at, new_payment, order_ref};
+use cinetpay_testing::fixtures::{accepted_change, at, new_payment, order_ref};
 use futures_util::{StreamExt, stream};
 use sea_orm::DbBackend;
 
@@ -117,14 +117,7 @@ async fn run(stores: Vec<SeaOrmStore>, clock: Arc<ManualClock>) {
             new.transaction_id = id.clone();
             let inserted = store.insert_payment(&new).await.expect("insert");
             assert!(matches!(inserted, InsertOutcome::Inserted(_)));
-            let change = StatusChange {
-                from: PaymentStatus::Pending,
-                to: PaymentStatus::Accepted,
-                check: Some(accepted_check(&new)),
-                reason: None,
-                attention: None,
-                at: at(500),
-            };
+            let change = accepted_change(&new, PaymentStatus::Pending, at(500));
             assert_eq!(
                 store.transition(&id, &change).await.expect("transition"),
                 Transition::Applied

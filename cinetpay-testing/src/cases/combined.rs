@@ -15,14 +15,7 @@ use crate::{QueryableStore, StoreBackend};
 
 /// The change to `accepted` the engine makes for a verified check, at `at`.
 fn accept(new: &cinetpay_core::NewPayment, at: Timestamp) -> StatusChange {
-    StatusChange {
-        from: PaymentStatus::Pending,
-        to: PaymentStatus::Accepted,
-        check: Some(fixtures::accepted_check(new)),
-        reason: None,
-        attention: None,
-        at,
-    }
+    fixtures::accepted_change(new, PaymentStatus::Pending, at)
 }
 
 /// `accept_and_claim`, its answer.

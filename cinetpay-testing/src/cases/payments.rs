@@ -314,14 +314,7 @@ pub async fn transition_closes_open_slot(backend: Arc<dyn StoreBackend>) {
     let order = fixtures::order_ref("kept");
     let payment = fixtures::new_payment(&order, 1500, at(0));
     let row = c.insert(s, &payment).await;
-    let stale = StatusChange {
-        from: PaymentStatus::Refused,
-        to: PaymentStatus::Accepted,
-        check: Some(fixtures::accepted_check(&payment)),
-        reason: None,
-        attention: None,
-        at: at(1),
-    };
+    let stale = fixtures::accepted_change(&payment, PaymentStatus::Refused, at(1));
     let outcome = c.ok(
         "transition",
         s.transition(&payment.transaction_id, &stale).await,
@@ -656,14 +649,7 @@ pub async fn superseded_payment_is_never_accepted(backend: Arc<dyn StoreBackend>
         &c.get(s, &old.transaction_id).await,
     );
 
-    let accept = |from: PaymentStatus, ms: i64| StatusChange {
-        from,
-        to: PaymentStatus::Accepted,
-        check: Some(fixtures::accepted_check(&old)),
-        reason: None,
-        attention: None,
-        at: at(ms),
-    };
+    let accept = |from: PaymentStatus, ms: i64| fixtures::accepted_change(&old, from, at(ms));
     let outcome = c.ok(
         "transition",
         s.transition(&old.transaction_id, &accept(PaymentStatus::Pending, 3_000))

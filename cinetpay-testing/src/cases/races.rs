@@ -396,14 +396,7 @@ async fn one_payer(c: Check, stores: &[Arc<dyn QueryableStore>], per_payment: us
         .map(|i| {
             let (new, from) = &pick[i % 2];
             let step = i64::try_from(i).unwrap_or(0);
-            let change = StatusChange {
-                from: *from,
-                to: PaymentStatus::Accepted,
-                check: Some(fixtures::accepted_check(new)),
-                reason: None,
-                attention: None,
-                at: at(1_000 + step),
-            };
+            let change = fixtures::accepted_change(new, *from, at(1_000 + step));
             (new.transaction_id.clone(), change)
         })
         .collect();

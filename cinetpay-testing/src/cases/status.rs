@@ -435,13 +435,8 @@ pub async fn one_accepted_payment_per_order(backend: Arc<dyn StoreBackend>) {
     .await;
     let payer = c.get(s, &first.transaction_id).await;
     let before = c.get(s, &second.transaction_id).await;
-    let accept = |new: &cinetpay_core::NewPayment, from: PaymentStatus, ms: i64| StatusChange {
-        from,
-        to: PaymentStatus::Accepted,
-        check: Some(fixtures::accepted_check(new)),
-        reason: None,
-        attention: None,
-        at: at(ms),
+    let accept = |new: &cinetpay_core::NewPayment, from: PaymentStatus, ms: i64| {
+        fixtures::accepted_change(new, from, at(ms))
     };
     let outcome = c.ok(
         "transition",
